@@ -1,0 +1,25 @@
+//! Work that runs beside the HTTP server: the rebuild trigger, loading the
+//! pages manifest, and housekeeping (rate-limit state, old client addresses).
+
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::store::now_us;
+
+/// Spawns the background tasks.
+pub fn start(state: AppState) {
+    let s = state.clone();
+    tokio::spawn(async move { s.refresh_manifest().await });
+    tokio::spawn(crate::rebuild::run(state.clone()));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            state.tidy();
+            let keep = state.cfg.address_retention_days as i64 * 86_400 * 1_000_000;
+            if let Err(e) = state.store.forget_addresses(now_us() - keep).await {
+                tracing::warn!(error = %e, "could not forget old client addresses");
+            }
+        }
+    });
+}

@@ -1,0 +1,110 @@
+//! Command line: flags override the config file; `backup FILE` copies the
+//! live database. Exit codes: 0 success, 1 config or runtime error, 2 usage.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+
+/// The Causerie comment and Webmention service.
+#[derive(Debug, Parser)]
+#[command(name = "causerie-comments", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8787; port 0 picks one).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// SQLite database file (default comments.db).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Let Webmention verification reach loopback and private addresses.
+    #[arg(long)]
+    pub allow_private_addresses: bool,
+    /// The public site URL (instead of `site_url` in the file).
+    #[arg(long, value_name = "URL")]
+    pub site_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a consistent copy of the live database to FILE (SQLite online backup).
+    Backup {
+        /// Where to write the copy.
+        file: PathBuf,
+    },
+}
+
+/// Parses the command line and runs; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("causerie-comments: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> crate::error::Result<()> {
+    if let Some(Command::Backup { file }) = &cli.command {
+        let db = match (&cli.db, &cli.config) {
+            (Some(d), _) => d.clone(),
+            (None, Some(_)) => {
+                let flags = Overrides {
+                    site_url: Some("http://localhost/".into()),
+                    ..Default::default()
+                };
+                Config::load(cli.config.as_deref(), &flags)?.db
+            }
+            (None, None) => PathBuf::from("comments.db"),
+        };
+        crate::store::backup(&db, file)?;
+        println!("backed up {} to {}", db.display(), file.display());
+        return Ok(());
+    }
+    let flags = Overrides {
+        listen: cli.listen,
+        db: cli.db,
+        allow_private_addresses: cli.allow_private_addresses,
+        site_url: cli.site_url,
+    };
+    let cfg = Config::load(cli.config.as_deref(), &flags)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| crate::error::Error::Io {
+            path: "tokio runtime".into(),
+            source,
+        })?;
+    rt.block_on(crate::app::serve(cfg))
+}
+
+/// Logs to stderr; `RUST_LOG` chooses the level (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}

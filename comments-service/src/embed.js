@@ -1,0 +1,261 @@
+/* causerie embed.js: comments for static pages (docs/conversation.md).
+   No framework, no cookies; edit tokens live in localStorage. */
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var api = me ? me.src.replace(/\/embed\.js([?#].*)?$/, "") : "";
+  var S = {
+    title: "Comments", none: "No comments yet.", reply: "Reply", send: "Send", sending: "Sending…",
+    edit: "Edit", delete: "Delete", save: "Save", cancel: "Cancel",
+    published: "Thanks, your comment is published.", held: "Thanks, your comment is awaiting moderation.",
+    error: "Your comment was not sent:", load_error: "The comments could not be loaded.",
+    closed: "Comments are closed.", confirm_delete: "Delete this comment?", replying: "Replying to",
+    name: "Name", email: "E-mail (optional, never shown)", website: "Website (optional)",
+    comment: "Comment", honeypot: "Leave this empty", pending: "Awaiting moderation",
+    like: "liked this", repost: "reposted this", bookmark: "bookmarked this", mention: "mentioned this",
+    owner: "author"
+  };
+  var KEY = "causerie:token:";
+
+  function el(tag, attrs, kids) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === "text") e.textContent = attrs[k];
+      else if (k === "html") e.innerHTML = attrs[k]; /* only sanitized body_html */
+      else if (attrs[k] != null) e.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c) e.appendChild(c); });
+    return e;
+  }
+  function safeUrl(u) { return /^https?:\/\//i.test(u || "") ? u : null; }
+  function saved(id) {
+    try { var t = JSON.parse(localStorage.getItem(KEY + id)); return t && t.until > Date.now() ? t : null; }
+    catch (e) { return null; }
+  }
+  function remember(id, v) { try { localStorage.setItem(KEY + id, JSON.stringify(v)); } catch (e) { /* private mode */ } }
+  function forget(id) { try { localStorage.removeItem(KEY + id); } catch (e) { /* ignore */ } }
+  function call(method, path, body, token) {
+    var h = { Accept: "application/json" };
+    if (body) h["Content-Type"] = "application/json";
+    if (token) h.Authorization = "Bearer " + token;
+    return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "omit" })
+      .then(function (r) {
+        if (r.status === 204) return { ok: true, status: 204, data: {} };
+        return r.json().catch(function () { return {}; }).then(function (d) { return { ok: r.ok, status: r.status, data: d }; });
+      });
+  }
+
+  function start() {
+    var root = document.getElementById("comments");
+    if (!root || root.getAttribute("data-causerie-ready")) return;
+    root.setAttribute("data-causerie-ready", "1");
+    var sj = document.getElementById("causerie-strings");
+    if (sj) { try { var o = JSON.parse(sj.textContent); for (var k in o) if (o[k]) S[k] = o[k]; } catch (e) { /* keep defaults */ } }
+    var page = root.getAttribute("data-causerie-page") || location.pathname;
+    var closed = root.getAttribute("data-causerie-closed") === "true";
+    var lang = document.documentElement.lang || undefined;
+    var list = root.querySelector(".comment-list");
+    if (!list) {
+      if (!root.querySelector("h2")) root.appendChild(el("h2", { id: "comments-title", text: S.title }));
+      list = root.appendChild(el("ol", { "class": "comment-list" }));
+    }
+    var status = root.appendChild(el("p", { "class": "causerie-status", role: "status", "aria-live": "polite" }));
+    var form = root.querySelector("#comment-form") || (closed ? null : buildForm());
+    if (closed && !root.querySelector(".comment")) list.appendChild(el("li", { "class": "comment-none", text: S.closed }));
+
+    function when(iso) {
+      var d = new Date(iso);
+      return el("time", { "class": "dt-published", datetime: iso,
+        text: isNaN(d) ? iso : d.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) });
+    }
+    function render(c) {
+      var site = safeUrl(c.website);
+      var who = el(site ? "a" : "span", { "class": "p-author h-card comment-author", href: site, rel: site ? "nofollow ugc noopener" : null, text: c.author });
+      var meta = el("header", { "class": "comment-meta" }, [who]);
+      if (c.is_owner) meta.appendChild(el("span", { "class": "comment-owner", text: " (" + S.owner + ")" }));
+      meta.appendChild(document.createTextNode(" "));
+      var link = safeUrl(c.url) || safeUrl(c.source);
+      var t = when(c.created);
+      meta.appendChild(link ? el("a", { "class": "u-url", href: link, rel: "nofollow ugc noopener" }, [t]) : t);
+      var li = el("li", { "class": "comment h-entry comment-" + c.kind, id: "comment-" + c.id, "data-comment-id": String(c.id) });
+      var art = el("article", {}, [meta]);
+      if (c.kind === "like" || c.kind === "repost" || c.kind === "bookmark") {
+        meta.insertBefore(document.createTextNode(" " + S[c.kind] + " "), t.parentNode === meta ? t : meta.lastChild);
+      } else {
+        if (c.kind === "mention" && !c.body_html) art.appendChild(el("p", { text: S.mention }));
+        art.appendChild(el("div", { "class": "comment-body e-content", html: c.body_html }));
+      }
+      li.appendChild(art);
+      return li;
+    }
+    function repliesOf(li) {
+      var r = li.querySelector(":scope > .comment-replies");
+      return r || li.appendChild(el("ol", { "class": "comment-replies" }));
+    }
+    function place(c) {
+      if (document.getElementById("comment-" + c.id)) return;
+      var li = render(c);
+      var parent = c.parent && document.getElementById("comment-" + c.parent);
+      (parent ? repliesOf(parent) : list).appendChild(li);
+      var none = list.querySelector(".comment-none");
+      if (none) none.remove();
+      decorate(li);
+    }
+    function walk(cs) { cs.forEach(function (c) { place(c); walk(c.replies || []); }); }
+
+    function decorate(li) {
+      if (li.getAttribute("data-causerie-done")) return;
+      li.setAttribute("data-causerie-done", "1");
+      var id = li.getAttribute("data-comment-id");
+      var art = li.querySelector(":scope > article") || li;
+      var bar = el("div", { "class": "comment-actions" });
+      if (form && !closed && !/comment-(like|repost|bookmark)\b/.test(li.className)) {
+        var rb = el("button", { type: "button", "class": "comment-reply", text: S.reply });
+        rb.addEventListener("click", function () { replyTo(li, id); });
+        bar.appendChild(rb);
+      }
+      var mine = saved(id);
+      if (mine) {
+        var eb = el("button", { type: "button", "class": "comment-edit", text: S.edit });
+        var db = el("button", { type: "button", "class": "comment-delete", text: S.delete });
+        eb.addEventListener("click", function () { edit(li, id, mine); });
+        db.addEventListener("click", function () {
+          if (!confirm(S.confirm_delete)) return;
+          call("DELETE", "/api/comments/" + id, null, mine.token).then(function (r) {
+            if (r.ok) { forget(id); li.remove(); } else say(errText(r), true);
+          }, function () { say(S.error, true); });
+        });
+        bar.appendChild(eb); bar.appendChild(db);
+      }
+      if (bar.firstChild) art.appendChild(bar);
+    }
+    function edit(li, id, mine) {
+      var body = li.querySelector(".comment-body");
+      if (!body || li.querySelector(".comment-editor")) return;
+      var ta = el("textarea", { "class": "comment-editor", "aria-label": S.comment, rows: "5" });
+      ta.value = mine.body || body.textContent;
+      var save = el("button", { type: "button", text: S.save });
+      var cancel = el("button", { type: "button", text: S.cancel });
+      var box = el("div", { "class": "comment-edit-box" }, [ta, save, cancel]);
+      body.hidden = true;
+      body.parentNode.insertBefore(box, body.nextSibling);
+      ta.focus();
+      cancel.addEventListener("click", function () { box.remove(); body.hidden = false; });
+      save.addEventListener("click", function () {
+        save.disabled = true;
+        call("PUT", "/api/comments/" + id, { body: ta.value }, mine.token).then(function (r) {
+          save.disabled = false;
+          if (!r.ok) return say(errText(r), true);
+          body.innerHTML = r.data.comment.body_html;
+          mine.body = ta.value; remember(id, mine);
+          box.remove(); body.hidden = false;
+        }, function () { save.disabled = false; say(S.error, true); });
+      });
+    }
+    function say(text, bad) {
+      status.textContent = text;
+      status.className = "causerie-status" + (bad ? " causerie-error" : "");
+      status.setAttribute("role", bad ? "alert" : "status");
+    }
+    function errText(r) {
+      var e = r.data && r.data.error;
+      return S.error + " " + (e && e.message ? e.message : "HTTP " + r.status);
+    }
+
+    var home = form && form.parentNode, homeNext = form && form.nextSibling, note;
+    function replyTo(li, id) {
+      form.elements.parent.value = id;
+      var art = li.querySelector(":scope > article") || li;
+      art.parentNode.insertBefore(form, art.nextSibling);
+      if (note) note.remove();
+      var who = li.querySelector(".comment-author, .p-author");
+      var cancel = el("button", { type: "button", "class": "comment-cancel", text: S.cancel });
+      note = el("p", { "class": "comment-replying" }, [document.createTextNode(S.replying + " " + (who ? who.textContent : "") + " "), cancel]);
+      form.insertBefore(note, form.firstChild);
+      cancel.addEventListener("click", unreply);
+      var b = form.elements.body;
+      if (b) b.focus();
+    }
+    function unreply() {
+      if (note) { note.remove(); note = null; }
+      form.elements.parent.value = "";
+      home.insertBefore(form, homeNext);
+    }
+
+    function field(name, label, tag, type, req, auto) {
+      var a = { id: "causerie-" + name, name: name };
+      if (type) a.type = type;
+      if (req) a.required = "";
+      if (auto) a.autocomplete = auto;
+      return el("p", {}, [el("label", { "for": a.id, text: label }), el(tag, a)]);
+    }
+    function buildForm() {
+      var f = el("form", { id: "comment-form", "class": "comment-form", method: "post", action: api + "/api/comments" }, [
+        el("input", { type: "hidden", name: "page", value: page }),
+        el("input", { type: "hidden", name: "parent", value: "" }),
+        field("author", S.name, "input", "text", true, "name"),
+        field("email", S.email, "input", "email", false, "email"),
+        field("website", S.website, "input", "url", false, "url"),
+        el("p", { "class": "comment-hp", "aria-hidden": "true", style: "position:absolute;left:-9999px" }, [
+          el("label", { "for": "causerie-homepage", text: S.honeypot }),
+          el("input", { id: "causerie-homepage", name: "homepage", type: "text", tabindex: "-1", autocomplete: "off" })]),
+        field("body", S.comment, "textarea", null, true),
+        el("p", {}, [el("button", { type: "submit", text: S.send })])
+      ]);
+      return root.appendChild(f);
+    }
+
+    function clearErrors() {
+      Array.prototype.forEach.call(form.querySelectorAll(".comment-field-error"), function (x) { x.remove(); });
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (x) { x.removeAttribute("aria-invalid"); x.removeAttribute("aria-describedby"); });
+    }
+    if (form) {
+      if (!form.elements.started) form.appendChild(el("input", { type: "hidden", name: "started", value: String(Date.now()) }));
+      if (!form.elements.parent) form.appendChild(el("input", { type: "hidden", name: "parent", value: "" }));
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        clearErrors();
+        var data = {};
+        Array.prototype.forEach.call(form.elements, function (x) { if (x.name) data[x.name] = x.value; });
+        if (!data.page) data.page = page;
+        var btn = form.querySelector("[type=submit]"), label = btn && btn.textContent;
+        if (btn) { btn.disabled = true; btn.textContent = S.sending; }
+        var done = function () { if (btn) { btn.disabled = false; btn.textContent = label; } };
+        call("POST", "/api/comments", data).then(function (r) {
+          done();
+          if (!r.ok) {
+            var e = r.data && r.data.error, input = e && e.field && form.elements[e.field];
+            if (input && input.type !== "hidden") {
+              var m = el("span", { "class": "comment-field-error", id: "causerie-err-" + e.field, role: "alert", text: e.message });
+              input.setAttribute("aria-invalid", "true");
+              input.setAttribute("aria-describedby", m.id);
+              input.parentNode.appendChild(m);
+              input.focus();
+            }
+            return say(errText(r), true);
+          }
+          var d = r.data;
+          if (d.id) remember(d.id, { token: d.token, until: Date.parse(d.edit_until) || Date.now() + 9e5, body: data.body });
+          if (d.comment) {
+            place(d.comment);
+            var li = document.getElementById("comment-" + d.id);
+            if (li && d.status !== "published") li.querySelector(".comment-meta").appendChild(el("em", { "class": "comment-pending", text: " " + S.pending }));
+          }
+          form.elements.body.value = "";
+          if (note) unreply();
+          say(d.status === "published" ? S.published : S.held);
+        }, function () { done(); say(S.error, true); });
+      });
+    }
+
+    Array.prototype.forEach.call(root.querySelectorAll("li.comment"), decorate);
+    fetch(api + "/api/comments?page=" + encodeURIComponent(page), { credentials: "omit" })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (d) {
+        walk(d.comments || []);
+        if (!list.querySelector(".comment") && !list.querySelector(".comment-none")) list.appendChild(el("li", { "class": "comment-none", text: S.none }));
+      }, function () { if (!list.querySelector(".comment")) say(S.load_error, true); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

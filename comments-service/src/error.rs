@@ -1,0 +1,104 @@
+//! The crate's one error type, and how it becomes an HTTP answer.
+//!
+//! A refused input names the field it is about (`{"error": {"field", "message"}}`
+//! with a 4xx status); anything internal is logged and answered with a bare 500
+//! that carries no detail.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Everything that can go wrong in the service.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A client sent something we refuse; `field` names the input.
+    #[error("{field}: {message}")]
+    Field {
+        status: StatusCode,
+        field: &'static str,
+        message: String,
+    },
+    /// Too many new comments from one address.
+    #[error("rate limit: retry after {retry_after}s")]
+    RateLimited { retry_after: u64 },
+    /// The configuration file or flags are wrong.
+    #[error("{0}")]
+    Config(String),
+    /// The database file was written by a newer version of the service.
+    #[error(
+        "database {path}: schema version {found} is newer than this build supports ({supported}); upgrade causerie-comments"
+    )]
+    SchemaTooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// A migration failed.
+    #[error("database migration: {0}")]
+    Migration(#[from] refinery::Error),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The writer thread or a background task is gone (shutting down).
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+impl Error {
+    /// A 400 naming `field`.
+    pub fn bad(field: &'static str, message: impl Into<String>) -> Self {
+        Self::field(StatusCode::BAD_REQUEST, field, message)
+    }
+
+    /// A refusal with a chosen status naming `field`.
+    pub fn field(status: StatusCode, field: &'static str, message: impl Into<String>) -> Self {
+        Error::Field {
+            status,
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The field and message a reader may see, if this is a refusal.
+    pub fn public(&self) -> Option<(StatusCode, &'static str, String)> {
+        match self {
+            Error::Field {
+                status,
+                field,
+                message,
+            } => Some((*status, field, message.clone())),
+            Error::RateLimited { retry_after } => Some((
+                StatusCode::TOO_MANY_REQUESTS,
+                "page",
+                format!("too many comments from your address; try again in {retry_after} seconds"),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let Some((status, field, message)) = self.public() else {
+            tracing::error!(error = %self, "internal error");
+            let body = serde_json::json!({"error": {"field": null, "message": "internal error"}});
+            return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
+        };
+        let body = serde_json::json!({"error": {"field": field, "message": message}});
+        let mut res = (status, axum::Json(body)).into_response();
+        if let Error::RateLimited { retry_after } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        res
+    }
+}

@@ -1,0 +1,21 @@
+//! The Causerie comment service: readers' comments, Webmentions and pingbacks
+//! for a static site, stored durably in SQLite and served to the site's pages.
+//!
+//! Request flow: `app` (route table) → `routes::*` (handlers) → `model`
+//! (parsed inputs) → `markdown`/`spam` → `store` (the only place with SQL).
+
+pub mod app;
+pub mod background;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod fetch;
+pub mod manifest;
+pub mod markdown;
+pub mod model;
+pub mod rebuild;
+pub mod routes;
+pub mod spam;
+pub mod store;
+pub mod tokens;

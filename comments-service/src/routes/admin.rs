@@ -1,0 +1,328 @@
+//! `/admin`: server-rendered moderation behind the admin token, no JS needed.
+//!
+//! Logging in with the token sets a signed, HttpOnly, SameSite=Strict session
+//! cookie scoped to `/admin`; every action form also carries an anti-forgery
+//! value tied to the session, and must come from the service's own origin.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::client;
+use crate::model::Status;
+use crate::routes::comments::{is_owner, read_body};
+use crate::routes::html::{esc, page};
+use crate::store::Action;
+
+const COOKIE: &str = "causerie_admin";
+const SESSION_SECS: i64 = 12 * 3600;
+
+fn now_s() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+fn session(st: &AppState, headers: &HeaderMap) -> Option<String> {
+    for v in headers.get_all(header::COOKIE) {
+        let Ok(s) = v.to_str() else { continue };
+        for part in s.split(';') {
+            if let Some((k, val)) = part.trim().split_once('=')
+                && k == COOKIE
+                && st.keys.admin_session_ok(val, now_s())
+            {
+                return Some(val.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn disabled() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(page("Moderation is off", "<main><h1>Moderation is off</h1><p>Set <code>admin_token</code> in the configuration to use this page.</p></main>")),
+    )
+        .into_response()
+}
+
+fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
+    let err = problem
+        .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(p)))
+        .unwrap_or_default();
+    let body = format!(
+        "<main><h1>Comment moderation</h1>{err}<form method=\"post\" action=\"/admin/login\">\
+         <label for=\"token\">Admin token</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" required>\
+         <p><button type=\"submit\">Sign in</button></p></form></main>"
+    );
+    (status, Html(page("Comment moderation: sign in", &body))).into_response()
+}
+
+fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(bytes).into_owned().collect()
+}
+
+fn see_other(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// Refuses cross-site posts to the admin (a second wall behind SameSite).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    url::Url::parse(origin).ok().is_some_and(|u| {
+        let a = match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => return false,
+        };
+        a.eq_ignore_ascii_case(host)
+    })
+}
+
+/// `POST /admin/login` with `token`.
+pub async fn admin_login(
+    State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(expected) = st.cfg.admin_token.clone() else {
+        return disabled();
+    };
+    if !same_origin(&headers) {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            Some("This form was sent from another site."),
+        );
+    }
+    let Ok(bytes) = read_body(body, &headers, 4096).await else {
+        return login_page(StatusCode::PAYLOAD_TOO_LARGE, Some("That was too long."));
+    };
+    let token = form_pairs(&bytes)
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    if !st.keys.same_secret(&expected, token.trim()) {
+        let ip = client::client_ip(peer.ip(), &headers, &st.cfg.trusted_proxies);
+        tracing::warn!(client = %client::anonymise(ip), "admin sign-in with a wrong token");
+        if let Err(e) = st.rate_limit(ip) {
+            return e.into_response();
+        }
+        return login_page(StatusCode::FORBIDDEN, Some("That token is not right."));
+    }
+    let value = st.keys.admin_session(now_s() + SESSION_SECS);
+    let secure = if st.cfg.site_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}"
+    );
+    let mut r = see_other("/admin");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// `POST /admin/logout`
+pub async fn admin_logout() -> Response {
+    let mut r = see_other("/admin");
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "causerie_admin=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    r
+}
+
+fn status_filter(q: Option<&str>) -> (String, Option<Status>) {
+    let s = url::form_urlencoded::parse(q.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| "pending".into());
+    match Status::parse(&s) {
+        Some(st) => (s, Some(st)),
+        None => ("all".into(), None),
+    }
+}
+
+/// `GET /admin[?status=pending|approved|spam|rejected|deleted|all]`
+pub async fn admin_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    if st.cfg.admin_token.is_none() {
+        return disabled();
+    }
+    let session = match session(&st, &headers) {
+        Some(s) => s,
+        None if is_owner(&st, &headers) => String::from("bearer"),
+        None => return login_page(StatusCode::OK, None),
+    };
+    let (name, filter) = status_filter(q.as_deref());
+    let items = match st.store.admin_items(filter, 500).await {
+        Ok(i) => i,
+        Err(e) => return e.into_response(),
+    };
+    let done = url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let mut rows = String::new();
+    for it in &items {
+        let c = &it.comment;
+        let link = st
+            .cfg
+            .site_url
+            .join(&c.page)
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let who = match &c.website {
+            Some(w) => format!(
+                "<a href=\"{}\" rel=\"nofollow noopener\">{}</a>",
+                esc(w),
+                esc(&c.author)
+            ),
+            None => esc(&c.author),
+        };
+        let extra = [
+            it.email.as_deref().map(|e| format!("<br><span class=\"muted\">{}</span>", esc(e))),
+            it.client_addr.as_deref().map(|a| format!("<br><span class=\"muted\">{}</span>", esc(a))),
+            c.source.as_deref().map(|s| format!("<br><span class=\"muted\">via <a href=\"{0}\" rel=\"nofollow noopener\">{0}</a></span>", esc(s))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<String>();
+        rows.push_str(&format!(
+            "<tr id=\"row-{id}\"><td><input type=\"checkbox\" name=\"id\" value=\"{id}\" id=\"pick-{id}\" aria-label=\"select comment {id}\"></td>\
+             <td><label for=\"pick-{id}\">#{id}</label><br><span class=\"status\">{status}</span><br><span class=\"muted\">{kind}</span></td>\
+             <td>{who}{extra}</td><td><a href=\"{link}\">{page}</a><br><span class=\"muted\">{created}</span></td>\
+             <td class=\"body\">{body}</td></tr>",
+            id = c.id,
+            status = it.status.as_str(),
+            kind = c.kind.as_str(),
+            link = esc(&link),
+            page = esc(&c.page),
+            created = esc(&c.created),
+            body = c.body_html,
+        ));
+    }
+    let tabs = ["pending", "approved", "spam", "rejected", "deleted", "all"]
+        .iter()
+        .map(|t| {
+            let cur = if *t == name {
+                " aria-current=\"page\""
+            } else {
+                ""
+            };
+            format!("<a href=\"/admin?status={t}\"{cur}>{t}</a>")
+        })
+        .collect::<String>();
+    let notice = done
+        .map(|n| format!("<p class=\"notice\" role=\"status\" id=\"done\">{n} changed.</p>"))
+        .unwrap_or_default();
+    let table = if items.is_empty() {
+        "<p id=\"empty\">Nothing here.</p>".to_string()
+    } else {
+        format!(
+            "<table><thead><tr><th></th><th>id</th><th>author</th><th>page</th><th>comment</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    };
+    let body = format!(
+        "<main><h1>Comment moderation</h1><nav>{tabs}</nav>{notice}\
+         <form method=\"post\" action=\"/admin\" id=\"moderate\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"status\" value=\"{name}\">\
+         <p>With the selected: <button name=\"action\" value=\"approve\">Approve</button><button name=\"action\" value=\"reject\">Reject</button>\
+         <button name=\"action\" value=\"spam\">Mark as spam</button><button name=\"action\" value=\"delete\">Delete</button></p>\
+         {table}</form><form method=\"post\" action=\"/admin/logout\"><button>Sign out</button></form></main>",
+        csrf = esc(&st.keys.csrf(&session)),
+    );
+    let mut r = Html(page("Comment moderation", &body)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert("x-frame-options", HeaderValue::from_static("DENY"));
+    r
+}
+
+/// `POST /admin`: a bulk action (`action`, one `id` per selected row, `csrf`).
+pub async fn admin_moderate(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if st.cfg.admin_token.is_none() {
+        return disabled();
+    }
+    let bearer = is_owner(&st, &headers);
+    let Some(session) = session(&st, &headers).or(bearer.then(|| "bearer".to_string())) else {
+        return login_page(StatusCode::UNAUTHORIZED, Some("Please sign in again."));
+    };
+    if !same_origin(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            Html(page(
+                "Refused",
+                "<main><p>This form was sent from another site.</p></main>",
+            )),
+        )
+            .into_response();
+    }
+    let bytes = match read_body(body, &headers, st.cfg.max_body_bytes).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let pairs = form_pairs(&bytes);
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if !bearer && get("csrf") != Some(st.keys.csrf(&session).as_str()) {
+        return (
+            StatusCode::FORBIDDEN,
+            Html(page(
+                "Refused",
+                "<main><p>The form has expired; reload the page.</p></main>",
+            )),
+        )
+            .into_response();
+    }
+    let action = match get("action") {
+        Some("approve") => Action::Approve,
+        Some("reject") => Action::Reject,
+        Some("spam") => Action::Spam,
+        Some("delete") => Action::Delete,
+        _ => {
+            return crate::error::Error::bad("action", "choose approve, reject, spam or delete")
+                .into_response();
+        }
+    };
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(1000)
+        .collect();
+    let n = match st.store.moderate(ids, action).await {
+        Ok(n) => n,
+        Err(e) => return e.into_response(),
+    };
+    tracing::info!(changed = n, action = ?action, "moderation");
+    let back = get("status")
+        .filter(|s| s.chars().all(|c| c.is_ascii_lowercase()))
+        .unwrap_or("pending");
+    see_other(&format!("/admin?status={back}&done={n}"))
+}

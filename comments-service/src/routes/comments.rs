@@ -1,0 +1,506 @@
+//! `/api/comments`: read a page's thread, post (JSON or HTML form), edit and
+//! delete one's own comment with its token.
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::client;
+use crate::error::{Error, Result};
+use crate::model::{self, Comment, Kind, PagePath, Status};
+use crate::routes::html;
+use crate::spam::{self, Verdict};
+use crate::store::{NewComment, now_us, rfc3339};
+
+/// The fields of a new comment as sent (JSON or form), before parsing.
+#[derive(Debug, Default, Clone)]
+pub struct Submission {
+    pub page: Option<String>,
+    pub parent: Option<String>,
+    pub author: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub body: Option<String>,
+    pub homepage: Option<String>,
+    pub started: Option<String>,
+}
+
+impl Submission {
+    fn from_form(bytes: &[u8]) -> Submission {
+        let mut s = Submission::default();
+        for (k, v) in url::form_urlencoded::parse(bytes) {
+            let slot = match k.as_ref() {
+                "page" => &mut s.page,
+                "parent" => &mut s.parent,
+                "author" => &mut s.author,
+                "email" => &mut s.email,
+                "website" => &mut s.website,
+                "body" => &mut s.body,
+                "homepage" => &mut s.homepage,
+                "started" => &mut s.started,
+                _ => continue,
+            };
+            *slot = Some(v.into_owned());
+        }
+        s
+    }
+
+    fn from_json(bytes: &[u8]) -> Result<Submission> {
+        let v: Value = serde_json::from_slice(bytes)
+            .map_err(|_| Error::bad("body", "the request is not valid JSON"))?;
+        let Value::Object(o) = v else {
+            return Err(Error::bad("body", "expected a JSON object"));
+        };
+        let field = |name: &'static str| -> Result<Option<String>> {
+            match o.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(Value::Number(n)) if matches!(name, "parent" | "started") => {
+                    Ok(Some(n.to_string()))
+                }
+                Some(_) => Err(Error::bad(name, "expected text")),
+            }
+        };
+        Ok(Submission {
+            page: field("page")?,
+            parent: field("parent")?,
+            author: field("author")?,
+            email: field("email")?,
+            website: field("website")?,
+            body: field("body")?,
+            homepage: field("homepage")?,
+            started: field("started")?,
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Form,
+}
+
+fn format_of(headers: &HeaderMap) -> Result<Format> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ct.starts_with("application/json") {
+        Ok(Format::Json)
+    } else if ct.starts_with("application/x-www-form-urlencoded") {
+        Ok(Format::Form)
+    } else {
+        Err(Error::field(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "body",
+            "send JSON or an url-encoded form",
+        ))
+    }
+}
+
+fn accepts_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+/// Reads a body of at most `limit` bytes (413 naming `body` beyond).
+pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes> {
+    let too_big = || {
+        Error::field(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
+            format!("the request is larger than {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_big());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_big())
+}
+
+/// Refuses a form post whose `Origin` (or `Referer`) names another site.
+/// The service's own pages (the form-error page) count as the site.
+pub fn same_site(state: &AppState, headers: &HeaderMap) -> Result<()> {
+    let named = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(o) => Some(o.to_string()),
+        None => headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .map(|r| {
+                url::Url::parse(r)
+                    .map(|u| u.origin().ascii_serialization())
+                    .unwrap_or_else(|_| "null".into())
+            }),
+    };
+    let Some(origin) = named else { return Ok(()) };
+    if origin.eq_ignore_ascii_case(&state.cfg.site_origin) {
+        return Ok(());
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if let (Ok(u), Some(host)) = (url::Url::parse(&origin), host) {
+        let authority = match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => String::new(),
+        };
+        if !authority.is_empty() && authority.eq_ignore_ascii_case(host) {
+            return Ok(());
+        }
+    }
+    Err(Error::field(
+        StatusCode::FORBIDDEN,
+        "origin",
+        "this form was sent from another site",
+    ))
+}
+
+/// True if the request carries the admin token (the site's author).
+pub fn is_owner(state: &AppState, headers: &HeaderMap) -> bool {
+    match (&state.cfg.admin_token, bearer(headers)) {
+        (Some(t), Some(b)) => state.keys.same_secret(t, b),
+        _ => false,
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// `GET /api/comments?page=PATH`
+pub async fn comments_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {
+    let raw = url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "page")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| Error::bad("page", "give the page as ?page=/path/"))?;
+    let page = PagePath::parse(&raw, &st.cfg.site_url)?;
+    let generation = st.store.generation();
+    if let Some((g, bytes)) = st
+        .thread_cache
+        .read()
+        .ok()
+        .and_then(|c| c.get(page.as_str()).cloned())
+        && g == generation
+    {
+        return Ok(json_bytes(bytes));
+    }
+    let flat = st.store.page_items(page.as_str().to_string()).await?;
+    let count = flat.len();
+    let flat = hide_photos(&st, flat);
+    let body = json!({"page": page.as_str(), "count": count, "comments": model::thread(flat)});
+    let bytes = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    if let Ok(mut c) = st.thread_cache.write() {
+        if c.len() > 4096 {
+            c.clear();
+        }
+        c.insert(page.as_str().to_string(), (generation, bytes.clone()));
+    }
+    Ok(json_bytes(bytes))
+}
+
+/// Drops Webmention photos unless the service is configured to show them.
+pub fn hide_photos(st: &AppState, mut items: Vec<Comment>) -> Vec<Comment> {
+    if !st.cfg.expose_photos {
+        for c in &mut items {
+            c.author_photo = None;
+        }
+    }
+    items
+}
+
+fn json_bytes(bytes: Bytes) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// What a successful post did.
+struct Posted {
+    id: i64,
+    token: String,
+    status: Status,
+    page: String,
+    comment: Option<Comment>,
+    edit_until: i64,
+}
+
+/// `POST /api/comments` (JSON for the snippet, an url-encoded form for pages without JS).
+pub async fn comments_create(
+    State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let fmt = format_of(&headers);
+    let wants_json = matches!(fmt, Ok(Format::Json)) || accepts_json(&headers);
+    let parsed = async {
+        let fmt = fmt?;
+        if fmt == Format::Form {
+            same_site(&st, &headers)?;
+        }
+        let bytes = read_body(body, &headers, st.cfg.max_body_bytes).await?;
+        match fmt {
+            Format::Json => Submission::from_json(&bytes),
+            Format::Form => Ok(Submission::from_form(&bytes)),
+        }
+    }
+    .await;
+    let sub = match parsed {
+        Ok(s) => s,
+        Err(e) => return refused(&st, e, wants_json, None),
+    };
+    match create(&st, peer, &headers, &sub).await {
+        Ok(p) if wants_json => {
+            let code = if p.status == Status::Approved {
+                StatusCode::CREATED
+            } else {
+                StatusCode::ACCEPTED
+            };
+            let body = json!({
+                "id": p.id,
+                "token": p.token,
+                "status": if p.status == Status::Approved { "published" } else { "held" },
+                "edit_until": rfc3339(p.edit_until),
+                "comment": p.comment,
+            });
+            (code, axum::Json(body)).into_response()
+        }
+        Ok(p) => {
+            let marker = if p.status == Status::Approved {
+                "comment-published"
+            } else {
+                "comment-held"
+            };
+            let mut loc = st
+                .cfg
+                .site_url
+                .join(&p.page)
+                .unwrap_or_else(|_| st.cfg.site_url.clone());
+            loc.set_query(Some(&format!("comment={}", p.id)));
+            loc.set_fragment(Some(marker));
+            let mut r = StatusCode::SEE_OTHER.into_response();
+            if let Ok(v) = HeaderValue::from_str(loc.as_str()) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Err(e) => refused(&st, e, wants_json, Some(&sub)),
+    }
+}
+
+/// The answer to a refused post: JSON error, or the HTML page for forms.
+fn refused(st: &AppState, e: Error, wants_json: bool, sub: Option<&Submission>) -> Response {
+    if wants_json {
+        return e.into_response();
+    }
+    let Some((status, field, message)) = e.public() else {
+        return e.into_response();
+    };
+    let back = sub
+        .and_then(|s| s.page.as_deref())
+        .and_then(|p| PagePath::parse(p, &st.cfg.site_url).ok())
+        .and_then(|p| st.cfg.site_url.join(p.as_str()).ok())
+        .map(|u| u.to_string());
+    let mut r = html::form_error(status, field, &message, sub, back.as_deref());
+    if let Error::RateLimited { retry_after } = e {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    }
+    r
+}
+
+/// Parses, checks and stores one submission.
+async fn create(
+    st: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    sub: &Submission,
+) -> Result<Posted> {
+    let owner = is_owner(st, headers);
+    let ip = client::client_ip(peer.ip(), headers, &st.cfg.trusted_proxies);
+    let page = PagePath::parse(sub.page.as_deref().unwrap_or(""), &st.cfg.site_url)?;
+    let body_md = model::parse_body(sub.body.as_deref())?;
+    let author = model::parse_author(sub.author.as_deref())?;
+    let email = model::parse_email(sub.email.as_deref())?;
+    let website = model::parse_website(sub.website.as_deref())?;
+    let parent = model::parse_parent(sub.parent.as_deref())?;
+    if !owner {
+        if let Some(m) = st.manifest() {
+            m.check_open(page.as_str(), jiff::Timestamp::now())?;
+        }
+        st.rate_limit(ip)?;
+    }
+    let rendered = st.renderer.render(&body_md);
+    let now = now_us();
+    let verdict = if owner {
+        Verdict::Accept
+    } else {
+        spam::judge(
+            &st.cfg,
+            sub.homepage.as_deref(),
+            sub.started.as_deref(),
+            now / 1000,
+            &body_md,
+            rendered.links,
+        )?
+    };
+    let hold = match verdict {
+        Verdict::Drop => {
+            tracing::info!(page = page.as_str(), "honeypot filled: dropped");
+            return Ok(Posted {
+                id: 0,
+                token: st.keys.edit_token(-now),
+                status: Status::Pending,
+                page: page.as_str().to_string(),
+                comment: None,
+                edit_until: now + st.cfg.edit_window_secs * 1_000_000,
+            });
+        }
+        Verdict::Hold(why) => {
+            tracing::info!(
+                page = page.as_str(),
+                reason = why,
+                "comment held by a spam check"
+            );
+            true
+        }
+        Verdict::Accept => false,
+    };
+    let commenter_key = st.keys.commenter_key(email.as_deref(), &author);
+    let created = st
+        .store
+        .create_comment(NewComment {
+            page: page.as_str().to_string(),
+            parent,
+            author: author.clone(),
+            email,
+            website: website.clone(),
+            body_md,
+            body_html: rendered.html.clone(),
+            is_owner: owner,
+            commenter_key,
+            client_addr: Some(client::anonymise(ip)),
+            hold,
+            moderation: st.cfg.moderation,
+        })
+        .await?;
+    tracing::info!(
+        id = created.id,
+        page = page.as_str(),
+        status = created.status.as_str(),
+        "comment stored"
+    );
+    let stamp = rfc3339(created.created_us);
+    Ok(Posted {
+        id: created.id,
+        token: st.keys.edit_token(created.id),
+        status: created.status,
+        page: page.as_str().to_string(),
+        comment: Some(Comment {
+            id: created.id,
+            page: page.as_str().to_string(),
+            parent,
+            author,
+            website,
+            author_photo: None,
+            body_html: rendered.html,
+            created: stamp.clone(),
+            updated: stamp,
+            kind: Kind::Comment,
+            source: None,
+            url: None,
+            is_owner: owner,
+            replies: Vec::new(),
+        }),
+        edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
+    })
+}
+
+fn parse_id(raw: &str) -> Result<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Error::field(StatusCode::NOT_FOUND, "id", "no such comment"))
+}
+
+/// Checks the edit token (or admin token); gives the start of the edit window.
+fn authorise(st: &AppState, headers: &HeaderMap, id: i64) -> Result<i64> {
+    if is_owner(st, headers) {
+        return Ok(i64::MIN);
+    }
+    let token = bearer(headers).ok_or_else(|| {
+        Error::field(
+            StatusCode::UNAUTHORIZED,
+            "token",
+            "send the edit token as Authorization: Bearer <token>",
+        )
+    })?;
+    if !st.keys.edit_token_ok(id, token) {
+        return Err(Error::field(
+            StatusCode::FORBIDDEN,
+            "token",
+            "this token does not allow changing this comment",
+        ));
+    }
+    Ok(now_us() - st.cfg.edit_window_secs * 1_000_000)
+}
+
+/// `PUT /api/comments/{id}` with `{"body": …}` and the edit token.
+pub async fn comments_edit(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let window_start = authorise(&st, &headers, id)?;
+    let bytes = read_body(body, &headers, st.cfg.max_body_bytes).await?;
+    let v: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| Error::bad("body", "send JSON {\"body\": …}"))?;
+    let body_md = model::parse_body(v.get("body").and_then(Value::as_str))?;
+    let rendered = st.renderer.render(&body_md);
+    let c = st
+        .store
+        .edit_comment(id, body_md, rendered.html, window_start)
+        .await?;
+    tracing::info!(id, "comment edited");
+    Ok(axum::Json(json!({"comment": c})).into_response())
+}
+
+/// `DELETE /api/comments/{id}` with the edit token.
+pub async fn comments_delete(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let window_start = authorise(&st, &headers, id)?;
+    st.store.delete_comment(id, window_start).await?;
+    tracing::info!(id, "comment deleted by its author");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,95 @@
+//! The few HTML pages the service renders itself (form errors, admin), built
+//! from escaped strings: every value that reaches HTML passes [`esc`].
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::comments::Submission;
+
+/// Escapes text for HTML content and quoted attributes.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A complete small page.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\">\
+         <title>{}</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
+        esc(title)
+    )
+}
+
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\
+label{display:block;margin-top:.8rem;font-weight:600}input[type=text],input[type=email],input[type=url],input[type=password],textarea{width:100%;box-sizing:border-box;padding:.4rem;font:inherit}\
+textarea{min-height:8rem}.error{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fff4f4}\
+.hp{position:absolute;left:-9999px}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top;text-align:left}\
+.body{max-width:32rem;overflow-wrap:anywhere}.muted{color:#666;font-size:.9em}nav a{margin-right:1rem}button{font:inherit;padding:.3rem .8rem;margin:.2rem}";
+
+/// A field's name in plain words.
+fn field_words(field: &str) -> &str {
+    match field {
+        "body" => "your comment",
+        "author" => "your name",
+        "email" => "your e-mail address",
+        "website" => "your website",
+        "page" => "the page",
+        "parent" => "the comment you answer",
+        "started" => "the timing",
+        "origin" => "where the form came from",
+        _ => "the form",
+    }
+}
+
+/// The answer to a refused form post: says what is wrong in plain words and
+/// gives the reader's text back in a form to send again.
+pub fn form_error(
+    status: StatusCode,
+    field: &str,
+    message: &str,
+    sub: Option<&Submission>,
+    back: Option<&str>,
+) -> Response {
+    let empty = Submission::default();
+    let s = sub.unwrap_or(&empty);
+    let v = |o: &Option<String>| esc(o.as_deref().unwrap_or(""));
+    let back_link = back
+        .map(|b| format!("<p><a href=\"{}\">Back to the page</a></p>", esc(b)))
+        .unwrap_or_default();
+    let body = format!(
+        "<main><h1>Your comment was not sent</h1>\
+         <p class=\"error\" role=\"alert\" id=\"error\" data-field=\"{f}\"><strong>Problem with {words}:</strong> {msg}</p>\
+         <p>Nothing you typed is lost: correct it below and send it again.</p>\
+         <form method=\"post\" action=\"/api/comments\">\
+         <input type=\"hidden\" name=\"page\" value=\"{page}\"><input type=\"hidden\" name=\"parent\" value=\"{parent}\">\
+         <label for=\"author\">Name</label><input type=\"text\" id=\"author\" name=\"author\" value=\"{author}\" required>\
+         <label for=\"email\">E-mail (optional, never shown)</label><input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\">\
+         <label for=\"website\">Website (optional)</label><input type=\"url\" id=\"website\" name=\"website\" value=\"{website}\">\
+         <div class=\"hp\" aria-hidden=\"true\"><label for=\"homepage\">Leave this empty</label><input type=\"text\" id=\"homepage\" name=\"homepage\" tabindex=\"-1\" autocomplete=\"off\"></div>\
+         <label for=\"body\">Comment</label><textarea id=\"body\" name=\"body\" required>{text}</textarea>\
+         <p><button type=\"submit\">Send again</button></p></form>{back_link}</main>",
+        f = esc(field),
+        words = esc(field_words(field)),
+        msg = esc(message),
+        page = v(&s.page),
+        parent = v(&s.parent),
+        author = v(&s.author),
+        email = v(&s.email),
+        website = v(&s.website),
+        text = v(&s.body),
+    );
+    (status, Html(page("Your comment was not sent", &body))).into_response()
+}

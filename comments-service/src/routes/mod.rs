@@ -1,0 +1,7 @@
+//! HTTP handlers, one module per resource.
+
+pub mod admin;
+pub mod assets;
+pub mod comments;
+pub mod html;
+pub mod read;

@@ -1,0 +1,74 @@
+//! Read-only views for the generator and index pages: `/api/export` and `/api/counts`.
+
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::PagePath;
+use crate::routes::comments::hide_photos;
+use crate::store::{now_us, rfc3339};
+
+/// Most pages one counts request may name.
+const MAX_COUNT_PAGES: usize = 200;
+
+/// `GET /api/counts?page=A&page=B…` → `{"counts": {"A": 3, "B": 0}}`
+pub async fn counts_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {
+    let mut asked = Vec::new();
+    let mut paths = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()) {
+        if k != "page" {
+            continue;
+        }
+        if asked.len() == MAX_COUNT_PAGES {
+            return Err(Error::bad(
+                "page",
+                format!("ask for at most {MAX_COUNT_PAGES} pages at once"),
+            ));
+        }
+        paths.push(PagePath::parse(&v, &st.cfg.site_url)?.as_str().to_string());
+        asked.push(v.into_owned());
+    }
+    if asked.is_empty() {
+        return Err(Error::bad(
+            "page",
+            "give one or more pages as ?page=/a/&page=/b/",
+        ));
+    }
+    let counts = st.store.counts(paths).await?;
+    let mut out = Map::new();
+    for (name, (_, n)) in asked.into_iter().zip(counts) {
+        out.insert(name, Value::from(n));
+    }
+    Ok(axum::Json(json!({"counts": out})).into_response())
+}
+
+/// `GET /api/export[?since=RFC3339]`: approved items (flat, oldest first) and
+/// the ids removed since, with the cursor to pass back next time.
+pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {
+    let since = url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "since")
+        .map(|(_, v)| {
+            v.trim()
+                .parse::<jiff::Timestamp>()
+                .map(|t| t.as_microsecond())
+                .map_err(|_| {
+                    Error::bad(
+                        "since",
+                        "expected an RFC 3339 time such as 2026-11-23T10:00:00Z",
+                    )
+                })
+        })
+        .transpose()?;
+    // The cursor is taken before the query and rounded down to the second, so
+    // anything committed while we read is in the next export.
+    let cursor = rfc3339(now_us());
+    let export = st.store.export(since).await?;
+    Ok(axum::Json(json!({
+        "cursor": cursor,
+        "comments": hide_photos(&st, export.comments),
+        "removed": export.removed,
+    }))
+    .into_response())
+}

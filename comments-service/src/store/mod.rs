@@ -1,0 +1,140 @@
+//! The store: the conversation's durable state behind a small surface.
+//!
+//! One method per use case, plain Rust types in and out, no SQLite types, so a
+//! PostgreSQL backend can implement the same surface later. Writes go through
+//! one writer (group commit: every pending write in one transaction and one
+//! fsync); reads use their own connections. A returned `Ok` from a write means
+//! the transaction is committed with `synchronous=FULL`.
+
+mod sqlite;
+
+pub use sqlite::{Store, backup};
+
+use crate::config::Moderation;
+use crate::model::{Comment, Kind, Status};
+
+/// Microseconds since the Unix epoch, the store's clock unit.
+pub type Micros = i64;
+
+/// The current time in microseconds.
+pub fn now_us() -> Micros {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+/// `us` as RFC 3339 in UTC with second precision, e.g. `2026-11-23T10:00:00Z`.
+pub fn rfc3339(us: Micros) -> String {
+    jiff::Timestamp::from_microsecond(us)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// A new reader comment, already parsed and rendered.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub page: String,
+    pub parent: Option<i64>,
+    pub author: String,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub body_md: String,
+    pub body_html: String,
+    /// Made with the admin token: always published, marked as the author's.
+    pub is_owner: bool,
+    /// Keyed hash identifying the commenter for first-time moderation.
+    pub commenter_key: String,
+    /// Anonymised client address.
+    pub client_addr: Option<String>,
+    /// A spam check asks to hold it whatever the mode.
+    pub hold: bool,
+    pub moderation: Moderation,
+}
+
+/// What the store did with a new comment.
+#[derive(Debug, Clone, Copy)]
+pub struct Created {
+    pub id: i64,
+    pub status: Status,
+    pub created_us: Micros,
+}
+
+/// What edit and delete need to know about one comment.
+#[derive(Debug, Clone)]
+pub struct Owned {
+    pub id: i64,
+    pub page: String,
+    pub status: Status,
+    pub created_us: Micros,
+}
+
+/// A moderation action from `/admin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Approve,
+    Reject,
+    Spam,
+    Delete,
+}
+
+/// One row as the admin page shows it.
+#[derive(Debug, Clone)]
+pub struct AdminItem {
+    pub comment: Comment,
+    pub status: Status,
+    pub email: Option<String>,
+    pub client_addr: Option<String>,
+    pub body_md: String,
+}
+
+/// Everything approved since a time, for the generator.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub comments: Vec<Comment>,
+    pub removed: Vec<i64>,
+}
+
+/// A verified Webmention or pingback, ready to store (content already sanitized).
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// The mentioning page's URL.
+    pub source: String,
+    /// The page path on this site it mentions.
+    pub page: String,
+    pub kind: Kind,
+    pub author: String,
+    /// The author's home page.
+    pub website: Option<String>,
+    /// The h-entry's own URL.
+    pub url: Option<String>,
+    pub author_photo: Option<String>,
+    /// Sanitized HTML (see `Renderer::clean_html`).
+    pub content_html: String,
+    pub published_us: Option<Micros>,
+    pub moderation: Moderation,
+}
+
+/// What the store did with a mention.
+#[derive(Debug, Clone, Copy)]
+pub struct MentionStored {
+    pub id: i64,
+    pub status: Status,
+    /// False when an existing (source, page) row was updated.
+    pub created: bool,
+}
+
+/// A Webmention or pingback waiting to be verified.
+#[derive(Debug, Clone)]
+pub struct PendingVerification {
+    pub id: i64,
+    pub source: String,
+    pub target: String,
+    pub attempts: i64,
+}
+
+/// The stored rebuild request.
+#[derive(Debug, Clone, Copy)]
+pub struct RebuildDue {
+    /// Bumped by every change; finishing a run only clears the generation it saw.
+    pub generation: i64,
+    pub due_us: Micros,
+    pub attempts: i64,
+}
