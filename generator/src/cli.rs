@@ -1,0 +1,64 @@
+//! Command-line definitions (clap) only; `main` maps them to commands.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// A fast static blog generator that bakes the conversation into its pages.
+#[derive(Debug, Parser)]
+#[command(name = "causerie", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a new site in DIR that builds as it is.
+    Init {
+        /// Directory for the new site (created if missing).
+        dir: PathBuf,
+    },
+    /// Build the site into public/ (or --output); a failed build leaves the previous output untouched.
+    Build {
+        /// Site root (holding causerie.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output directory. Default: <root>/public.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Include drafts and scheduled posts.
+        #[arg(long)]
+        drafts: bool,
+        /// Override base_url from causerie.toml.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Build, serve on 127.0.0.1 and rebuild on change.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Include drafts and scheduled posts.
+        #[arg(long)]
+        drafts: bool,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Validate content, config, templates and internal links without writing output.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Also check drafts and scheduled posts as if published.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Write content/posts/<slug>.md with front matter filled in.
+    New {
+        /// The post's title.
+        title: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}

@@ -1,0 +1,140 @@
+//! `causerie build`: load → markdown → check → render → write, in that order.
+
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::render::{Body, Renderer};
+use crate::site::{BuildOptions, Site};
+use crate::write::Stage;
+
+/// What a build did, for the one-line summary.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub posts: usize,
+    pub drafts: usize,
+    pub scheduled: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for BuildReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "built {} pages and {} other files ({} posts",
+            self.pages, self.files, self.posts
+        )?;
+        if self.drafts > 0 {
+            write!(f, ", {} drafts skipped", self.drafts)?;
+        }
+        if self.scheduled > 0 {
+            write!(f, ", {} scheduled", self.scheduled)?;
+        }
+        write!(f, ") in {:.2} s", self.elapsed.as_secs_f64())
+    }
+}
+
+/// Loads the site and runs every check; returns the site ready to render,
+/// or every problem found.
+pub fn prepare(root: &Path, opts: &BuildOptions) -> Result<Site> {
+    let (mut site, mut errors) = Site::load(root, opts).map_err(Error::Content)?;
+    site.render_markdown();
+    errors.extend(site.check_links());
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(Error::Content(errors));
+    }
+    Ok(site)
+}
+
+/// Builds the site at `root` into `output`, atomically.
+pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    let site = prepare(root, opts)?;
+    let renderer = Renderer::new(&site).map_err(Error::Content)?;
+    let jobs = renderer.jobs();
+    let stage = Stage::new(output)?;
+    let progress = Progress::new(jobs.len());
+    let counts: Vec<std::result::Result<(usize, usize), Error>> = jobs
+        .par_iter()
+        .map(|job| {
+            let outs = renderer.render(job).map_err(|d| Error::Content(vec![d]))?;
+            let mut pages = 0;
+            let mut files = 0;
+            for o in &outs {
+                stage.write(o)?;
+                if o.path.ends_with(".html") && matches!(o.body, Body::Bytes(_)) {
+                    pages += 1;
+                } else {
+                    files += 1;
+                }
+            }
+            progress.tick();
+            Ok((pages, files))
+        })
+        .collect();
+    progress.done();
+    let mut pages = 0;
+    let mut files = 0;
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for c in counts {
+        match c {
+            Ok((p, f)) => {
+                pages += p;
+                files += f;
+            }
+            Err(Error::Content(mut d)) => errors.append(&mut d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(Error::Content(errors));
+    }
+    stage.commit()?;
+    Ok(BuildReport {
+        pages,
+        files,
+        posts: site.content.posts.len(),
+        drafts: site.content.drafts,
+        scheduled: site.content.scheduled.len(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// A progress line on stderr, only on a terminal and only for big builds.
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    show: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            show: total >= 5000 && std::io::stderr().is_terminal(),
+        }
+    }
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.show && n % (self.total / 50).max(1) == 0 {
+            let pct = n * 100 / self.total;
+            let bar = "#".repeat(pct / 4);
+            eprint!("\r[{bar:<25}] {pct:>3}% {n}/{}", self.total);
+        }
+    }
+    fn done(&self) {
+        if self.show {
+            eprint!("\r{}\r", " ".repeat(60));
+        }
+    }
+}

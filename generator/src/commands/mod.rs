@@ -1,0 +1,7 @@
+//! One module per subcommand; each is a short script over the library.
+
+pub mod build;
+pub mod check;
+pub mod init;
+pub mod new;
+pub mod serve;

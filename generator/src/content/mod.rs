@@ -1,0 +1,455 @@
+//! The content model: the site's posts, pages and files, loaded once into
+//! plain data. Only this module reads the content tree; everything after it
+//! works on [`Content`].
+
+pub mod date;
+pub mod front_matter;
+pub mod slug;
+
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use crate::config::{CommentsState, Config};
+use crate::error::Diagnostic;
+use crate::markdown::RenderedBody;
+use date::PostDate;
+use front_matter::FrontMatter;
+
+/// A dated blog post or a standalone page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Post,
+    Page,
+}
+
+/// One markdown file of the site, after its front matter was validated.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: Kind,
+    /// Source path relative to the site root (`content/posts/hello.md`).
+    pub source: String,
+    pub title: String,
+    pub date: Option<PostDate>,
+    pub updated: Option<PostDate>,
+    pub draft: bool,
+    pub slug: String,
+    /// Site path of the entry, `/posts/<slug>/` or `/about/`.
+    pub path: String,
+    /// Summary from front matter (plain text).
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+    pub aliases: Vec<String>,
+    /// Explicit `comments` key, if any.
+    pub comments: Option<CommentsState>,
+    /// Language of the entry when set in front matter.
+    pub language: Option<String>,
+    pub front: FrontMatter,
+    /// The markdown body, and the file line it starts on.
+    pub body: String,
+    pub body_line: usize,
+    /// Hash of the whole source file, the key for caching per-post work.
+    pub hash: u64,
+    /// Files beside `index.md` in a bundle: (source, output path under the entry).
+    pub assets: Vec<(PathBuf, String)>,
+    /// Markdown output, filled by the render stage.
+    pub rendered: RenderedBody,
+}
+
+impl Entry {
+    /// The date shown as "last changed": `updated`, else `date`.
+    pub fn last_modified(&self) -> Option<PostDate> {
+        self.updated.or(self.date)
+    }
+}
+
+/// A file copied as it is: `static/` files, loose files in `content/`.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    pub src: PathBuf,
+    /// Output path relative to the output root (`css/site.css`).
+    pub out: String,
+}
+
+/// Everything in `content/` (and `static/`), ready to render.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Published posts, newest first.
+    pub posts: Vec<Entry>,
+    /// Published standalone pages, by path.
+    pub pages: Vec<Entry>,
+    pub files: Vec<StaticFile>,
+    /// Posts with a future date: (source, line of `date`, date).
+    pub scheduled: Vec<(String, usize, PostDate)>,
+    /// Drafts left out of the build.
+    pub drafts: usize,
+}
+
+/// What to include.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Include drafts and scheduled posts.
+    pub drafts: bool,
+    /// "Now", for scheduled posts.
+    pub now: jiff::Timestamp,
+}
+
+/// Stable hash of a source text (FNV-1a would do; std's SipHash with fixed
+/// keys is stable within a build of Causerie, which is what a cache needs).
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// `path` relative to `root`, with `/` separators, for messages and URLs.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut s = String::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            s.push('/');
+        }
+        s.push_str(&c.as_os_str().to_string_lossy());
+    }
+    s
+}
+
+fn hidden(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
+}
+
+/// A markdown file found by the walk, before parsing.
+struct Found {
+    kind: Kind,
+    src: PathBuf,
+    /// Path under `content/` without the `.md` / `/index.md`.
+    stem: String,
+    bundle: bool,
+}
+
+/// Walks `content/` and `static/` of the site at `root`.
+/// Entries that fail to parse are left out and reported; the rest load, so
+/// one run can report the problems of every file (links included).
+pub fn load(root: &Path, config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
+    let content_dir = root.join("content");
+    let mut found = Vec::new();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut bundle_assets: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
+
+    if content_dir.is_dir() {
+        let mut all = Vec::new();
+        let walker = walkdir::WalkDir::new(&content_dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !hidden(&e.file_name().to_string_lossy()));
+        for e in walker {
+            match e {
+                Ok(e) if e.file_type().is_file() => all.push(e.into_path()),
+                Ok(_) => {}
+                Err(err) => errors.push(Diagnostic::new(
+                    err.path()
+                        .map(|p| rel_path(root, p))
+                        .unwrap_or_else(|| "content".into()),
+                    0,
+                    err.to_string(),
+                )),
+            }
+        }
+        // Directories that hold an index.md are bundles: their other files are assets.
+        let bundles: std::collections::HashSet<String> = all
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
+            .filter_map(|p| p.parent().map(|d| rel_path(&content_dir, d)))
+            .filter(|d| !d.is_empty())
+            .collect();
+        for p in all {
+            let rel = rel_path(&content_dir, &p);
+            let is_md = rel.ends_with(".md");
+            let kind = if rel.starts_with("posts/") {
+                Kind::Post
+            } else {
+                Kind::Page
+            };
+            if is_md
+                && p.file_name().is_some_and(|n| n == "index.md")
+                && bundles.contains(parent_of(&rel))
+            {
+                found.push(Found {
+                    kind,
+                    src: p,
+                    stem: parent_of(&rel).to_string(),
+                    bundle: true,
+                });
+                continue;
+            }
+            // Innermost bundle that contains this file, if any.
+            let mut dir = parent_of(&rel);
+            let mut owner = None;
+            while !dir.is_empty() {
+                if bundles.contains(dir) {
+                    owner = Some(dir);
+                    break;
+                }
+                dir = parent_of(dir);
+            }
+            if let Some(b) = owner {
+                let inner = rel[b.len() + 1..].to_string();
+                bundle_assets
+                    .entry(b.to_string())
+                    .or_default()
+                    .push((p, inner));
+            } else if is_md {
+                found.push(Found {
+                    kind,
+                    src: p,
+                    stem: rel.trim_end_matches(".md").to_string(),
+                    bundle: false,
+                });
+            } else {
+                files.push(StaticFile { src: p, out: rel });
+            }
+        }
+    }
+
+    // Read and parse every file in parallel.
+    let parsed: Vec<Result<Entry, Vec<Diagnostic>>> =
+        found.into_par_iter().map(|f| read_entry(root, f)).collect();
+    let mut posts = Vec::new();
+    let mut pages = Vec::new();
+    let mut scheduled = Vec::new();
+    let mut drafts = 0;
+    for r in parsed {
+        match r {
+            Err(mut e) => errors.append(&mut e),
+            Ok(mut entry) => {
+                let stem = entry_stem(&entry);
+                if let Some(a) = bundle_assets.remove(&stem) {
+                    entry.assets = a;
+                }
+                if entry.draft && !opts.drafts {
+                    drafts += 1;
+                    continue;
+                }
+                if let Some(d) = entry.date
+                    && d.ts > opts.now
+                    && entry.kind == Kind::Post
+                {
+                    scheduled.push((entry.source.clone(), entry.front.line_of("date"), d));
+                    if !opts.drafts {
+                        continue;
+                    }
+                }
+                match entry.kind {
+                    Kind::Post => posts.push(entry),
+                    Kind::Page => pages.push(entry),
+                }
+            }
+        }
+    }
+    // Assets of bundles that were left out (drafts) are not copied.
+    let _ = config;
+
+    // Two entries may not claim the same URL.
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for e in posts.iter().chain(pages.iter()) {
+        if let Some(other) = seen.get(&e.path) {
+            errors.push(Diagnostic::new(
+                &e.source,
+                e.front.line_of("slug"),
+                format!(
+                    "duplicate slug `{}`: {} is also used by {}",
+                    e.slug, e.path, other
+                ),
+            ));
+        } else {
+            seen.insert(e.path.clone(), e.source.clone());
+        }
+    }
+
+    for dir in [root.join("static")] {
+        if dir.is_dir() {
+            for e in walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !hidden(&e.file_name().to_string_lossy()))
+                .flatten()
+            {
+                if e.file_type().is_file() {
+                    let out = rel_path(&dir, e.path());
+                    files.push(StaticFile {
+                        src: e.into_path(),
+                        out,
+                    });
+                }
+            }
+        }
+    }
+
+    errors.sort();
+    errors.dedup();
+    // Newest first; ties broken by source path so the order is stable.
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    scheduled.sort_by(|a, b| a.2.cmp(&b.2));
+    (
+        Content {
+            posts,
+            pages,
+            files,
+            scheduled,
+            drafts,
+        },
+        errors,
+    )
+}
+
+fn parent_of(rel: &str) -> &str {
+    rel.rfind('/').map(|i| &rel[..i]).unwrap_or("")
+}
+
+fn entry_stem(e: &Entry) -> String {
+    e.source
+        .trim_start_matches("content/")
+        .trim_end_matches(".md")
+        .trim_end_matches("/index")
+        .to_string()
+}
+
+fn read_entry(root: &Path, f: Found) -> Result<Entry, Vec<Diagnostic>> {
+    let source = rel_path(root, &f.src);
+    let text = match std::fs::read_to_string(&f.src) {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(vec![Diagnostic::new(
+                source,
+                0,
+                format!("cannot read: {e}"),
+            )]);
+        }
+    };
+    parse_entry(source, f.kind, &f.stem, f.bundle, &text)
+}
+
+/// Parses one content file: `source` is its path for messages, `stem` its
+/// path under `content/` without extension.
+pub fn parse_entry(
+    source: String,
+    kind: Kind,
+    stem: &str,
+    bundle: bool,
+    text: &str,
+) -> Result<Entry, Vec<Diagnostic>> {
+    let split = front_matter::split(text)
+        .map_err(|(line, msg)| vec![Diagnostic::new(&source, line, msg)])?;
+    let (fm, mut errors) = front_matter::parse(&source, &split);
+    let first = fm.start_line.max(1);
+    if fm.title.as_deref().is_none_or(|t| t.trim().is_empty())
+        && !errors.iter().any(|e| e.message.starts_with("title:"))
+    {
+        errors.push(Diagnostic::new(
+            &source,
+            first,
+            "missing required key `title`",
+        ));
+    }
+    if kind == Kind::Post
+        && fm.date.is_none()
+        && !errors.iter().any(|e| e.message.starts_with("date:"))
+    {
+        errors.push(Diagnostic::new(
+            &source,
+            first,
+            "missing required key `date`",
+        ));
+    }
+    if let Some(l) = &fm.language
+        && !crate::config::valid_language(l)
+    {
+        errors.push(Diagnostic::new(
+            &source,
+            fm.line_of("language"),
+            format!("language: expected a BCP 47 tag such as \"fa\", found {l:?}"),
+        ));
+    }
+    let last = stem.rsplit('/').next().unwrap_or(stem);
+    let slug = match &fm.slug {
+        Some(s) => {
+            let sl = slug::slugify(s);
+            if sl.is_empty() {
+                errors.push(Diagnostic::new(
+                    &source,
+                    fm.line_of("slug"),
+                    format!("slug: {s:?} has no letters or digits"),
+                ));
+            }
+            sl
+        }
+        None => {
+            let sl = slug::slugify(last);
+            if sl.is_empty() {
+                errors.push(Diagnostic::new(
+                    &source,
+                    first,
+                    "file name has no letters or digits: set `slug`",
+                ));
+            }
+            sl
+        }
+    };
+    for (i, a) in fm.aliases.iter().enumerate() {
+        if !a.starts_with('/') || a.contains("..") || a.contains("://") {
+            let _ = i;
+            errors.push(Diagnostic::new(
+                &source,
+                fm.line_of("aliases"),
+                format!("aliases: {a:?} must be a site path starting with `/`"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let path = match kind {
+        Kind::Post => format!("/posts/{slug}/"),
+        Kind::Page => {
+            let dir = parent_of(stem);
+            let segs: Vec<String> = dir
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(slug::slugify)
+                .collect();
+            if segs.is_empty() {
+                format!("/{slug}/")
+            } else {
+                format!("/{}/{slug}/", segs.join("/"))
+            }
+        }
+    };
+    let _ = bundle;
+    Ok(Entry {
+        kind,
+        title: fm.title.clone().unwrap_or_default(),
+        date: fm.date,
+        updated: fm.updated,
+        draft: fm.draft,
+        slug,
+        path,
+        summary: fm.summary.clone(),
+        tags: fm.tags.clone(),
+        categories: fm.categories.clone(),
+        aliases: fm.aliases.clone(),
+        comments: fm.comments,
+        language: fm.language.clone(),
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        hash: content_hash(text.as_bytes()),
+        assets: Vec::new(),
+        rendered: RenderedBody::default(),
+        front: fm,
+        source,
+    })
+}

@@ -1,0 +1,116 @@
+//! `causerie`: parse the arguments, run the command, print errors, exit
+//! 0 (success), 1 (content or config errors) or 2 (usage errors).
+
+use clap::Parser;
+use std::process::ExitCode;
+
+use causerie::cli::{Cli, Command};
+use causerie::commands;
+use causerie::error::Error;
+use causerie::site::BuildOptions;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Content(diags)) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            eprintln!(
+                "{} error{}",
+                diags.len(),
+                if diags.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Init { dir } => {
+            commands::init::run(&dir)?;
+            println!(
+                "created a new site in {}; build it with: cd {} && causerie build",
+                dir.display(),
+                dir.display()
+            );
+        }
+        Command::Build {
+            root,
+            output,
+            drafts,
+            base_url,
+        } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            let report = commands::build::run(
+                &root,
+                &output,
+                &BuildOptions {
+                    drafts,
+                    base_url,
+                    now: None,
+                },
+            )?;
+            println!("{report} → {}", output.display());
+        }
+        Command::Serve {
+            root,
+            port,
+            drafts,
+            output,
+        } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            commands::serve::run(
+                &root,
+                output,
+                port,
+                BuildOptions {
+                    drafts,
+                    base_url: None,
+                    now: None,
+                },
+            )?;
+        }
+        Command::Check { root, drafts } => {
+            let r = commands::check::run(
+                &root,
+                &BuildOptions {
+                    drafts,
+                    base_url: None,
+                    now: None,
+                },
+            )?;
+            for (src, line, date) in &r.scheduled {
+                println!("{src}:{line}: scheduled for {date} (not published yet)");
+            }
+            println!(
+                "checked {} posts and {} pages: no problems",
+                r.posts, r.pages
+            );
+        }
+        Command::New { title, root } => {
+            let path = commands::new::run(&root, &title, jiff::Timestamp::now())?;
+            println!(
+                "wrote {} (a draft: set draft = false to publish)",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}

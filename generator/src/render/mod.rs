@@ -1,0 +1,577 @@
+//! Model → outputs. Rendering is pure: [`Renderer::jobs`] lists every output
+//! of the site as a [`Job`], and [`Renderer::render`] turns one job into
+//! `(output path, bytes)` without touching the disk. Each job's doc says
+//! which inputs it reads, which is what an incremental rebuild needs to know
+//! to redo only the jobs an edit affects.
+
+pub mod feeds;
+pub mod sitemap;
+pub mod templates;
+pub mod views;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
+use tera::{Context, Tera, Value};
+
+use crate::content::Kind;
+use crate::error::{Diagnostic, tera_message};
+use crate::site::{Site, Taxonomy};
+use crate::theme::FileSource;
+use views::*;
+
+/// One unit of output work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// A post page. Reads: the post, its neighbours' titles/paths, templates, config.
+    Post(usize),
+    /// A standalone page. Reads: the page, templates, config.
+    Page(usize),
+    /// Index pager page N (1-based). Reads: the posts of that slice.
+    Index(usize),
+    /// `/tags/` or `/categories/`. Reads: term names and counts.
+    Terms(Taxonomy),
+    /// Term page: (taxonomy, term, pager page). Reads: the term's slice.
+    Term(Taxonomy, usize, usize),
+    /// `/feed.xml`, `/rss.xml`, `/feed.json`. Reads: the newest `feed_limit` posts.
+    SiteFeeds,
+    /// A term's three feeds. Reads: the term's newest posts.
+    TermFeeds(Taxonomy, usize),
+    /// `/posts/<slug>/comments.xml`. Reads: the post (and, later, its comments).
+    CommentsFeed(usize),
+    /// Redirect pages for an entry's `aliases`. Reads: the entry's path.
+    Aliases(Kind, usize),
+    /// `/sitemap.xml`. Reads: every path and date.
+    Sitemap,
+    /// `/robots.txt`. Reads: config.
+    Robots,
+    /// `/404.html`. Reads: templates, config.
+    NotFound,
+    /// `/causerie-pages.json`. Reads: every entry's path and comment state.
+    Manifest,
+    /// Copy of the theme's static files not overridden by the site.
+    ThemeStatic,
+    /// Copy of the site's static and loose content files.
+    Files,
+    /// Copy of a bundle's assets.
+    Assets(Kind, usize),
+}
+
+/// What an output holds.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    Copy(PathBuf),
+    Static(&'static [u8]),
+}
+
+/// One output file, path relative to the output root (`posts/x/index.html`).
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub path: String,
+    pub body: Body,
+}
+
+/// The output file of a site path: `/a/` → `a/index.html`.
+pub fn file_of(path: &str) -> String {
+    let p = path.trim_start_matches('/');
+    if p.is_empty() || p.ends_with('/') {
+        format!("{p}index.html")
+    } else {
+        p.to_string()
+    }
+}
+
+fn html(path: &str, s: String) -> Output {
+    Output {
+        path: file_of(path),
+        body: Body::Bytes(s.into_bytes()),
+    }
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    dir: &'static str,
+    base_url: &'a str,
+    home: String,
+    author: &'a crate::config::Author,
+    menu: Vec<LinkView>,
+    feeds: FeedHrefs,
+    tags_url: String,
+    categories_url: String,
+    css: String,
+    js: String,
+    comments: bool,
+    extra: &'a std::collections::BTreeMap<String, toml::Value>,
+}
+
+#[derive(Serialize)]
+struct FeedHrefs {
+    atom: String,
+    rss: String,
+    json: String,
+}
+
+/// Everything needed to render jobs: the site, the template engine and the
+/// list views of posts (built once, shared by every list page).
+pub struct Renderer<'s> {
+    pub site: &'s Site,
+    tera: Tera,
+    summaries: Vec<Value>,
+}
+
+impl<'s> Renderer<'s> {
+    pub fn new(site: &'s Site) -> Result<Renderer<'s>, Vec<Diagnostic>> {
+        let config = &site.config;
+        let mut tera = templates::engine(&site.theme, config)?;
+        let site_view = SiteView {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            dir: config.dir(),
+            base_url: &config.base_url,
+            home: config.url_for("/"),
+            author: &config.author,
+            menu: config
+                .menu
+                .iter()
+                .map(|m| LinkView {
+                    name: m.name.clone(),
+                    url: if m.url.starts_with('/') {
+                        config.url_for(&m.url)
+                    } else {
+                        m.url.clone()
+                    },
+                })
+                .collect(),
+            feeds: FeedHrefs {
+                atom: config.url_for("/feed.xml"),
+                rss: config.url_for("/rss.xml"),
+                json: config.url_for("/feed.json"),
+            },
+            tags_url: config.url_for("/tags/"),
+            categories_url: config.url_for("/categories/"),
+            css: config.url_for("/style.css"),
+            js: config.url_for("/causerie.js"),
+            comments: config.comments.is_some(),
+            extra: &config.extra,
+        };
+        tera.global_context().insert("site", &site_view);
+        let strings = &site.theme.strings;
+        let summaries = site
+            .content
+            .posts
+            .par_iter()
+            .map(|e| Value::from_serializable(&EntryView::new(e, config, strings)))
+            .collect();
+        Ok(Renderer {
+            site,
+            tera,
+            summaries,
+        })
+    }
+
+    /// Every job of the site, in a stable order.
+    pub fn jobs(&self) -> Vec<Job> {
+        let s = self.site;
+        let c = &s.content;
+        let mut jobs = Vec::with_capacity(c.posts.len() * 2 + 64);
+        for i in 0..c.posts.len() {
+            jobs.push(Job::Post(i));
+            jobs.push(Job::CommentsFeed(i));
+            if !c.posts[i].aliases.is_empty() {
+                jobs.push(Job::Aliases(Kind::Post, i));
+            }
+            if !c.posts[i].assets.is_empty() {
+                jobs.push(Job::Assets(Kind::Post, i));
+            }
+        }
+        for i in 0..c.pages.len() {
+            jobs.push(Job::Page(i));
+            if !c.pages[i].aliases.is_empty() {
+                jobs.push(Job::Aliases(Kind::Page, i));
+            }
+            if !c.pages[i].assets.is_empty() {
+                jobs.push(Job::Assets(Kind::Page, i));
+            }
+        }
+        for n in 1..=s.pages_for(c.posts.len()) {
+            jobs.push(Job::Index(n));
+        }
+        for tax in Taxonomy::ALL {
+            jobs.push(Job::Terms(tax));
+            for (t, term) in s.terms(tax).iter().enumerate() {
+                for n in 1..=s.pages_for(term.posts.len()) {
+                    jobs.push(Job::Term(tax, t, n));
+                }
+                jobs.push(Job::TermFeeds(tax, t));
+            }
+        }
+        jobs.extend([
+            Job::SiteFeeds,
+            Job::Sitemap,
+            Job::Robots,
+            Job::NotFound,
+            Job::Manifest,
+            Job::ThemeStatic,
+            Job::Files,
+        ]);
+        jobs
+    }
+
+    fn tpl(&self, name: &str, ctx: &Context, source: &str) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| {
+            let what = if source.is_empty() {
+                format!(" (in {name})")
+            } else {
+                format!(" (in {name}, rendering {source})")
+            };
+            templates::locate(&self.site.theme, &tera_message(&e), &what)
+        })
+    }
+
+    fn meta(&self, kind: &'static str, title: String, description: String, path: &str) -> PageMeta {
+        PageMeta {
+            kind,
+            title,
+            description,
+            url: self.site.config.url_for(path),
+            permalink: self.site.config.abs_url(path),
+            feeds: Vec::new(),
+            noindex: false,
+        }
+    }
+
+    fn t(&self, key: &str, n: Option<i64>) -> String {
+        self.site.theme.strings.get(key, n)
+    }
+
+    fn list_page(&self, ctx: &mut Context, base: &str, ids: &[usize], n: usize) {
+        let per = self.site.config.per_page;
+        let total = self.site.pages_for(ids.len());
+        let slice: Vec<Value> = ids
+            .iter()
+            .skip((n - 1) * per)
+            .take(per)
+            .map(|&i| self.summaries[i].clone())
+            .collect();
+        ctx.insert_value("posts", Value::from(slice));
+        ctx.insert("pager", &PagerView::new(base, n, total, &self.site.config));
+    }
+
+    /// Renders one job into its outputs.
+    pub fn render(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
+        let site = self.site;
+        let config = &site.config;
+        let strings = &site.theme.strings;
+        let posts = &site.content.posts;
+        Ok(match job {
+            Job::Post(i) | Job::Page(i) => {
+                let (e, kind) = match job {
+                    Job::Post(_) => (&posts[*i], "post"),
+                    _ => (&site.content.pages[*i], "page"),
+                };
+                let view = EntryView::new(e, config, strings);
+                let mut ctx = Context::new();
+                let mut meta = self.meta(kind, e.title.clone(), view.description.clone(), &e.path);
+                if let Job::Post(i) = job {
+                    let link = |j: usize| LinkView {
+                        name: posts[j].title.clone(),
+                        url: config.url_for(&posts[j].path),
+                    };
+                    // Posts are newest first: the previous (older) one is i+1.
+                    ctx.insert("prev", &(i + 1 < posts.len()).then(|| link(i + 1)));
+                    ctx.insert("next", &(*i > 0).then(|| link(i - 1)));
+                    let conv = ConversationView::new(e, config, strings, site.now);
+                    if let Some(c) = &conv {
+                        meta.feeds.push(FeedLink {
+                            r#type: "application/atom+xml".into(),
+                            href: c.feed.clone(),
+                            title: self
+                                .t("comments_feed_title", None)
+                                .replace("{title}", &e.title),
+                        });
+                    }
+                    ctx.insert("conversation", &conv);
+                }
+                ctx.insert("page", &meta);
+                ctx.insert("post", &view);
+                ctx.insert_value("content", Value::safe_string(&e.rendered.html));
+                let name = if kind == "post" {
+                    "post.html"
+                } else {
+                    "page.html"
+                };
+                vec![html(&e.path, self.tpl(name, &ctx, &e.source)?)]
+            }
+            Job::Index(n) => {
+                let mut ctx = Context::new();
+                let title = if *n == 1 {
+                    config.title.clone()
+                } else {
+                    format!("{} — {}", config.title, self.t("page_n", Some(*n as i64)))
+                };
+                let path = pager_path("/", *n);
+                ctx.insert(
+                    "page",
+                    &self.meta("index", title, config.description.clone(), &path),
+                );
+                let ids: Vec<usize> = (0..posts.len()).collect();
+                self.list_page(&mut ctx, "/", &ids, *n);
+                vec![html(&path, self.tpl("index.html", &ctx, "")?)]
+            }
+            Job::Terms(tax) => {
+                let terms: Vec<TermView> = site
+                    .terms(*tax)
+                    .iter()
+                    .map(|t| TermView {
+                        name: t.name.clone(),
+                        url: config.url_for(&t.path(*tax)),
+                        count: t.posts.len(),
+                        count_text: self.t("post_count", Some(t.posts.len() as i64)),
+                    })
+                    .collect();
+                let path = format!("/{}/", tax.segment());
+                let mut ctx = Context::new();
+                ctx.insert(
+                    "page",
+                    &self.meta("terms", self.t(tax.segment(), None), String::new(), &path),
+                );
+                ctx.insert("taxonomy", tax.segment());
+                ctx.insert("terms", &terms);
+                vec![html(&path, self.tpl("terms.html", &ctx, "")?)]
+            }
+            Job::Term(tax, t, n) => {
+                let term = &site.terms(*tax)[*t];
+                let base = term.path(*tax);
+                let path = pager_path(&base, *n);
+                let heading = self
+                    .t(&format!("{}_heading", tax.segment()), None)
+                    .replace("{name}", &term.name);
+                let mut title = heading.clone();
+                if *n > 1 {
+                    title = format!("{title} — {}", self.t("page_n", Some(*n as i64)));
+                }
+                let mut meta = self.meta("term", title, String::new(), &path);
+                meta.feeds.push(FeedLink {
+                    r#type: "application/atom+xml".into(),
+                    href: config.url_for(&format!("{base}feed.xml")),
+                    title: format!("{} — {}", config.title, heading),
+                });
+                let mut ctx = Context::new();
+                ctx.insert("page", &meta);
+                ctx.insert("taxonomy", tax.segment());
+                ctx.insert(
+                    "term",
+                    &TermView {
+                        name: term.name.clone(),
+                        url: config.url_for(&base),
+                        count: term.posts.len(),
+                        count_text: self.t("post_count", Some(term.posts.len() as i64)),
+                    },
+                );
+                ctx.insert("heading", &heading);
+                self.list_page(&mut ctx, &base, &term.posts, *n);
+                vec![html(&path, self.tpl("term.html", &ctx, "")?)]
+            }
+            Job::SiteFeeds => {
+                let entries: Vec<_> = posts.iter().take(config.feed_limit).collect();
+                let f = |p: &'static str| feeds::FeedInfo {
+                    title: &config.title,
+                    description: &config.description,
+                    page: "/",
+                    self_path: p,
+                };
+                vec![
+                    Output {
+                        path: "feed.xml".into(),
+                        body: Body::Bytes(
+                            feeds::atom(config, &f("/feed.xml"), &entries).into_bytes(),
+                        ),
+                    },
+                    Output {
+                        path: "rss.xml".into(),
+                        body: Body::Bytes(
+                            feeds::rss(config, &f("/rss.xml"), &entries).into_bytes(),
+                        ),
+                    },
+                    Output {
+                        path: "feed.json".into(),
+                        body: Body::Bytes(
+                            feeds::json(config, &f("/feed.json"), &entries).into_bytes(),
+                        ),
+                    },
+                ]
+            }
+            Job::TermFeeds(tax, t) => {
+                let term = &site.terms(*tax)[*t];
+                let base = term.path(*tax);
+                let entries: Vec<_> = term
+                    .posts
+                    .iter()
+                    .take(config.feed_limit)
+                    .map(|&i| &posts[i])
+                    .collect();
+                let title = format!(
+                    "{} — {}",
+                    config.title,
+                    self.t(&format!("{}_heading", tax.segment()), None)
+                        .replace("{name}", &term.name)
+                );
+                let paths = [
+                    format!("{base}feed.xml"),
+                    format!("{base}rss.xml"),
+                    format!("{base}feed.json"),
+                ];
+                let info: Vec<feeds::FeedInfo<'_>> = paths
+                    .iter()
+                    .map(|p| feeds::FeedInfo {
+                        title: &title,
+                        description: "",
+                        page: &base,
+                        self_path: p,
+                    })
+                    .collect();
+                vec![
+                    Output {
+                        path: file_of(&paths[0]),
+                        body: Body::Bytes(feeds::atom(config, &info[0], &entries).into_bytes()),
+                    },
+                    Output {
+                        path: file_of(&paths[1]),
+                        body: Body::Bytes(feeds::rss(config, &info[1], &entries).into_bytes()),
+                    },
+                    Output {
+                        path: file_of(&paths[2]),
+                        body: Body::Bytes(feeds::json(config, &info[2], &entries).into_bytes()),
+                    },
+                ]
+            }
+            Job::CommentsFeed(i) => {
+                let e = &posts[*i];
+                let title = self
+                    .t("comments_feed_title", None)
+                    .replace("{title}", &e.title);
+                vec![Output {
+                    path: file_of(&format!("{}comments.xml", e.path)),
+                    body: Body::Bytes(feeds::comments_atom(config, e, &title).into_bytes()),
+                }]
+            }
+            Job::Aliases(kind, i) => {
+                let e = if *kind == Kind::Post {
+                    &posts[*i]
+                } else {
+                    &site.content.pages[*i]
+                };
+                let mut out = Vec::new();
+                for a in &e.aliases {
+                    let mut ctx = Context::new();
+                    let mut meta = self.meta("alias", e.title.clone(), String::new(), &e.path);
+                    meta.noindex = true;
+                    ctx.insert("page", &meta);
+                    ctx.insert("target", &config.abs_url(&e.path));
+                    out.push(html(a, self.tpl("alias.html", &ctx, &e.source)?));
+                }
+                out
+            }
+            Job::Sitemap => {
+                let mut urls = vec![sitemap::SitemapUrl {
+                    path: "/".into(),
+                    lastmod: posts
+                        .first()
+                        .and_then(|p| p.last_modified())
+                        .map(|d| d.rfc3339()),
+                }];
+                for e in posts.iter().chain(site.content.pages.iter()) {
+                    urls.push(sitemap::SitemapUrl {
+                        path: e.path.clone(),
+                        lastmod: e.last_modified().map(|d| d.rfc3339()),
+                    });
+                }
+                for tax in Taxonomy::ALL {
+                    for t in site.terms(tax) {
+                        urls.push(sitemap::SitemapUrl {
+                            path: t.path(tax),
+                            lastmod: t
+                                .posts
+                                .first()
+                                .and_then(|&i| posts[i].last_modified())
+                                .map(|d| d.rfc3339()),
+                        });
+                    }
+                }
+                vec![Output {
+                    path: "sitemap.xml".into(),
+                    body: Body::Bytes(sitemap::sitemap(config, &urls).into_bytes()),
+                }]
+            }
+            Job::Robots => vec![Output {
+                path: "robots.txt".into(),
+                body: Body::Bytes(sitemap::robots(config).into_bytes()),
+            }],
+            Job::Manifest => vec![Output {
+                path: "causerie-pages.json".into(),
+                body: Body::Bytes(
+                    sitemap::pages_manifest(config, &site.content, site.now).into_bytes(),
+                ),
+            }],
+            Job::NotFound => {
+                let mut ctx = Context::new();
+                let mut meta = self.meta(
+                    "404",
+                    self.t("not_found_title", None),
+                    String::new(),
+                    "/404.html",
+                );
+                meta.noindex = true;
+                ctx.insert("page", &meta);
+                vec![Output {
+                    path: "404.html".into(),
+                    body: Body::Bytes(self.tpl("404.html", &ctx, "")?.into_bytes()),
+                }]
+            }
+            Job::ThemeStatic => {
+                let own: std::collections::HashSet<&str> =
+                    site.content.files.iter().map(|f| f.out.as_str()).collect();
+                site.theme
+                    .static_files
+                    .iter()
+                    .filter(|(out, _)| !own.contains(out.as_str()))
+                    .map(|(out, src)| Output {
+                        path: out.clone(),
+                        body: match src {
+                            FileSource::Embedded(b) => Body::Static(b),
+                            FileSource::Disk(p) => Body::Copy(p.clone()),
+                        },
+                    })
+                    .collect()
+            }
+            Job::Files => site
+                .content
+                .files
+                .iter()
+                .map(|f| Output {
+                    path: f.out.clone(),
+                    body: Body::Copy(f.src.clone()),
+                })
+                .collect(),
+            Job::Assets(kind, i) => {
+                let e = if *kind == Kind::Post {
+                    &posts[*i]
+                } else {
+                    &site.content.pages[*i]
+                };
+                e.assets
+                    .iter()
+                    .map(|(src, rel)| Output {
+                        path: format!("{}{}", e.path.trim_start_matches('/'), rel),
+                        body: Body::Copy(src.clone()),
+                    })
+                    .collect()
+            }
+        })
+    }
+}

@@ -1,0 +1,271 @@
+//! The build as a recipe: [`Site::load`] reads config, theme and content
+//! once into plain data; [`Site::render_markdown`] does the per-entry
+//! expensive work; [`Site::check_links`] validates; then `render` turns the
+//! model into outputs and `write` puts them on disk.
+
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::content::{self, Content, Entry, LoadOptions};
+use crate::error::Diagnostic;
+use crate::markdown::{self, resolve};
+use crate::render::views::{pager_path, term_path};
+use crate::theme::{self, Theme};
+
+/// Settings of one build that do not come from `causerie.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    /// "Now" for scheduled posts and closing comments; the clock by default.
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// Tags or categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Taxonomy {
+    Tags,
+    Categories,
+}
+
+impl Taxonomy {
+    pub const ALL: [Taxonomy; 2] = [Taxonomy::Tags, Taxonomy::Categories];
+    /// The URL segment, `tags` or `categories`.
+    pub fn segment(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Categories => "categories",
+        }
+    }
+}
+
+/// One tag or category with its posts (indices into `content.posts`, newest first).
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub posts: Vec<usize>,
+}
+
+impl Term {
+    pub fn path(&self, tax: Taxonomy) -> String {
+        format!("/{}/{}/", tax.segment(), self.slug)
+    }
+}
+
+/// The whole site in memory.
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub content: Content,
+    pub theme: Theme,
+    pub tags: Vec<Term>,
+    pub categories: Vec<Term>,
+    pub now: jiff::Timestamp,
+}
+
+impl Site {
+    /// Reads config, theme and content of the site at `root`. Config and
+    /// theme problems stop here (`Err`); content problems are returned beside
+    /// the site so that later checks (links) still run over the good files.
+    pub fn load(
+        root: &Path,
+        opts: &BuildOptions,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let config_path = root.join(config::FILE);
+        let text = std::fs::read_to_string(&config_path).map_err(|e| {
+            vec![Diagnostic::new(
+                config::FILE,
+                0,
+                format!("cannot read the site configuration: {e}"),
+            )]
+        })?;
+        let mut config = Config::parse(config::FILE, &text)?;
+        if let Some(url) = &opts.base_url {
+            config
+                .set_base_url(url)
+                .map_err(|m| vec![Diagnostic::new("--base-url", 0, m)])?;
+        }
+        let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+        let theme = theme::load(root, &config, &text);
+        let (content, errors) = content::load(
+            root,
+            &config,
+            LoadOptions {
+                drafts: opts.drafts,
+                now,
+            },
+        );
+        let theme = match theme {
+            Ok(t) => t,
+            Err(mut e) => {
+                e.extend(errors);
+                return Err(e);
+            }
+        };
+        let tags = index_terms(&content, |e| &e.tags);
+        let categories = index_terms(&content, |e| &e.categories);
+        Ok((
+            Site {
+                root: root.to_path_buf(),
+                config,
+                content,
+                theme,
+                tags,
+                categories,
+                now,
+            },
+            errors,
+        ))
+    }
+
+    pub fn terms(&self, tax: Taxonomy) -> &[Term] {
+        match tax {
+            Taxonomy::Tags => &self.tags,
+            Taxonomy::Categories => &self.categories,
+        }
+    }
+
+    /// Markdown for every entry, in parallel. Each result depends only on the
+    /// entry's body and [`markdown::Options`] (cacheable by `Entry::hash`).
+    pub fn render_markdown(&mut self) {
+        let highlight = self.config.highlight;
+        let base_path = self.config.base_path().to_string();
+        let work = |e: &mut Entry| {
+            let opts = markdown::Options {
+                highlight,
+                page_path: &e.path,
+                base_path: &base_path,
+                first_line: e.body_line,
+            };
+            e.rendered = markdown::render(&e.body, &opts);
+            // The source is not needed any more; free it to keep memory flat.
+            e.body = String::new();
+        };
+        self.content.posts.par_iter_mut().for_each(work);
+        self.content.pages.par_iter_mut().for_each(work);
+    }
+
+    /// Number of pager pages for `n` items.
+    pub fn pages_for(&self, n: usize) -> usize {
+        n.div_ceil(self.config.per_page).max(1)
+    }
+
+    /// Every site path the build writes (for the link checker).
+    pub fn known_paths(&self) -> HashSet<String> {
+        let mut set = HashSet::new();
+        for p in [
+            "/",
+            "/feed.xml",
+            "/rss.xml",
+            "/feed.json",
+            "/sitemap.xml",
+            "/robots.txt",
+            "/404.html",
+        ] {
+            set.insert(p.to_string());
+        }
+        for n in 2..=self.pages_for(self.content.posts.len()) {
+            set.insert(pager_path("/", n));
+        }
+        for e in self.content.posts.iter().chain(self.content.pages.iter()) {
+            set.insert(e.path.clone());
+            set.insert(format!("{}comments.xml", e.path));
+            for (_, rel) in &e.assets {
+                set.insert(format!("{}{}", e.path, rel));
+            }
+            for a in &e.aliases {
+                set.insert(a.clone());
+            }
+        }
+        for tax in Taxonomy::ALL {
+            set.insert(format!("/{}/", tax.segment()));
+            for t in self.terms(tax) {
+                let base = t.path(tax);
+                for n in 1..=self.pages_for(t.posts.len()) {
+                    set.insert(pager_path(&base, n));
+                }
+                for f in ["feed.xml", "rss.xml", "feed.json"] {
+                    set.insert(format!("{base}{f}"));
+                }
+            }
+        }
+        for f in &self.content.files {
+            set.insert(format!("/{}", f.out));
+        }
+        for out in self.theme.static_files.keys() {
+            set.insert(format!("/{out}"));
+        }
+        set
+    }
+
+    /// Internal links (root-relative or relative) that point at nothing.
+    pub fn check_links(&self) -> Vec<Diagnostic> {
+        let known = self.known_paths();
+        let mut errors = Vec::new();
+        for e in self.content.posts.iter().chain(self.content.pages.iter()) {
+            for (dest, line) in &e.rendered.links {
+                let Some(target) = internal_target(&e.path, dest) else {
+                    continue;
+                };
+                let ok = known.contains(&target)
+                    || known.contains(&format!("{target}/"))
+                    || target
+                        .strip_suffix("index.html")
+                        .is_some_and(|t| known.contains(t));
+                if !ok {
+                    errors.push(Diagnostic::new(
+                        &e.source,
+                        *line,
+                        format!("broken link: {dest} (no page or file at {target})"),
+                    ));
+                }
+            }
+        }
+        errors
+    }
+}
+
+/// The site path a link points at, or `None` for external links and
+/// in-page anchors.
+fn internal_target(page: &str, dest: &str) -> Option<String> {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || dest.contains("://") {
+        return None;
+    }
+    if let Some(i) = dest.find(':')
+        && !dest[..i].contains('/')
+    {
+        return None; // mailto:, tel:, …
+    }
+    let resolved = if dest.starts_with('/') {
+        resolve("/", dest)
+    } else {
+        resolve(page, dest)
+    };
+    let path = resolved.split(['#', '?']).next().unwrap_or("").to_string();
+    Some(path)
+}
+
+fn index_terms(content: &Content, field: impl Fn(&Entry) -> &Vec<String>) -> Vec<Term> {
+    let mut map: BTreeMap<String, Term> = BTreeMap::new();
+    for (i, e) in content.posts.iter().enumerate() {
+        for name in field(e) {
+            let slug = content::slug::slugify(name);
+            if slug.is_empty() {
+                continue;
+            }
+            let t = map.entry(slug.clone()).or_insert_with(|| Term {
+                name: name.clone(),
+                slug,
+                posts: Vec::new(),
+            });
+            if t.posts.last() != Some(&i) {
+                t.posts.push(i);
+            }
+        }
+    }
+    let _ = term_path;
+    map.into_values().collect()
+}
