@@ -1,0 +1,526 @@
+//! The generator's one guarded HTTP client: every request the Webmention
+//! sender makes (endpoint discovery, Webmention and Pingback posts) goes
+//! through [`Fetcher`].
+//!
+//! Link targets in posts are arbitrary URLs, and discovery follows whatever
+//! a target page advertises, so a hostile page could point the sender at a
+//! build machine's private network. The guards are the same as the comment
+//! service's (the two binaries share no crate, so this is a sibling copy):
+//! a DNS resolver that drops non-public answers and whose checked addresses
+//! are the ones dialled, IP-literal hosts checked in every spelling, manual
+//! capped redirects re-checked at each hop, connect/read/total timeouts, a
+//! streamed size cap, no proxy from the environment, a proper User-Agent.
+//! `allow_private_addresses` relaxes only the address check.
+
+use std::error::Error as StdError;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
+use reqwest::redirect::Policy;
+use url::{Host, Url};
+
+/// Settings of the guarded client.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// Let requests reach loopback and private ranges (default `false`).
+    pub allow_private_addresses: bool,
+    /// Sent as `User-Agent`.
+    pub user_agent: String,
+    /// Time allowed to open a connection (default 5 s).
+    pub connect_timeout: Duration,
+    /// Time allowed for one read of the body to make progress (default 5 s).
+    pub read_timeout: Duration,
+    /// Deadline for the whole exchange, redirects and body included (default 15 s).
+    pub total_timeout: Duration,
+    /// Largest body kept, counted while streaming (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// Redirects followed before giving up (default 5).
+    pub max_redirects: usize,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            allow_private_addresses: false,
+            user_agent: format!(
+                "causerie/{} (Webmention sender; +https://www.w3.org/TR/webmention/)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(15),
+            max_body_bytes: 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// What a fetch brought back.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL that answered, after redirects.
+    pub final_url: Url,
+    /// The HTTP status of the last answer.
+    pub status: u16,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// All headers of the last answer.
+    pub headers: HeaderMap,
+    /// The body, at most `max_body_bytes` long.
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why a fetch did not bring back an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The URL is not an absolute http(s) URL.
+    #[error("{0}: not an absolute http(s) URL")]
+    BadUrl(String),
+    /// The host is, or resolves to, an address the service must not reach.
+    #[error("{url}: refused: {reason}")]
+    Refused { url: String, reason: String },
+    /// More redirects than `max_redirects`.
+    #[error("{0}: too many redirects")]
+    TooManyRedirects(String),
+    /// The body is larger than `max_body_bytes`.
+    #[error("{0}: body larger than the limit")]
+    TooLarge(String),
+    /// Connect, read or total deadline passed.
+    #[error("{0}: timed out")]
+    Timeout(String),
+    /// Any other transport failure.
+    #[error("{url}: {message}")]
+    Transport { url: String, message: String },
+}
+
+/// The guarded client. Cheap to clone; share one per service.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: Arc<FetchConfig>,
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+enum Body {
+    Empty,
+    Form(Vec<(String, String)>),
+    Raw {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Fetcher {
+    /// Builds the client. Fails only if the TLS backend cannot start.
+    pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
+        let resolver = GuardedResolver {
+            allow_private: config.allow_private_addresses,
+        };
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(resolver))
+            .redirect(Policy::none())
+            .no_proxy()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .timeout(config.total_timeout)
+            .referer(false)
+            .build()
+            .map_err(|e| FetchError::Transport {
+                url: String::new(),
+                message: format!("cannot start the HTTP client: {e}"),
+            })?;
+        Ok(Fetcher {
+            client,
+            config: Arc::new(config.clone()),
+        })
+    }
+
+    /// The settings this client was built with.
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// `GET`, following redirects (each hop re-checked).
+    pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
+        self.with_deadline(url, self.run(url, Body::Empty, true))
+            .await
+    }
+
+    /// `POST` of an `application/x-www-form-urlencoded` body; redirects are
+    /// not followed (the answer to a POST is the answer).
+    pub async fn post_form(
+        &self,
+        url: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Fetched, FetchError> {
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.with_deadline(url, self.run(url, Body::Form(fields), false))
+            .await
+    }
+
+    /// `POST` of a raw body with its content type (XML-RPC).
+    pub async fn post_raw(
+        &self,
+        url: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Fetched, FetchError> {
+        let body = Body::Raw {
+            content_type: content_type.into(),
+            bytes,
+        };
+        self.with_deadline(url, self.run(url, body, false)).await
+    }
+
+    async fn with_deadline(
+        &self,
+        url: &str,
+        fut: impl Future<Output = Result<Fetched, FetchError>>,
+    ) -> Result<Fetched, FetchError> {
+        // reqwest's own timeout is per hop; this one bounds the whole chain.
+        match tokio::time::timeout(self.config.total_timeout, fut).await {
+            Ok(result) => result,
+            Err(_) => Err(FetchError::Timeout(url.to_string())),
+        }
+    }
+
+    async fn run(&self, url: &str, body: Body, follow: bool) -> Result<Fetched, FetchError> {
+        let mut current = parse_http_url(url)?;
+        let mut hops = 0;
+        loop {
+            self.check_host(&current)?;
+            let request = match &body {
+                Body::Empty => self.client.get(current.clone()),
+                Body::Form(fields) => self.client.post(current.clone()).form(fields),
+                Body::Raw {
+                    content_type,
+                    bytes,
+                } => self
+                    .client
+                    .post(current.clone())
+                    .header(CONTENT_TYPE, content_type.as_str())
+                    .body(bytes.clone()),
+            };
+            let mut response = request
+                .send()
+                .await
+                .map_err(|e| classify(current.as_str(), &e))?;
+            let status = response.status();
+            if follow
+                && status.is_redirection()
+                && let Some(next) = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|loc| current.join(loc).ok())
+            {
+                hops += 1;
+                if hops > self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects(url.to_string()));
+                }
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(FetchError::BadUrl(next.to_string()));
+                }
+                current = next;
+                continue;
+            }
+            let limit = self.config.max_body_bytes;
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(FetchError::TooLarge(current.to_string()));
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| classify(current.as_str(), &e))?
+            {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(FetchError::TooLarge(current.to_string()));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let headers = response.headers().clone();
+            let content_type = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            return Ok(Fetched {
+                final_url: current,
+                status: status.as_u16(),
+                content_type,
+                headers,
+                body: bytes,
+            });
+        }
+    }
+
+    /// IP-literal hosts never reach the resolver, so they are checked here.
+    fn check_host(&self, url: &Url) -> Result<(), FetchError> {
+        if self.config.allow_private_addresses {
+            return Ok(());
+        }
+        let ip = match url.host() {
+            Some(Host::Ipv4(v4)) => IpAddr::V4(v4),
+            Some(Host::Ipv6(v6)) => IpAddr::V6(v6),
+            Some(Host::Domain(_)) => return Ok(()),
+            None => return Err(FetchError::BadUrl(url.to_string())),
+        };
+        if is_public(ip) {
+            Ok(())
+        } else {
+            Err(FetchError::Refused {
+                url: url.to_string(),
+                reason: format!("{ip} is not a public address"),
+            })
+        }
+    }
+}
+
+/// Parses `raw` as an absolute http(s) URL with a host.
+pub fn parse_http_url(raw: &str) -> Result<Url, FetchError> {
+    let url = Url::parse(raw.trim()).map_err(|_| FetchError::BadUrl(raw.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(FetchError::BadUrl(raw.to_string()));
+    }
+    Ok(url)
+}
+
+/// Maps a reqwest error to ours, finding a refusal from the resolver.
+fn classify(url: &str, error: &reqwest::Error) -> FetchError {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(error);
+    while let Some(e) = source {
+        if let Some(refused) = e.downcast_ref::<RefusedName>() {
+            return FetchError::Refused {
+                url: url.to_string(),
+                reason: refused.0.clone(),
+            };
+        }
+        source = e.source();
+    }
+    if error.is_timeout() {
+        return FetchError::Timeout(url.to_string());
+    }
+    FetchError::Transport {
+        url: url.to_string(),
+        message: if error.is_connect() {
+            "cannot connect".into()
+        } else {
+            "transfer failed".into()
+        },
+    }
+}
+
+/// The resolver's refusal, carried through reqwest's error chain.
+#[derive(Debug)]
+struct RefusedName(String);
+
+impl std::fmt::Display for RefusedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for RefusedName {}
+
+/// Resolves with the system resolver, then keeps only public addresses.
+/// The connector dials exactly what this returns.
+struct GuardedResolver {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let answers: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn StdError + Send + Sync>)?
+                .collect();
+            let kept: Vec<SocketAddr> = answers
+                .iter()
+                .copied()
+                .filter(|a| allow_private || is_public(a.ip()))
+                .collect();
+            if kept.is_empty() {
+                let reason = match answers.first() {
+                    Some(a) => format!("{host} resolves to {}, not a public address", a.ip()),
+                    None => format!("{host} has no address"),
+                };
+                return Err(Box::new(RefusedName(reason)) as Box<dyn StdError + Send + Sync>);
+            }
+            Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// True for globally routable unicast addresses only (an allow-list, so a
+/// range forgotten here is refused rather than reached).
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    let refused = a == 0                                   // "this network", 0.0.0.0
+        || a == 10                                         // private
+        || a == 127                                        // loopback
+        || (a == 100 && (64..128).contains(&b))            // CGNAT 100.64/10
+        || (a == 169 && b == 254)                          // link-local
+        || (a == 172 && (16..32).contains(&b))             // private
+        || (a == 192 && b == 0 && c == 0)                  // IETF protocol assignments
+        || (a == 192 && b == 0 && c == 2)                  // TEST-NET-1
+        || (a == 192 && b == 88 && c == 99)                // 6to4 relay anycast
+        || (a == 192 && b == 168)                          // private
+        || (a == 198 && (b == 18 || b == 19))              // benchmarking
+        || (a == 198 && b == 51 && c == 100)               // TEST-NET-2
+        || (a == 203 && b == 0 && c == 113)                // TEST-NET-3
+        || a >= 224; // multicast, reserved, broadcast
+    !refused
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    // Only 2000::/3 is global unicast; everything else (loopback, ::,
+    // IPv4-mapped/compatible, NAT64, ULA, link-local, multicast) is out.
+    let global_unicast = (s[0] & 0xe000) == 0x2000;
+    let special = (s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8)) // 2001::/23 (Teredo…), documentation
+        || s[0] == 0x2002 // 6to4 (embeds any IPv4)
+        || (s[0] == 0x3fff && s[1] < 0x1000); // documentation 3fff::/20
+    global_unicast && !special
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn refuses_every_non_public_range() {
+        for ip in [
+            "0.0.0.0",
+            "0.1.2.3",
+            "10.0.0.1",
+            "100.64.0.1",
+            "100.127.255.255",
+            "127.0.0.1",
+            "127.255.0.9",
+            "169.254.169.254",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.0.0.8",
+            "192.0.2.1",
+            "192.168.1.1",
+            "198.18.0.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "::ffff:127.0.0.1",
+            "::ffff:8.8.8.8",
+            "::127.0.0.1",
+            "64:ff9b::7f00:1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "fec0::1",
+            "ff02::1",
+            "2001::1",
+            "2001:db8::1",
+            "2002:7f00:1::1",
+            "3fff::1",
+        ] {
+            assert!(!is_public(v(ip)), "{ip} must be refused");
+        }
+    }
+
+    #[test]
+    fn accepts_public_addresses() {
+        for ip in [
+            "1.1.1.1",
+            "8.8.8.8",
+            "100.63.0.1",
+            "100.128.0.1",
+            "172.15.0.1",
+            "172.32.0.1",
+            "93.184.216.34",
+            "2606:4700::1111",
+            "2a00:1450:4001::1",
+        ] {
+            assert!(is_public(v(ip)), "{ip} must be accepted");
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_loopback_is_an_ip_literal_and_refused() {
+        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        for raw in [
+            "http://127.0.0.1/",
+            "http://127.1/",
+            "http://0x7f.1/",
+            "http://0x7f000001/",
+            "http://2130706433/",
+            "http://017700000001/",
+            "http://0177.0.0.1/",
+            "http://[::1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://0.0.0.0/",
+            "http://0/",
+        ] {
+            let url = parse_http_url(raw).unwrap();
+            assert!(
+                matches!(fetcher.check_host(&url), Err(FetchError::Refused { .. })),
+                "{raw} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_non_http_urls() {
+        for raw in [
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "/relative",
+            "mailto:a@b",
+        ] {
+            assert!(parse_http_url(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[tokio::test]
+    async fn localhost_is_refused_after_resolution() {
+        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let err = fetcher.get("http://localhost:9/").await.unwrap_err();
+        assert!(matches!(err, FetchError::Refused { .. }), "{err:?}");
+    }
+}
