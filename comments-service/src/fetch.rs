@@ -246,23 +246,23 @@ impl Fetcher {
                 .await
                 .map_err(|e| classify(current.as_str(), &e))?;
             let status = response.status();
-            if follow && status.is_redirection() {
-                if let Some(next) = response
+            if follow
+                && status.is_redirection()
+                && let Some(next) = response
                     .headers()
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|loc| current.join(loc).ok())
-                {
-                    hops += 1;
-                    if hops > self.config.max_redirects {
-                        return Err(FetchError::TooManyRedirects(url.to_string()));
-                    }
-                    if !matches!(next.scheme(), "http" | "https") {
-                        return Err(FetchError::BadUrl(next.to_string()));
-                    }
-                    current = next;
-                    continue;
+            {
+                hops += 1;
+                if hops > self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects(url.to_string()));
                 }
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(FetchError::BadUrl(next.to_string()));
+                }
+                current = next;
+                continue;
             }
             let limit = self.config.max_body_bytes;
             if response.content_length().is_some_and(|n| n > limit as u64) {
@@ -427,9 +427,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     // Only 2000::/3 is global unicast; everything else (loopback, ::,
     // IPv4-mapped/compatible, NAT64, ULA, link-local, multicast) is out.
     let global_unicast = (s[0] & 0xe000) == 0x2000;
-    let special = (s[0] == 0x2001 && s[1] < 0x0200)        // 2001::/23 incl. Teredo
-        || (s[0] == 0x2001 && s[1] == 0x0db8)              // documentation
-        || s[0] == 0x2002                                  // 6to4 (embeds any IPv4)
+    let special = (s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8)) // 2001::/23 (Teredo…), documentation
+        || s[0] == 0x2002 // 6to4 (embeds any IPv4)
         || (s[0] == 0x3fff && s[1] < 0x1000); // documentation 3fff::/20
     global_unicast && !special
 }
