@@ -40,7 +40,7 @@ pub fn plural_category(language: &str, n: i64) -> &'static str {
         "fr" | "pt" => {
             if n <= 1 {
                 "one"
-            } else if n != 0 && n % 1_000_000 == 0 {
+            } else if n != 0 && n.is_multiple_of(1_000_000) {
                 "many"
             } else {
                 "other"

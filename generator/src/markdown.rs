@@ -38,8 +38,8 @@ pub struct Options<'a> {
     pub first_line: usize,
 }
 
-const MORE: &str = "<!--causerie:more-->";
-const FIRST: &str = "<!--causerie:first-->";
+const MORE: &str = "<!--causerie:more-->\n";
+const FIRST: &str = "<!--causerie:first-->\n";
 
 /// Renders one markdown body.
 pub fn render(body: &str, opts: &Options<'_>) -> RenderedBody {

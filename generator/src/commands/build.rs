@@ -126,7 +126,7 @@ impl Progress {
     }
     fn tick(&self) {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.show && n % (self.total / 50).max(1) == 0 {
+        if self.show && n.is_multiple_of((self.total / 50).max(1)) {
             let pct = n * 100 / self.total;
             let bar = "#".repeat(pct / 4);
             eprint!("\r[{bar:<25}] {pct:>3}% {n}/{}", self.total);

@@ -294,7 +294,7 @@ pub fn load(root: &Path, config: &Config, opts: LoadOptions) -> (Content, Vec<Di
     // Newest first; ties broken by source path so the order is stable.
     posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
     pages.sort_by(|a, b| a.path.cmp(&b.path));
-    scheduled.sort_by(|a, b| a.2.cmp(&b.2));
+    scheduled.sort_by_key(|s| s.2);
     (
         Content {
             posts,

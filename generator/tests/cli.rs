@@ -1,0 +1,498 @@
+//! The real `causerie` binary over fixture sites in `tests/fixtures/`:
+//! good sites and broken ones, asserting exact `path:line: message` lines and
+//! exit statuses. See tests/README.md for how to add a case.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_causerie"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fresh copy of a fixture in a temp dir (tests may edit it).
+fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join(name);
+    copy_dir(&fixture(name), &dst);
+    (tmp, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    bin().args(args).current_dir(cwd).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `check` on a broken fixture: exit 1 and exactly these diagnostic lines.
+fn assert_check_errors(name: &str, expected: &[&str]) {
+    let o = run(&["check"], &fixture(name));
+    assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+    let lines: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.contains(": "))
+        .map(String::from)
+        .collect();
+    assert_eq!(lines, expected, "{name}");
+    // build reports the same and writes nothing
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let o = run(
+        &["build", "--output", out.to_str().unwrap()],
+        &fixture(name),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(expected[0]), "{}", stderr(&o));
+    assert!(!out.exists(), "a failed build must not create the output");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "no staging debris"
+    );
+}
+
+fn read(p: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut m = BTreeMap::new();
+    fn walk(root: &Path, d: &Path, m: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk(root, &e.path(), m);
+            } else {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                m.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut m);
+    m
+}
+
+#[test]
+fn bad_date_is_reported_at_its_file_line() {
+    assert_check_errors(
+        "bad_date",
+        &["content/posts/bad.md:3: date: expected RFC 3339 or YYYY-MM-DD, found \"soon\""],
+    );
+}
+
+#[test]
+fn unknown_front_matter_keys_in_toml_and_yaml_are_named() {
+    let keys = "(expected one of: title, date, updated, draft, slug, summary, tags, categories, aliases, comments, language)";
+    assert_check_errors(
+        "unknown_key",
+        &[
+            &format!("content/posts/typo.md:4: unknown front matter key `titel` {keys}"),
+            &format!("content/posts/typo2.md:5: unknown front matter key `sumary` {keys}"),
+        ],
+    );
+}
+
+#[test]
+fn broken_internal_links_are_all_reported() {
+    assert_check_errors(
+        "broken_link",
+        &[
+            "content/posts/links.md:8: broken link: ../missing/ (no page or file at /posts/missing/)",
+            "content/posts/links.md:8: broken link: /posts/nope/ (no page or file at /posts/nope/)",
+        ],
+    );
+}
+
+#[test]
+fn missing_title_is_an_error() {
+    assert_check_errors(
+        "missing_title",
+        &["content/posts/untitled.md:1: missing required key `title`"],
+    );
+}
+
+#[test]
+fn duplicate_slugs_are_an_error() {
+    assert_check_errors(
+        "duplicate_slug",
+        &[
+            "content/posts/same.md:1: duplicate slug `same`: /posts/same/ is also used by content/posts/one.md",
+        ],
+    );
+}
+
+#[test]
+fn bad_config_key_is_named_with_its_line() {
+    assert_check_errors(
+        "bad_config_key",
+        &[
+            "causerie.toml:6: unknown key `close_afterdays` (expected one of `url`, `default`, `close_after_days`) in [comments]",
+        ],
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(
+        run(&["build", "--no-such-flag"], tmp.path()).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["frobnicate"], tmp.path()).status.code(), Some(2));
+    assert_eq!(run(&["--help"], tmp.path()).status.code(), Some(0));
+}
+
+#[test]
+fn good_site_builds_every_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(
+        &["build", "--output", out.to_str().unwrap()],
+        &fixture("good"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("built "), "{}", stdout(&o));
+    for f in [
+        "index.html",
+        "page/2/index.html",
+        "page/4/index.html",
+        "posts/post-1/index.html",
+        "posts/post-1/comments.xml",
+        "posts/bundle/index.html",
+        "posts/bundle/pic.txt",
+        "about/index.html",
+        "tags/index.html",
+        "tags/common/index.html",
+        "tags/common/page/3/index.html",
+        "tags/common/feed.xml",
+        "tags/common/rss.xml",
+        "tags/common/feed.json",
+        "feed.xml",
+        "rss.xml",
+        "feed.json",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "old/bundle/index.html",
+        "causerie-pages.json",
+        "style.css",
+        "extra.css",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    assert!(
+        !out.join("posts/draft").exists(),
+        "drafts are not published"
+    );
+    assert!(
+        !out.join("posts/scheduled").exists(),
+        "scheduled posts are not published"
+    );
+    assert!(
+        !out.join("page/5").exists(),
+        "7 posts at 2 per page make 4 pages"
+    );
+
+    let post = read(out.join("posts/post-3/index.html"));
+    assert!(
+        post.contains("<link rel=\"webmention\" href=\"https://comments.example/webmention\">")
+    );
+    assert!(post.contains("<link rel=\"pingback\" href=\"https://comments.example/xmlrpc\">"));
+    assert!(post.contains("<script src=\"https://comments.example/embed.js\" defer></script>"));
+    assert!(post.contains("<section id=\"comments\""));
+    assert!(post.contains("data-causerie-page=\"/posts/post-3/\""));
+    assert!(post.contains("action=\"https://comments.example/api/comments\""));
+    assert!(post.contains("name=\"homepage\""));
+    assert!(post.contains("id=\"comment-published\"") && post.contains("id=\"comment-held\""));
+    assert!(post.contains("class=\"h-entry post\""));
+    assert!(post.contains("<link rel=\"me\" href=\"https://social.example/@tess\">"));
+    // prev/next: posts are newest first; post-3's older neighbour is post-2.
+    assert!(
+        post.contains("<a rel=\"prev\" href=\"/posts/post-2/\">"),
+        "{post}"
+    );
+    assert!(
+        post.contains("<a rel=\"next\" href=\"/posts/post-4/\">"),
+        "{post}"
+    );
+
+    // closed by front matter: no form, a notice instead
+    let bundle = read(out.join("posts/bundle/index.html"));
+    assert!(bundle.contains("data-causerie-closed=\"true\""));
+    assert!(!bundle.contains("id=\"comment-form\""));
+    assert!(bundle.contains("Comments are closed."));
+    assert!(
+        bundle.contains("<img src=\"/posts/bundle/pic.txt\""),
+        "bundle-relative images resolve"
+    );
+    assert!(bundle.contains("<h2 id=\"details\">"));
+    assert!(bundle.contains("hl-keyword"), "code is highlighted");
+
+    // the index shows the summary only (before <!-- more -->)
+    let page2 = read(out.join("page/2/index.html"));
+    assert!(
+        page2.contains("Intro paragraph.")
+            || read(out.join("index.html")).contains("Intro paragraph.")
+    );
+    assert!(!read(out.join("index.html")).contains("fn main"));
+
+    // the site's templates/page.html overrides the theme's
+    assert!(read(out.join("about/index.html")).contains("data-override=\"yes\""));
+    // a Persian post is right-to-left
+    assert!(read(out.join("posts/farsi/index.html")).contains("lang=\"fa\" dir=\"rtl\""));
+    // aliases redirect
+    let alias = read(out.join("old/bundle/index.html"));
+    assert!(
+        alias.contains("url=https://blog.example/posts/bundle/"),
+        "{alias}"
+    );
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.join("causerie-pages.json"))).unwrap();
+    assert_eq!(manifest["version"], 1);
+    assert_eq!(manifest["pages"]["/posts/bundle/"]["comments"], "closed");
+    assert_eq!(manifest["pages"]["/posts/post-5/"]["comments"], "open");
+    assert_eq!(
+        manifest["pages"]["/posts/post-5/"]["closes"],
+        serde_json::Value::Null
+    );
+    assert_eq!(manifest["pages"]["/about/"]["comments"], "closed");
+
+    let comments = read(out.join("posts/post-2/comments.xml"));
+    assert!(comments.contains("<updated>2024-02-10T12:00:00Z</updated>"));
+    assert!(!comments.contains("<entry>"));
+    let feed = read(out.join("feed.xml"));
+    assert!(
+        feed.contains("<updated>2024-07-01T00:00:00Z</updated>"),
+        "feed updated comes from content"
+    );
+    assert!(!feed.contains("secret draft"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    assert!(
+        run(
+            &["build", "--output", a.to_str().unwrap()],
+            &fixture("good")
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(
+            &["build", "--output", b.to_str().unwrap()],
+            &fixture("good")
+        )
+        .status
+        .success()
+    );
+    assert_eq!(snapshot(&a), snapshot(&b));
+}
+
+#[test]
+fn failed_build_leaves_previous_output_intact() {
+    let (_tmp, site) = copy_fixture("good");
+    let o = run(&["build"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = snapshot(&site.join("public"));
+    std::fs::write(
+        site.join("content/posts/post-2.md"),
+        "+++\ntitle = \"Broken\"\ndate = \"never\"\n+++\n",
+    )
+    .unwrap();
+    let o = run(&["build"], &site);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(
+        "content/posts/post-2.md:3: date: expected RFC 3339 or YYYY-MM-DD, found \"never\""
+    ));
+    assert_eq!(
+        snapshot(&site.join("public")),
+        before,
+        "the old output is untouched"
+    );
+    let debris: Vec<_> = std::fs::read_dir(&site)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(debris.is_empty(), "no staging directory left behind");
+}
+
+#[test]
+fn template_error_fails_the_build_and_names_the_template() {
+    let (_tmp, site) = copy_fixture("good");
+    let o = run(&["build"], &site);
+    assert!(o.status.success());
+    let before = snapshot(&site.join("public"));
+    std::fs::write(site.join("templates/page.html"), "{% extends \"base.html\" %}\n{% block main %}\n{{ post.title | nosuchfilter }}\n{% endblock main %}\n").unwrap();
+    let o = run(&["build"], &site);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("templates/page.html:3: "),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(&site.join("public")), before);
+}
+
+#[test]
+fn deleted_posts_leave_no_stale_files() {
+    let (_tmp, site) = copy_fixture("good");
+    assert!(run(&["build"], &site).status.success());
+    assert!(site.join("public/posts/post-5/index.html").exists());
+    std::fs::remove_file(site.join("content/posts/post-5.md")).unwrap();
+    assert!(run(&["build"], &site).status.success());
+    assert!(!site.join("public/posts/post-5").exists());
+    assert!(!site.join("public/tags/t5").exists());
+}
+
+#[test]
+fn drafts_flag_publishes_drafts_and_scheduled_posts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(
+        &["build", "--drafts", "--output", out.to_str().unwrap()],
+        &fixture("good"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("posts/draft/index.html").exists());
+    assert!(out.join("posts/scheduled/index.html").exists());
+}
+
+#[test]
+fn check_lists_scheduled_posts_and_writes_nothing() {
+    let (_tmp, site) = copy_fixture("good");
+    let o = run(&["check"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("content/posts/scheduled.md:3: scheduled for 2999-01-01T00:00:00Z"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!site.join("public").exists());
+}
+
+#[test]
+fn base_url_flag_overrides_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(
+        &[
+            "build",
+            "--base-url",
+            "http://127.0.0.1:4000/blog/",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        &fixture("good"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let post = read(out.join("posts/post-1/index.html"));
+    assert!(
+        post.contains("<link rel=\"canonical\" href=\"http://127.0.0.1:4000/blog/posts/post-1/\">")
+    );
+    assert!(
+        post.contains("href=\"/blog/about/\""),
+        "root links get the base path"
+    );
+}
+
+#[test]
+fn init_scaffold_builds_and_new_writes_a_post() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(&["init", "site"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let site = tmp.path().join("site");
+    let config = read(site.join("causerie.toml"));
+    assert!(config.contains("url = \"http://127.0.0.1:8787\""));
+    assert!(config.lines().any(|l| l.starts_with("base_url")));
+    let o = run(&["new", "Hello Again, World!"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let post = read(site.join("content/posts/hello-again-world.md"));
+    assert!(post.starts_with("+++\ntitle = \"Hello Again, World!\"\ndate = \""));
+    assert_eq!(
+        run(&["new", "Hello Again, World!"], &site).status.code(),
+        Some(1),
+        "never overwrites"
+    );
+    let o = run(&["build"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(site.join("public/posts/hello-world/index.html").exists());
+    assert_eq!(
+        run(&["init", "site"], tmp.path()).status.code(),
+        Some(1),
+        "init refuses an existing site"
+    );
+}
+
+#[test]
+fn comments_close_after_the_configured_days() {
+    let (_tmp, site) = copy_fixture("good");
+    let config = read(site.join("causerie.toml")) + "close_after_days = 30\n";
+    std::fs::write(site.join("causerie.toml"), config).unwrap();
+    let o = run(&["build", "--drafts"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = site.join("public");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.join("causerie-pages.json"))).unwrap();
+    assert_eq!(manifest["pages"]["/posts/post-5/"]["comments"], "closed");
+    assert_eq!(
+        manifest["pages"]["/posts/post-5/"]["closes"],
+        "2024-06-09T12:00:00Z"
+    );
+    assert_eq!(manifest["pages"]["/posts/scheduled/"]["comments"], "open");
+    assert_eq!(
+        manifest["pages"]["/posts/scheduled/"]["closes"],
+        "2999-01-31T00:00:00Z"
+    );
+    let old = read(out.join("posts/post-5/index.html"));
+    assert!(old.contains("data-causerie-closed=\"true\"") && !old.contains("id=\"comment-form\""));
+    assert!(read(out.join("posts/scheduled/index.html")).contains("id=\"comment-form\""));
+}
+
+#[test]
+fn a_site_without_comments_has_no_conversation() {
+    let (_tmp, site) = copy_fixture("good");
+    let config = read(site.join("causerie.toml"));
+    let without = config.split("[comments]").next().unwrap().to_string();
+    std::fs::write(site.join("causerie.toml"), without).unwrap();
+    assert!(run(&["build"], &site).status.success());
+    let post = read(site.join("public/posts/post-1/index.html"));
+    assert!(!post.contains("rel=\"webmention\"") && !post.contains("id=\"comments\""));
+    assert!(site.join("public/posts/post-1/comments.xml").exists());
+}
