@@ -110,10 +110,10 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     // Read and write API for the site's pages: CORS for the site origin only.
     let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::exact(
-            HeaderValue::from_str(&state.cfg.site_origin)
-                .unwrap_or(HeaderValue::from_static("null")),
-        ))
+        .allow_origin({
+            let site = HeaderValue::from_str(&state.cfg.site_origin).ok();
+            AllowOrigin::predicate(move |origin: &HeaderValue, _| site.as_ref() == Some(origin))
+        })
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
         .expose_headers([HeaderName::from_static("retry-after")])

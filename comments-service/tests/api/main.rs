@@ -1,0 +1,14 @@
+//! Tests through the real `causerie-comments` binary on 127.0.0.1:0 with a
+//! real SQLite file in a temp dir. One test binary; one module per area.
+//! `helpers.rs` starts the service and has one helper per route.
+
+mod helpers;
+
+mod admin;
+mod comments;
+mod config;
+mod durability;
+mod export;
+mod forms;
+mod rebuild;
+mod spam;
