@@ -29,8 +29,8 @@ pub struct AppState {
     pub renderer: Arc<Renderer>,
     limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     manifest: Arc<RwLock<Option<Arc<Manifest>>>>,
-    /// Rendered `/api/comments` answers, valid while the store's generation holds.
-    pub thread_cache: Arc<RwLock<HashMap<String, (u64, axum::body::Bytes)>>>,
+    /// Rendered read answers, valid while the store's generation holds.
+    thread_cache: Arc<RwLock<HashMap<String, (u64, axum::body::Bytes)>>>,
     /// The guarded client for the site's own URLs (manifest, webhook): the
     /// operator chose them, so private addresses are allowed for it.
     pub site_client: Option<crate::fetch::Fetcher>,
@@ -94,6 +94,24 @@ impl AppState {
         let m = crate::manifest::fetch(client, &self.cfg.site_url).await;
         if let Ok(mut slot) = self.manifest.write() {
             *slot = m.map(Arc::new);
+        }
+    }
+
+    /// A cached answer for `key`, if it was made at `generation`.
+    pub fn cached(&self, key: &str, generation: u64) -> Option<axum::body::Bytes> {
+        let c = self.thread_cache.read().ok()?;
+        c.get(key)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, b)| b.clone())
+    }
+
+    /// Keeps an answer made at `generation` (the cache is bounded).
+    pub fn cache(&self, key: String, generation: u64, bytes: axum::body::Bytes) {
+        if let Ok(mut c) = self.thread_cache.write() {
+            if c.len() >= 4096 {
+                c.clear();
+            }
+            c.insert(key, (generation, bytes));
         }
     }
 

@@ -89,6 +89,8 @@ fn run(cli: Cli) -> crate::error::Result<()> {
     let cfg = Config::load(cli.config.as_deref(), &flags)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // store reads run on blocking threads; a few are plenty for SQLite
+        .max_blocking_threads(8)
         .build()
         .map_err(|source| crate::error::Error::Io {
             path: "tokio runtime".into(),

@@ -195,13 +195,7 @@ pub async fn comments_index(State(st): State<AppState>, RawQuery(q): RawQuery) -
         .ok_or_else(|| Error::bad("page", "give the page as ?page=/path/"))?;
     let page = PagePath::parse(&raw, &st.cfg.site_url)?;
     let generation = st.store.generation();
-    if let Some((g, bytes)) = st
-        .thread_cache
-        .read()
-        .ok()
-        .and_then(|c| c.get(page.as_str()).cloned())
-        && g == generation
-    {
+    if let Some(bytes) = st.cached(page.as_str(), generation) {
         return Ok(json_bytes(bytes));
     }
     let flat = st.store.page_items(page.as_str().to_string()).await?;
@@ -209,12 +203,7 @@ pub async fn comments_index(State(st): State<AppState>, RawQuery(q): RawQuery) -
     let flat = hide_photos(&st, flat);
     let body = json!({"page": page.as_str(), "count": count, "comments": model::thread(flat)});
     let bytes = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
-    if let Ok(mut c) = st.thread_cache.write() {
-        if c.len() > 4096 {
-            c.clear();
-        }
-        c.insert(page.as_str().to_string(), (generation, bytes.clone()));
-    }
+    st.cache(page.as_str().to_string(), generation, bytes.clone());
     Ok(json_bytes(bytes))
 }
 
@@ -228,7 +217,8 @@ pub fn hide_photos(st: &AppState, mut items: Vec<Comment>) -> Vec<Comment> {
     items
 }
 
-fn json_bytes(bytes: Bytes) -> Response {
+/// A cached JSON answer.
+pub fn json_bytes(bytes: Bytes) -> Response {
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,5 +1,6 @@
 //! Read-only views for the generator and index pages: `/api/export` and `/api/counts`.
 
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -7,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::PagePath;
-use crate::routes::comments::hide_photos;
+use crate::routes::comments::{hide_photos, json_bytes};
 use crate::store::{now_us, rfc3339};
 
 /// Most pages one counts request may name.
@@ -36,12 +37,20 @@ pub async fn counts_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
             "give one or more pages as ?page=/a/&page=/b/",
         ));
     }
+    // index pages ask the same question often: answers are cached until the next write
+    let key = format!("counts?{}", q.as_deref().unwrap_or(""));
+    let generation = st.store.generation();
+    if let Some(bytes) = st.cached(&key, generation) {
+        return Ok(json_bytes(bytes));
+    }
     let counts = st.store.counts(paths).await?;
     let mut out = Map::new();
     for (name, (_, n)) in asked.into_iter().zip(counts) {
         out.insert(name, Value::from(n));
     }
-    Ok(axum::Json(json!({"counts": out})).into_response())
+    let bytes = Bytes::from(serde_json::to_vec(&json!({"counts": out})).unwrap_or_default());
+    st.cache(key, generation, bytes.clone());
+    Ok(json_bytes(bytes))
 }
 
 /// `GET /api/export[?since=RFC3339]`: approved items (flat, oldest first) and

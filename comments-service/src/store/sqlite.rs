@@ -53,12 +53,14 @@ impl Readers {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         c.busy_timeout(std::time::Duration::from_secs(5))?;
+        // small per-reader page cache: the hot data is a few pages, and RSS matters
+        c.pragma_update(None, "cache_size", -512)?;
         Ok(c)
     }
 
     fn give(&self, c: Connection) {
         if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < 16
+            && idle.len() < 8
         {
             idle.push(c);
         }
