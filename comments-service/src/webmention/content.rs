@@ -31,54 +31,46 @@ pub struct MentionContent {
     pub published_us: Option<i64>,
 }
 
-/// The HTML policy for mention bodies, built once.
-pub struct Sanitizer {
-    builder: Builder<'static>,
-}
+/// The HTML policy for mention bodies. The ammonia builder is made per
+/// call because relative links resolve against each source's own URL.
+#[derive(Debug, Default)]
+pub struct Sanitizer;
 
-impl Default for Sanitizer {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+const TAGS: &[&str] = &[
+    "p",
+    "br",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+];
 
 impl Sanitizer {
     pub fn new() -> Self {
-        let tags: HashSet<&'static str> = [
-            "p",
-            "br",
-            "em",
-            "strong",
-            "b",
-            "i",
-            "del",
-            "code",
-            "pre",
-            "blockquote",
-            "ul",
-            "ol",
-            "li",
-            "a",
-        ]
-        .into_iter()
-        .collect();
-        let mut attrs = std::collections::HashMap::new();
-        attrs.insert("a", ["href"].into_iter().collect::<HashSet<_>>());
-        let mut builder = Builder::empty();
-        builder
-            .tags(tags)
-            .tag_attributes(attrs)
-            .url_schemes(["http", "https"].into_iter().collect())
-            .link_rel(Some("nofollow ugc noopener"))
-            .strip_comments(true);
-        Sanitizer { builder }
+        Sanitizer
     }
 
     /// Cleans `html` from the page at `base` (relative links made absolute).
     pub fn clean(&self, html: &str, base: &Url) -> String {
-        let mut b = self.builder.clone();
-        b.url_relative(UrlRelative::RewriteWithBase(base.clone()));
-        b.clean(html).to_string()
+        let mut attrs = std::collections::HashMap::new();
+        attrs.insert("a", ["href"].into_iter().collect::<HashSet<_>>());
+        Builder::empty()
+            .tags(TAGS.iter().copied().collect())
+            .tag_attributes(attrs)
+            .url_schemes(["http", "https"].into_iter().collect())
+            .url_relative(UrlRelative::RewriteWithBase(base.clone()))
+            .link_rel(Some("nofollow ugc noopener"))
+            .strip_comments(true)
+            .clean(html)
+            .to_string()
     }
 }
 
@@ -105,9 +97,7 @@ pub fn extract(html: &str, ctx: &Context<'_>, sanitizer: &Sanitizer) -> MentionC
     } else {
         entry.map_or(Kind::Mention, |e| kind_of(e, ctx.target))
     };
-    let (author, website, photo) = entry
-        .and_then(|e| author_of(e, &items))
-        .unwrap_or_default();
+    let (author, website, photo) = entry.and_then(|e| author_of(e, &items)).unwrap_or_default();
     let author = match plain_text(&author, 80) {
         a if !a.is_empty() => a,
         _ => ctx.page_url.host_str().unwrap_or("someone").to_string(),
@@ -127,9 +117,7 @@ pub fn extract(html: &str, ctx: &Context<'_>, sanitizer: &Sanitizer) -> MentionC
             .and_then(safe_url),
         url: entry.and_then(|e| e.text("url")).and_then(safe_url),
         content_html,
-        published_us: entry
-            .and_then(|e| e.text("published"))
-            .and_then(parse_date),
+        published_us: entry.and_then(|e| e.text("published")).and_then(parse_date),
     }
 }
 
@@ -296,11 +284,21 @@ mod tests {
             ("u-bookmark-of", Kind::Bookmark),
         ] {
             let html = entry(&format!(r#"<a class="{prop}" href="{target}#frag">t</a>"#));
-            assert_eq!(extract(&html, &ctx(&page, &target), &s).kind, kind, "{prop}");
+            assert_eq!(
+                extract(&html, &ctx(&page, &target), &s).kind,
+                kind,
+                "{prop}"
+            );
         }
         let other = entry(r#"<a class="u-in-reply-to" href="https://else.example/">t</a>"#);
-        assert_eq!(extract(&other, &ctx(&page, &target), &s).kind, Kind::Mention);
-        assert_eq!(extract("<p>plain page</p>", &ctx(&page, &target), &s).kind, Kind::Mention);
+        assert_eq!(
+            extract(&other, &ctx(&page, &target), &s).kind,
+            Kind::Mention
+        );
+        assert_eq!(
+            extract("<p>plain page</p>", &ctx(&page, &target), &s).kind,
+            Kind::Mention
+        );
     }
 
     #[test]
@@ -310,9 +308,21 @@ mod tests {
             <div class="e-content"><p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">j</a>
             <a href="/rel">r</a><img src=x onerror=alert(1)><iframe src="https://evil/"></iframe><style>*{}</style></p></div></article>"#;
         let got = extract(html, &ctx(&page, &target), &Sanitizer::new());
-        assert!(!got.author.contains('<') && !got.author.contains('"'), "{}", got.author);
+        assert!(
+            !got.author.contains('<') && !got.author.contains('"'),
+            "{}",
+            got.author
+        );
         let c = &got.content_html;
-        for bad in ["script", "onclick", "javascript:", "<img", "iframe", "style", "onerror"] {
+        for bad in [
+            "script",
+            "onclick",
+            "javascript:",
+            "<img",
+            "iframe",
+            "style",
+            "onerror",
+        ] {
             assert!(!c.contains(bad), "{bad} in {c}");
         }
         assert!(c.contains(r#"href="https://alice.example/rel""#), "{c}");
@@ -325,7 +335,11 @@ mod tests {
         let long = "word ".repeat(400);
         let html = entry(&format!(r#"<div class="e-content"><p>{long}</p></div>"#));
         let got = extract(&html, &ctx(&page, &target), &Sanitizer::new());
-        assert!(got.content_html.chars().count() < EXCERPT_CHARS + 20, "{}", got.content_html);
+        assert!(
+            got.content_html.chars().count() < EXCERPT_CHARS + 20,
+            "{}",
+            got.content_html
+        );
         assert!(got.content_html.ends_with("…</p>"));
         assert_eq!(got.author, "Alice");
         assert_eq!(got.website.as_deref(), Some("https://alice.example/"));
@@ -333,7 +347,10 @@ mod tests {
         let mut c = ctx(&page, &target);
         c.expose_photos = true;
         let got = extract(&html, &c, &Sanitizer::new());
-        assert_eq!(got.author_photo.as_deref(), Some("https://alice.example/a.jpg"));
+        assert_eq!(
+            got.author_photo.as_deref(),
+            Some("https://alice.example/a.jpg")
+        );
     }
 
     #[test]
@@ -346,8 +363,14 @@ mod tests {
 
     #[test]
     fn dates_parse() {
-        assert_eq!(parse_date("2026-11-20T10:00:00Z"), Some(1_795_168_800_000_000));
-        assert_eq!(parse_date("2026-11-20T11:00:00+01:00"), Some(1_795_168_800_000_000));
+        assert_eq!(
+            parse_date("2026-11-20T10:00:00Z"),
+            Some(1_795_168_800_000_000)
+        );
+        assert_eq!(
+            parse_date("2026-11-20T11:00:00+01:00"),
+            Some(1_795_168_800_000_000)
+        );
         assert_eq!(parse_date("2026-11-20"), Some(1_795_132_800_000_000));
         assert_eq!(parse_date("soon"), None);
     }

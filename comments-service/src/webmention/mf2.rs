@@ -56,7 +56,9 @@ impl Item {
 
     /// The first plain value of property `name`.
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.first(name).map(Value::as_str).filter(|s| !s.is_empty())
+        self.first(name)
+            .map(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// Every plain value of `name`, including a nested item's `url`.
@@ -65,7 +67,13 @@ impl Item {
         for v in self.props.get(name).into_iter().flatten() {
             out.push(v.as_str());
             if let Value::Item(item, _) = v {
-                out.extend(item.props.get("url").into_iter().flatten().map(Value::as_str));
+                out.extend(
+                    item.props
+                        .get("url")
+                        .into_iter()
+                        .flatten()
+                        .map(Value::as_str),
+                );
             }
         }
         let mut seen = Vec::new();
@@ -82,7 +90,7 @@ impl Item {
 pub fn parse(html: &str, base: &Url) -> Vec<Item> {
     let doc = Html::parse_document(html);
     let mut items = Vec::new();
-    find_roots(doc.root_element(), base, &mut items);
+    find_roots(doc.root_element(), base, &mut items, 0);
     items
 }
 
@@ -99,12 +107,19 @@ pub fn first_entry(items: &[Item]) -> Option<&Item> {
     None
 }
 
-fn find_roots(el: ElementRef<'_>, base: &Url, out: &mut Vec<Item>) {
+/// Markup nested deeper than this is not read: a hostile page of endless
+/// `<div>`s must not exhaust a worker's stack.
+const MAX_DEPTH: usize = 200;
+
+fn find_roots(el: ElementRef<'_>, base: &Url, out: &mut Vec<Item>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     for child in el.child_elements() {
         if root_classes(&child).is_empty() {
-            find_roots(child, base, out);
+            find_roots(child, base, out, depth + 1);
         } else {
-            out.push(parse_item(child, base));
+            out.push(parse_item(child, base, depth + 1));
         }
     }
 }
@@ -133,13 +148,16 @@ fn prefixed(el: &ElementRef<'_>, prefix: &str) -> Vec<String> {
     v
 }
 
-fn parse_item(el: ElementRef<'_>, base: &Url) -> Item {
+fn parse_item(el: ElementRef<'_>, base: &Url, depth: usize) -> Item {
     let mut item = Item {
-        types: root_classes(&el).into_iter().map(|n| format!("h-{n}")).collect(),
+        types: root_classes(&el)
+            .into_iter()
+            .map(|n| format!("h-{n}"))
+            .collect(),
         ..Item::default()
     };
     let mut explicit = Explicit::default();
-    collect_props(el, base, &mut item, &mut explicit);
+    collect_props(el, base, &mut item, &mut explicit, depth);
     imply(el, base, &mut item, &explicit);
     item
 }
@@ -152,7 +170,16 @@ struct Explicit {
     nested: bool,
 }
 
-fn collect_props(el: ElementRef<'_>, base: &Url, item: &mut Item, explicit: &mut Explicit) {
+fn collect_props(
+    el: ElementRef<'_>,
+    base: &Url,
+    item: &mut Item,
+    explicit: &mut Explicit,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     for child in el.child_elements() {
         let p = prefixed(&child, "p-");
         let u = prefixed(&child, "u-");
@@ -162,7 +189,7 @@ fn collect_props(el: ElementRef<'_>, base: &Url, item: &mut Item, explicit: &mut
         explicit.u |= !u.is_empty();
         if !root_classes(&child).is_empty() {
             explicit.nested = true;
-            let nested = parse_item(child, base);
+            let nested = parse_item(child, base, depth + 1);
             if p.is_empty() && u.is_empty() && dt.is_empty() && e.is_empty() {
                 item.children.push(nested);
                 continue;
@@ -206,7 +233,7 @@ fn collect_props(el: ElementRef<'_>, base: &Url, item: &mut Item, explicit: &mut
                 },
             );
         }
-        collect_props(child, base, item, explicit);
+        collect_props(child, base, item, explicit, depth + 1);
     }
 }
 
@@ -229,8 +256,12 @@ fn text_of(el: ElementRef<'_>) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Iterative (a deep tree must not exhaust the stack); skips script and
+/// style text.
 fn text_into(el: ElementRef<'_>, out: &mut String) {
-    for node in el.children() {
+    let mut stack: Vec<_> = el.children().collect();
+    stack.reverse();
+    while let Some(node) = stack.pop() {
         if let Some(t) = node.value().as_text() {
             out.push_str(t);
         } else if let Some(child) = ElementRef::wrap(node) {
@@ -243,7 +274,11 @@ fn text_into(el: ElementRef<'_>, out: &mut String) {
                         out.push(' ');
                     }
                 }
-                _ => text_into(child, out),
+                _ => {
+                    let at = stack.len();
+                    stack.extend(child.children());
+                    stack[at..].reverse();
+                }
             }
         }
     }
@@ -386,10 +421,14 @@ mod tests {
 
     #[test]
     fn implied_properties_of_a_minimal_card() {
-        let html = r#"<a class="h-card" href="https://c.example/"><img src="c.png" alt="Carol"></a>"#;
+        let html =
+            r#"<a class="h-card" href="https://c.example/"><img src="c.png" alt="Carol"></a>"#;
         let items = parse(html, &base());
         assert_eq!(items[0].text("name"), Some("Carol"));
-        assert_eq!(items[0].text("photo"), Some("https://alice.example/notes/c.png"));
+        assert_eq!(
+            items[0].text("photo"),
+            Some("https://alice.example/notes/c.png")
+        );
         assert_eq!(items[0].text("url"), Some("https://c.example/"));
     }
 
@@ -405,8 +444,25 @@ mod tests {
 
     #[test]
     fn invalid_class_names_are_not_microformats() {
-        let items = parse(r#"<div class="h-Entry h- h-entry-"><p class="p-name">x</p></div>"#, &base());
+        let items = parse(
+            r#"<div class="h-Entry h- h-entry-"><p class="p-name">x</p></div>"#,
+            &base(),
+        );
         assert!(items.is_empty(), "{items:?}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        let deep = format!(
+            r#"<div class="h-entry"><p class="p-name">x</p>{}<a class="u-like-of" href="https://t.example/">t</a></div>"#,
+            "<div class=\"p-x\">".repeat(20_000)
+        );
+        let handle = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || parse(&deep, &Url::parse("https://a.example/").unwrap()))
+            .unwrap();
+        let items = handle.join().expect("no stack overflow");
+        assert_eq!(items[0].text("name"), Some("x"));
     }
 
     #[test]

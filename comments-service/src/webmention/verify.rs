@@ -9,6 +9,9 @@ use url::Url;
 use super::content::{self, Context, MentionContent, Sanitizer};
 use crate::fetch::{FetchError, Fetched, Fetcher};
 
+/// The reason given when the source does not link to the target.
+pub const NO_LINK: &str = "the source does not link to the target";
+
 /// What to do with a (source, target) after fetching the source.
 #[derive(Debug)]
 pub enum Verdict {
@@ -48,9 +51,13 @@ pub async fn verify(check: &Check<'_>, source: &str, target: &Url) -> Verdict {
     }
     let found = find_link(&fetched, target);
     if !found.linked {
-        return Verdict::Remove("the source does not link to the target");
+        return Verdict::Remove(NO_LINK);
     }
-    let html = if found.is_html { fetched.text() } else { String::new() };
+    let html = if found.is_html {
+        fetched.text()
+    } else {
+        String::new()
+    };
     let ctx = Context {
         page_url: &fetched.final_url,
         target,
@@ -185,7 +192,10 @@ mod tests {
             r#"<img src="https://blog.example/posts/hello/">"#,
         ];
         for body in yes {
-            assert!(find_link(&fetched("text/html", body), &target()).linked, "{body}");
+            assert!(
+                find_link(&fetched("text/html", body), &target()).linked,
+                "{body}"
+            );
         }
         let no = [
             r#"<p>https://blog.example/posts/hello/ as text</p>"#,
@@ -194,13 +204,19 @@ mod tests {
             r#"<a data-href="https://blog.example/posts/hello/">x</a>"#,
         ];
         for body in no {
-            assert!(!find_link(&fetched("text/html", body), &target()).linked, "{body}");
+            assert!(
+                !find_link(&fetched("text/html", body), &target()).linked,
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn text_and_json_sources_match_the_text() {
-        let f = fetched("application/json", r#"{"link": "https://blog.example/posts/hello/"}"#);
+        let f = fetched(
+            "application/json",
+            r#"{"link": "https://blog.example/posts/hello/"}"#,
+        );
         assert!(find_link(&f, &target()).linked);
         let f = fetched("text/plain", "see https://blog.example/posts/other/");
         assert!(!find_link(&f, &target()).linked);
@@ -214,7 +230,10 @@ mod tests {
         );
         let found = find_link(&fetched("text/html", &body), &target());
         let ex = found.excerpt.unwrap();
-        assert!(ex.starts_with('…') && ex.contains("Bob's post yesterday."), "{ex}");
+        assert!(
+            ex.starts_with('…') && ex.contains("Bob's post yesterday."),
+            "{ex}"
+        );
         assert!(ex.chars().count() < 260, "{ex}");
     }
 }
