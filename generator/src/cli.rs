@@ -54,11 +54,43 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Send Webmentions (or pingbacks) for the links in the built posts.
+    Webmentions {
+        #[command(subcommand)]
+        action: WebmentionsAction,
+    },
     /// Write content/posts/<slug>.md with front matter filled in.
     New {
         /// The post's title.
         title: String,
         #[arg(long, default_value = ".")]
         root: PathBuf,
+    },
+}
+
+/// `causerie webmentions …`
+#[derive(Debug, Subcommand)]
+pub enum WebmentionsAction {
+    /// Notify every target linked from the built posts: once per link, again
+    /// when a post changes, and when a link or post is removed. Sent-state is
+    /// kept in <root>/webmentions.json (commit it).
+    Send {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Built site to read. Default: <root>/public.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Print what would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Override base_url from causerie.toml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Allow targets and endpoints on loopback or private addresses (tests).
+        #[arg(long)]
+        allow_private_addresses: bool,
+        /// Pause between two requests to one host, in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        host_interval_ms: u64,
     },
 }

@@ -104,6 +104,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 r.posts, r.pages
             );
         }
+        Command::Webmentions { action } => {
+            causerie::webmention::run_cli(action)?;
+        }
         Command::New { title, root } => {
             let path = commands::new::run(&root, &title, jiff::Timestamp::now())?;
             println!(
