@@ -161,7 +161,7 @@ pub fn router(state: AppState) -> Router {
         .route("/embed.js", get(routes::assets::embed_js))
         .route("/healthz", get(routes::assets::healthz));
     let router = Router::new().merge(api).merge(admin).merge(public);
-    let router = with_webmention(router);
+    let router = with_webmention(router, &state);
     router
         .fallback(routes::assets::not_found)
         // bodies are read with their own limit (413 with the JSON error); this
@@ -171,8 +171,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `POST /webmention` and `POST /xmlrpc` belong to the Webmention module.
-fn with_webmention(router: Router<AppState>) -> Router<AppState> {
-    router
+fn with_webmention(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router.merge(crate::webmention::routes(
+        state,
+        state.cfg.webmention.clone(),
+    ))
 }
 
 /// Binds, prints the address as the first stdout line, serves until a signal.

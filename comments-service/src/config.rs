@@ -62,6 +62,9 @@ pub struct FileConfig {
     pub spam: SpamConfig,
     #[serde(default)]
     pub rebuild: RebuildConfig,
+    /// `[webmention]`: receiver settings (see `webmention::WebmentionConfig`).
+    #[serde(default)]
+    pub webmention: crate::webmention::WebmentionConfig,
 }
 
 /// `[limits]`
@@ -131,6 +134,7 @@ pub struct Config {
     pub rebuild_command: Option<String>,
     pub rebuild_webhook: Option<url::Url>,
     pub debounce_ms: u64,
+    pub webmention: crate::webmention::WebmentionConfig,
 }
 
 impl Config {
@@ -240,6 +244,7 @@ impl Config {
             rebuild_command: f.rebuild.command.filter(|c| !c.trim().is_empty()),
             rebuild_webhook,
             debounce_ms: f.rebuild.debounce_ms.unwrap_or(2000),
+            webmention: f.webmention,
         })
     }
 }
