@@ -49,10 +49,21 @@ pub fn render(body: &str, opts: &Options<'_>) -> RenderedBody {
         | CmOptions::ENABLE_TASKLISTS
         | CmOptions::ENABLE_SMART_PUNCTUATION
         | CmOptions::ENABLE_HEADING_ATTRIBUTES;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_at = |off: usize| line_starts.partition_point(|&s| s <= off) + opts.first_line - 1;
+    // Lines are counted only where a link needs one, walking forward.
+    let bytes = body.as_bytes();
+    let mut line_cursor = (0usize, opts.first_line);
+    let mut line_at = |off: usize| {
+        let (pos, line) = line_cursor;
+        let (from, base) = if off >= pos {
+            (pos, line)
+        } else {
+            (0, opts.first_line)
+        };
+        let end = off.min(bytes.len());
+        let n = bytes[from..end].iter().filter(|&&b| b == b'\n').count();
+        line_cursor = (end, base + n);
+        base + n
+    };
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(256);
     let mut links = Vec::new();
@@ -194,7 +205,7 @@ pub fn render(body: &str, opts: &Options<'_>) -> RenderedBody {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     let summary_html;
-    if let Some(i) = html.find(MORE) {
+    if let Some(i) = has_more.then(|| html.find(MORE)).flatten() {
         summary_html = html[..i].replace(FIRST, "");
         html.replace_range(i..i + MORE.len(), "");
     } else if let Some(i) = html.find(FIRST) {

@@ -132,6 +132,15 @@ impl Site {
     /// entry's body and [`markdown::Options`] (cacheable by `Entry::hash`).
     pub fn render_markdown(&mut self) {
         let highlight = self.config.highlight;
+        if highlight {
+            crate::highlight::prepare(
+                self.content
+                    .posts
+                    .iter()
+                    .chain(self.content.pages.iter())
+                    .flat_map(|e| fence_languages(&e.body)),
+            );
+        }
         let base_path = self.config.base_path().to_string();
         let work = |e: &mut Entry| {
             let opts = markdown::Options {
@@ -226,6 +235,17 @@ impl Site {
         }
         errors
     }
+}
+
+/// Info strings of the fenced code blocks of a markdown text (a cheap scan,
+/// good enough to know which grammars to compile up front).
+fn fence_languages(body: &str) -> impl Iterator<Item = &str> {
+    body.lines().filter_map(|l| {
+        let t = l.trim_start();
+        let rest = t.strip_prefix("```").or_else(|| t.strip_prefix("~~~"))?;
+        let lang = rest.split([' ', ',', '{']).next().unwrap_or("").trim();
+        (!lang.is_empty() && !lang.starts_with('`')).then_some(lang)
+    })
 }
 
 /// The site path a link points at, or `None` for external links and

@@ -120,10 +120,24 @@ impl Stage {
         }
         self.committed = true;
         if had_old {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+            remove_tree(&old).map_err(|e| Error::io(&old, e))?;
         }
         Ok(())
     }
+}
+
+/// Deletes a directory tree, its top-level entries in parallel.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            std::fs::remove_dir_all(e.path())
+        } else {
+            std::fs::remove_file(e.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 impl Drop for Stage {

@@ -42,9 +42,15 @@ impl std::fmt::Display for BuildReport {
 /// Loads the site and runs every check; returns the site ready to render,
 /// or every problem found.
 pub fn prepare(root: &Path, opts: &BuildOptions) -> Result<Site> {
+    let t = Instant::now();
     let (mut site, mut errors) = Site::load(root, opts).map_err(Error::Content)?;
+    phase("load", t);
+    let t = Instant::now();
     site.render_markdown();
+    phase("markdown", t);
+    let t = Instant::now();
     errors.extend(site.check_links());
+    phase("links", t);
     if !errors.is_empty() {
         errors.sort();
         errors.dedup();
@@ -57,8 +63,11 @@ pub fn prepare(root: &Path, opts: &BuildOptions) -> Result<Site> {
 pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
     let site = prepare(root, opts)?;
+    let t = Instant::now();
     let renderer = Renderer::new(&site).map_err(Error::Content)?;
     let jobs = renderer.jobs();
+    phase("renderer", t);
+    let t = Instant::now();
     let stage = Stage::new(output)?;
     let progress = Progress::new(jobs.len());
     let counts: Vec<std::result::Result<(usize, usize), Error>> = jobs
@@ -80,6 +89,7 @@ pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepor
         })
         .collect();
     progress.done();
+    phase("render+write", t);
     let mut pages = 0;
     let mut files = 0;
     let mut errors: Vec<Diagnostic> = Vec::new();
@@ -98,7 +108,9 @@ pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepor
         errors.dedup();
         return Err(Error::Content(errors));
     }
+    let t = Instant::now();
     stage.commit()?;
+    phase("commit", t);
     Ok(BuildReport {
         pages,
         files,
@@ -107,6 +119,16 @@ pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepor
         scheduled: site.content.scheduled.len(),
         elapsed: start.elapsed(),
     })
+}
+
+/// With `CAUSERIE_PROFILE` set, prints how long each stage took (stderr).
+fn phase(name: &str, since: Instant) {
+    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
+        eprintln!(
+            "{name:>14}: {:7.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// A progress line on stderr, only on a terminal and only for big builds.

@@ -82,10 +82,10 @@ pub fn file_of(path: &str) -> String {
     }
 }
 
-fn html(path: &str, s: String) -> Output {
+fn html(path: &str, bytes: Vec<u8>) -> Output {
     Output {
         path: file_of(path),
-        body: Body::Bytes(s.into_bytes()),
+        body: Body::Bytes(bytes),
     }
 }
 
@@ -120,7 +120,10 @@ struct FeedHrefs {
 pub struct Renderer<'s> {
     pub site: &'s Site,
     tera: Tera,
+    /// List view of each post (also the `post` of its own page), as tera values.
     summaries: Vec<Value>,
+    /// Meta description of each post.
+    descriptions: Vec<String>,
 }
 
 impl<'s> Renderer<'s> {
@@ -161,16 +164,21 @@ impl<'s> Renderer<'s> {
         };
         tera.global_context().insert("site", &site_view);
         let strings = &site.theme.strings;
-        let summaries = site
+        let (summaries, descriptions) = site
             .content
             .posts
             .par_iter()
-            .map(|e| Value::from_serializable(&EntryView::new(e, config, strings)))
-            .collect();
+            .map(|e| {
+                let v = EntryView::new(e, config, strings);
+                let d = v.description.clone();
+                (Value::from_serializable(&v), d)
+            })
+            .unzip();
         Ok(Renderer {
             site,
             tera,
             summaries,
+            descriptions,
         })
     }
 
@@ -222,15 +230,29 @@ impl<'s> Renderer<'s> {
         jobs
     }
 
-    fn tpl(&self, name: &str, ctx: &Context, source: &str) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| {
-            let what = if source.is_empty() {
-                format!(" (in {name})")
-            } else {
-                format!(" (in {name}, rendering {source})")
-            };
-            templates::locate(&self.site.theme, &tera_message(&e), &what)
-        })
+    fn tpl(&self, name: &str, ctx: &Context, source: &str) -> Result<Vec<u8>, Diagnostic> {
+        self.tpl_sized(name, ctx, source, 16 * 1024)
+    }
+
+    fn tpl_sized(
+        &self,
+        name: &str,
+        ctx: &Context,
+        source: &str,
+        size: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut buf = Vec::with_capacity(size);
+        self.tera
+            .render_to(name, ctx, &mut buf)
+            .map(|()| buf)
+            .map_err(|e| {
+                let what = if source.is_empty() {
+                    format!(" (in {name})")
+                } else {
+                    format!(" (in {name}, rendering {source})")
+                };
+                templates::locate(&self.site.theme, &tera_message(&e), &what)
+            })
     }
 
     fn meta(&self, kind: &'static str, title: String, description: String, path: &str) -> PageMeta {
@@ -274,10 +296,14 @@ impl<'s> Renderer<'s> {
                     Job::Post(_) => (&posts[*i], "post"),
                     _ => (&site.content.pages[*i], "page"),
                 };
-                let view = EntryView::new(e, config, strings);
                 let mut ctx = Context::new();
-                let mut meta = self.meta(kind, e.title.clone(), view.description.clone(), &e.path);
                 if let Job::Post(i) = job {
+                    let mut meta = self.meta(
+                        "post",
+                        e.title.clone(),
+                        self.descriptions[*i].clone(),
+                        &e.path,
+                    );
                     let link = |j: usize| LinkView {
                         name: posts[j].title.clone(),
                         url: config.url_for(&posts[j].path),
@@ -296,16 +322,26 @@ impl<'s> Renderer<'s> {
                         });
                     }
                     ctx.insert("conversation", &conv);
+                    ctx.insert("page", &meta);
+                    ctx.insert_value("post", self.summaries[*i].clone());
+                } else {
+                    let view = EntryView::new(e, config, strings);
+                    ctx.insert(
+                        "page",
+                        &self.meta(kind, e.title.clone(), view.description.clone(), &e.path),
+                    );
+                    ctx.insert("post", &view);
                 }
-                ctx.insert("page", &meta);
-                ctx.insert("post", &view);
                 ctx.insert_value("content", Value::safe_string(&e.rendered.html));
                 let name = if kind == "post" {
                     "post.html"
                 } else {
                     "page.html"
                 };
-                vec![html(&e.path, self.tpl(name, &ctx, &e.source)?)]
+                vec![html(
+                    &e.path,
+                    self.tpl_sized(name, &ctx, &e.source, e.rendered.html.len() + 12 * 1024)?,
+                )]
             }
             Job::Index(n) => {
                 let mut ctx = Context::new();
@@ -530,7 +566,7 @@ impl<'s> Renderer<'s> {
                 ctx.insert("page", &meta);
                 vec![Output {
                     path: "404.html".into(),
-                    body: Body::Bytes(self.tpl("404.html", &ctx, "")?.into_bytes()),
+                    body: Body::Bytes(self.tpl("404.html", &ctx, "")?),
                 }]
             }
             Job::ThemeStatic => {
