@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startService, serveStatic, launchBrowser, tmpdir, waitFor, axe } from './lib.mjs';
 
 const ADMIN = 'e2e-admin-token-0123';
@@ -83,6 +84,14 @@ after(async () => {
   await svc?.stop();
   await held?.stop();
   await site?.close();
+});
+
+test('embed.js is small: at most 8 kB gzipped', async () => {
+  const r = await fetch(`${svc.url}/embed.js`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /javascript/);
+  const gz = gzipSync(Buffer.from(await r.arrayBuffer()), { level: 9 }).length;
+  assert.ok(gz <= 8192, `embed.js is ${gz} bytes gzipped`);
 });
 
 test('the no-JS form posts, redirects to the published marker, and gives text back on a refusal', async () => {

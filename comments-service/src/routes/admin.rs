@@ -124,11 +124,12 @@ pub async fn admin_login(
         return login_page(StatusCode::FORBIDDEN, Some("That token is not right."));
     }
     let value = st.keys.admin_session(now_s() + SESSION_SECS);
-    let secure = if st.cfg.site_url.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
+    // Secure when the reader reached us over TLS (the proxy says so).
+    let tls = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let secure = if tls { "; Secure" } else { "" };
     let cookie = format!(
         "{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}"
     );

@@ -83,3 +83,38 @@ async fn a_failing_rebuild_is_retried() {
         "the failed rebuild was not retried"
     );
 }
+
+#[tokio::test]
+async fn the_webhook_gets_one_post_per_burst() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let h = hits.clone();
+    let server = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let h = h.clone();
+            async move {
+                h.fetch_add(1, Ordering::SeqCst);
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, server).await.unwrap() });
+    let cfg = format!(
+        "{}\n[rebuild]\nwebhook = \"{hook}\"\ndebounce_ms = 300\n",
+        open_config()
+    );
+    let app = TestApp::spawn(&cfg).await;
+    for i in 0..5 {
+        app.post_json(&comment("/w/", "A", &format!("c{i}"))).await;
+    }
+    assert!(
+        eventually(10, || hits.load(Ordering::SeqCst) >= 1).await,
+        "the webhook was not called"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
