@@ -16,6 +16,8 @@ pub fn start(state: AppState) {
         loop {
             tick.tick().await;
             state.tidy();
+            // pages may have been added or closed by a build we did not trigger
+            state.refresh_manifest().await;
             let keep = state.cfg.address_retention_days as i64 * 86_400 * 1_000_000;
             if let Err(e) = state.store.forget_addresses(now_us() - keep).await {
                 tracing::warn!(error = %e, "could not forget old client addresses");

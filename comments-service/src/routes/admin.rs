@@ -9,13 +9,13 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::client;
 use crate::model::Status;
 use crate::routes::comments::{is_owner, read_body};
-use crate::routes::html::{esc, page};
+use crate::routes::html::{esc, page, respond};
 use crate::store::Action;
 
 const COOKIE: &str = "causerie_admin";
@@ -41,11 +41,14 @@ fn session(st: &AppState, headers: &HeaderMap) -> Option<String> {
 }
 
 fn disabled() -> Response {
-    (
+    respond(
         StatusCode::NOT_FOUND,
-        Html(page("Moderation is off", "<main><h1>Moderation is off</h1><p>Set <code>admin_token</code> in the configuration to use this page.</p></main>")),
+        page(
+            "Moderation is off",
+            "<main><h1>Moderation is off</h1><p>Set <code>admin_token</code> in the configuration to use this page.</p></main>",
+        ),
+        None,
     )
-        .into_response()
 }
 
 fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
@@ -57,7 +60,7 @@ fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
          <label for=\"token\">Admin token</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" required>\
          <p><button type=\"submit\">Sign in</button></p></form></main>"
     );
-    (status, Html(page("Comment moderation: sign in", &body))).into_response()
+    respond(status, page("Comment moderation: sign in", &body), None)
 }
 
 fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
@@ -254,7 +257,7 @@ pub async fn admin_page(
          {table}</form><form method=\"post\" action=\"/admin/logout\"><button>Sign out</button></form></main>",
         csrf = esc(&st.keys.csrf(&session)),
     );
-    let mut r = Html(page("Comment moderation", &body)).into_response();
+    let mut r = respond(StatusCode::OK, page("Comment moderation", &body), None);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r.headers_mut()
@@ -276,14 +279,14 @@ pub async fn admin_moderate(
         return login_page(StatusCode::UNAUTHORIZED, Some("Please sign in again."));
     };
     if !same_origin(&headers) {
-        return (
+        return respond(
             StatusCode::FORBIDDEN,
-            Html(page(
+            page(
                 "Refused",
                 "<main><p>This form was sent from another site.</p></main>",
-            )),
-        )
-            .into_response();
+            ),
+            None,
+        );
     }
     let bytes = match read_body(body, &headers, st.cfg.max_body_bytes).await {
         Ok(b) => b,
@@ -292,14 +295,14 @@ pub async fn admin_moderate(
     let pairs = form_pairs(&bytes);
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if !bearer && get("csrf") != Some(st.keys.csrf(&session).as_str()) {
-        return (
+        return respond(
             StatusCode::FORBIDDEN,
-            Html(page(
+            page(
                 "Refused",
                 "<main><p>The form has expired; reload the page.</p></main>",
-            )),
-        )
-            .into_response();
+            ),
+            None,
+        );
     }
     let action = match get("action") {
         Some("approve") => Action::Approve,

@@ -316,7 +316,14 @@ fn refused(st: &AppState, e: Error, wants_json: bool, sub: Option<&Submission>) 
         .and_then(|p| PagePath::parse(p, &st.cfg.site_url).ok())
         .and_then(|p| st.cfg.site_url.join(p.as_str()).ok())
         .map(|u| u.to_string());
-    let mut r = html::form_error(status, field, &message, sub, back.as_deref());
+    let mut r = html::form_error(
+        status,
+        field,
+        &message,
+        sub,
+        back.as_deref(),
+        Some(&st.cfg.site_origin),
+    );
     if let Error::RateLimited { retry_after } = e {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

@@ -1,7 +1,7 @@
 //! The few HTML pages the service renders itself (form errors, admin), built
 //! from escaped strings: every value that reaches HTML passes [`esc`].
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::comments::Submission;
@@ -20,6 +20,30 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// An HTML answer with the service's headers: a CSP with no scripts at all,
+/// forms posting back here only (and redirecting to `site_origin` if given),
+/// no framing, no sniffing.
+pub fn respond(status: StatusCode, html: String, site_origin: Option<&str>) -> Response {
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
+        site_origin.map(|o| format!(" {o}")).unwrap_or_default()
+    );
+    let mut r = (status, Html(html)).into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    r
 }
 
 /// A complete small page.
@@ -62,6 +86,7 @@ pub fn form_error(
     message: &str,
     sub: Option<&Submission>,
     back: Option<&str>,
+    site_origin: Option<&str>,
 ) -> Response {
     let empty = Submission::default();
     let s = sub.unwrap_or(&empty);
@@ -91,5 +116,9 @@ pub fn form_error(
         website = v(&s.website),
         text = v(&s.body),
     );
-    (status, Html(page("Your comment was not sent", &body))).into_response()
+    respond(
+        status,
+        page("Your comment was not sent", &body),
+        site_origin,
+    )
 }
