@@ -54,14 +54,14 @@
     var page = root.getAttribute("data-causerie-page") || location.pathname;
     var closed = root.getAttribute("data-causerie-closed") === "true";
     var lang = document.documentElement.lang || undefined;
-    var list = root.querySelector(".comment-list");
-    if (!list) {
+    var list = root.querySelector(".comment-list"), bare = !list;
+    if (bare) {
       if (!root.querySelector("h2")) root.appendChild(el("h2", { id: "comments-title", text: S.title }));
       list = root.appendChild(el("ol", { "class": "comment-list" }));
     }
     var status = root.appendChild(el("p", { "class": "causerie-status", role: "status", "aria-live": "polite" }));
     var form = root.querySelector("#comment-form") || (closed ? null : buildForm());
-    if (closed && !root.querySelector(".comment")) list.appendChild(el("li", { "class": "comment-none", text: S.closed }));
+    if (bare && closed) list.appendChild(el("li", { "class": "comment-none", text: S.closed }));
 
     function when(iso) {
       var d = new Date(iso);
@@ -253,7 +253,7 @@
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (d) {
         walk(d.comments || []);
-        if (!list.querySelector(".comment") && !list.querySelector(".comment-none")) list.appendChild(el("li", { "class": "comment-none", text: S.none }));
+        if (bare && !list.querySelector(".comment") && !list.querySelector(".comment-none")) list.appendChild(el("li", { "class": "comment-none", text: S.none }));
       }, function () { if (!list.querySelector(".comment")) say(S.load_error, true); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -4,10 +4,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startService, serveStatic, launchBrowser, tmpdir, waitFor, axe } from './lib.mjs';
+import { startService, serveStatic, launchBrowser, tmpdir, waitFor, axe, causerie, repoRoot } from './lib.mjs';
 
 const ADMIN = 'e2e-admin-token-0123';
 let site, svc, held, browser, root;
@@ -256,4 +256,49 @@ test('the admin page signs in and approves in bulk without JavaScript', async ()
   await page.goto(`${held.url}/admin?status=spam`);
   assert.ok(await page.isVisible(`#row-${ids[1]}`));
   await ctx.close();
+});
+
+test('embed.js enhances a post page built by causerie (the theme\'s hooks)', async () => {
+  // the example site, built against this service and served like a static host
+  const dir = tmpdir('causerie-built-');
+  for (const d of ['content', 'themes']) cpSync(join(repoRoot, d), join(dir, d), { recursive: true });
+  const out = join(dir, 'public');
+  mkdirSync(out);
+  const host = await serveStatic(out);
+  const own = await startService({ config: config(host.url, 'none') });
+  try {
+    const toml = readFileSync(join(repoRoot, 'causerie.toml'), 'utf8').replace(/(\[comments\][^[]*?)url = "[^"]*"/, `$1url = "${own.url}"`);
+    writeFileSync(join(dir, 'causerie.toml'), toml);
+    const b = causerie(['build', '--root', dir, '--output', out, '--base-url', host.url + '/']);
+    assert.equal(b.code, 0, b.stderr);
+    const slug = readdirSync(join(out, 'posts')).find((s) =>
+      existsSync(join(out, 'posts', s, 'index.html')) && readFileSync(join(out, 'posts', s, 'index.html'), 'utf8').includes('id="comment-form"'),
+    );
+    assert.ok(slug, 'a built post with the comment form');
+    const html = readFileSync(join(out, 'posts', slug, 'index.html'), 'utf8');
+    const pagePath = html.match(/data-causerie-page="([^"]+)"/)[1];
+    const first = await post(own.url, { page: pagePath, author: 'Earlier', body: 'Posted before the visit' });
+    assert.equal(first.status, 201);
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${host.url}/posts/${slug}/`);
+    await page.waitForSelector(`#comment-${first.json.id}`);
+    await page.fill('#comment-form [name=author]', 'Visitor');
+    await page.fill('#comment-form [name=body]', 'Through the theme form');
+    await page.click('#comment-form button[type=submit]');
+    await waitFor(async () => (await page.locator('#comments li.comment').count()) === 2, { what: 'the in-place comment' });
+    assert.equal(new URL(page.url()).pathname, `/posts/${slug}/`);
+    await page.click(`#comment-${first.json.id} .comment-reply`);
+    await page.fill('#comment-form [name=body]', 'A reply through the theme form');
+    await page.click('#comment-form button[type=submit]');
+    await waitFor(async () => (await page.locator(`#comment-${first.json.id} .comment-replies li.comment`).count()) === 1, {
+      what: 'the nested reply',
+    });
+    const t = await api(own.url, `/api/comments?page=${encodeURIComponent(pagePath)}`);
+    assert.equal(t.json.count, 3);
+    await ctx.close();
+  } finally {
+    await own.stop();
+    await host.close();
+  }
 });
