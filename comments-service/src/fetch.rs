@@ -28,9 +28,14 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION};
 use reqwest::redirect::Policy;
 use url::{Host, Url};
+
+/// What a GET asks for: HTML first (microformats, endpoint discovery), then
+/// the plain-text and JSON sources Webmention also allows.
+const ACCEPT_HTML: &str =
+    "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,application/json;q=0.7,*/*;q=0.1";
 
 /// Settings of the guarded client.
 #[derive(Debug, Clone)]
@@ -152,6 +157,9 @@ impl Fetcher {
             .read_timeout(config.read_timeout)
             .timeout(config.total_timeout)
             .referer(false)
+            // No idle pool: every request dials anew through the guarded
+            // resolver, and a peer's half-closed keep-alive is never reused.
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| FetchError::Transport {
                 url: String::new(),
@@ -230,7 +238,7 @@ impl Fetcher {
         loop {
             self.check_host(&current)?;
             let request = match &body {
-                Body::Empty => self.client.get(current.clone()),
+                Body::Empty => self.client.get(current.clone()).header(ACCEPT, ACCEPT_HTML),
                 Body::Form(fields) => self.client.post(current.clone()).form(fields),
                 Body::Raw {
                     content_type,
@@ -606,13 +614,13 @@ mod tests {
     }
 
     fn redirect(to: &str) -> String {
-        format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n")
+        format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
     }
 
     #[tokio::test]
     async fn follows_relative_redirects_and_reports_the_final_url() {
         let ok =
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nhi".to_string();
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi".to_string();
         let (port, seen) = serve(vec![("/a", redirect("b?q=1")), ("/b?q=1", ok)]);
         let got = local(FetchConfig::default())
             .get(&format!("http://127.0.0.1:{port}/a"))

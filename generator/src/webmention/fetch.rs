@@ -17,9 +17,14 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION};
 use reqwest::redirect::Policy;
 use url::{Host, Url};
+
+/// What a GET asks for: HTML first (microformats, endpoint discovery), then
+/// the plain-text and JSON sources Webmention also allows.
+const ACCEPT_HTML: &str =
+    "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,application/json;q=0.7,*/*;q=0.1";
 
 /// Settings of the guarded client.
 #[derive(Debug, Clone)]
@@ -141,6 +146,9 @@ impl Fetcher {
             .read_timeout(config.read_timeout)
             .timeout(config.total_timeout)
             .referer(false)
+            // No idle pool: every request dials anew through the guarded
+            // resolver, and a peer's half-closed keep-alive is never reused.
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| FetchError::Transport {
                 url: String::new(),
@@ -210,7 +218,7 @@ impl Fetcher {
         loop {
             self.check_host(&current)?;
             let request = match &body {
-                Body::Empty => self.client.get(current.clone()),
+                Body::Empty => self.client.get(current.clone()).header(ACCEPT, ACCEPT_HTML),
                 Body::Form(fields) => self.client.post(current.clone()).form(fields),
                 Body::Raw {
                     content_type,
