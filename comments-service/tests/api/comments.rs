@@ -412,3 +412,43 @@ async fn concurrent_first_comments_on_a_new_page_all_land() {
     }
     assert_eq!(app.thread("/brand-new/").await["count"], 20);
 }
+
+#[tokio::test]
+async fn no_email_token_or_secret_reaches_the_log() {
+    let mut app = TestApp::spawn(&open_config()).await;
+    let (_, _, v) = app
+        .post_json(
+            &json!({"page": "/log/", "author": "A", "email": "private@example.com", "body": "x"}),
+        )
+        .await;
+    let token = v["token"].as_str().unwrap().to_string();
+    let put = app
+        .http
+        .put(app.path(&format!("/api/comments/{}", v["id"])))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(json!({"body": "y"}).to_string());
+    assert_eq!(app.send(put).await.0, 200);
+    let wrong = app
+        .http
+        .post(app.path("/admin/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("token=a-wrong-guess-of-the-token");
+    assert_eq!(app.send(wrong).await.0, 403);
+    let right = app
+        .http
+        .post(app.path("/admin/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("token=the-admin-token-123");
+    assert_eq!(app.send(right).await.0, 303);
+    let log = app.stop();
+    assert!(log.contains("comment stored"), "the log is written: {log}");
+    for secret in [
+        "private@example.com",
+        &token,
+        "the-admin-token-123",
+        "a-wrong-guess",
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
+}
