@@ -614,7 +614,9 @@ mod tests {
     }
 
     fn redirect(to: &str) -> String {
-        format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        format!(
+            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        )
     }
 
     #[tokio::test]
