@@ -165,8 +165,11 @@ impl Store {
 
     // ------------------------------------------------------------ reads
 
-    /// 200 for `/healthz`: the store answers a query.
+    /// 200 for `/healthz`: the writer is alive and a reader answers a query.
     pub async fn ping(&self) -> Result<()> {
+        if self.jobs.is_closed() {
+            return Err(Error::Closed);
+        }
         self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
             .await
     }

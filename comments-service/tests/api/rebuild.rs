@@ -69,11 +69,11 @@ async fn a_failing_rebuild_is_retried() {
     let out = dir.path().join("rebuilds.txt");
     let flag = dir.path().join("ready");
     let cmd = format!(
-        "test -f {} || exit 3; echo rebuilt >> {}",
+        "test -f {} || {{ echo not-ready-yet >&2; exit 3; }}; echo rebuilt >> {}; echo built-output-line",
         flag.display(),
         out.display()
     );
-    let app = TestApp::spawn(&config(dir.path(), 100, &cmd)).await;
+    let mut app = TestApp::spawn(&config(dir.path(), 100, &cmd)).await;
     app.post_json(&comment("/r/", "A", "x")).await;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(lines(&out), 0);
@@ -82,6 +82,14 @@ async fn a_failing_rebuild_is_retried() {
         eventually(15, || lines(&out) == 1).await,
         "the failed rebuild was not retried"
     );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let log = app.stop();
+    // the command's output goes to the log, and so does the failure
+    assert!(
+        log.contains("not-ready-yet") && log.contains("built-output-line"),
+        "{log}"
+    );
+    assert!(log.contains("rebuild failed"), "{log}");
 }
 
 #[tokio::test]
