@@ -32,6 +32,13 @@ pub enum Error {
         found: i64,
         supported: i64,
     },
+    /// The database file cannot be opened or set up.
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
     /// SQLite failed.
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),

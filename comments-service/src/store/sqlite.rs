@@ -81,11 +81,21 @@ impl Store {
     /// Opens (creating or upgrading) the database at `path` and starts the writer.
     /// `debounce_ms` is the quiet time a rebuild waits for after a change.
     pub fn open(path: &Path, debounce_ms: u64) -> Result<Store> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let open = |source| Error::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open)?;
+        // WAL: readers never wait for the writer; FULL: a commit is on disk
+        // (the WAL is fsynced) before any 2xx is answered.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open)?;
         migrate(&mut conn, path)?;
         let secret = load_secret(&conn)?;
         let (jobs, rx) = mpsc::channel::<Job>(8192);

@@ -117,3 +117,20 @@ async fn an_older_database_is_upgraded_and_keeps_its_comments() {
     app.start();
     assert_eq!(app.thread("/u/").await["count"], 1);
 }
+
+#[test]
+fn an_unopenable_database_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "site_url = \"http://x.example\"\n").unwrap();
+    let (code, _, err) = run(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        "/nonexistent-dir/comments.db",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("/nonexistent-dir/comments.db"), "{err}");
+}
