@@ -835,7 +835,15 @@ fn writer_loop(
                 now_us: now,
                 rebuild: false,
             };
-            let (done, ok) = job(&mut ctx);
+            // A bug in one job must not take the writer (and every later
+            // write) down: its savepoint is rolled back and its caller gets
+            // an error when the job's answer channel drops.
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut ctx)));
+            let Ok((done, ok)) = run else {
+                tracing::error!("store: a write job panicked; rolled back");
+                let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+                continue;
+            };
             if ok {
                 wants_rebuild |= ctx.rebuild;
                 let _ = conn.execute_batch("RELEASE job");
