@@ -45,7 +45,23 @@
       });
   }
 
+  /* Index pages: <span data-causerie-count="/posts/x/">3</span> gets the live count. */
+  function counts() {
+    var els = document.querySelectorAll("[data-causerie-count]");
+    if (!els.length) return;
+    var q = Array.prototype.map.call(els, function (e) { return "page=" + encodeURIComponent(e.getAttribute("data-causerie-count")); });
+    fetch(api + "/api/counts?" + q.slice(0, 200).join("&"), { credentials: "omit" })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        Array.prototype.forEach.call(els, function (e) {
+          var n = d.counts && d.counts[e.getAttribute("data-causerie-count")];
+          if (typeof n === "number") e.textContent = String(n);
+        });
+      }, function () { /* keep the baked numbers */ });
+  }
+
   function start() {
+    counts();
     var root = document.getElementById("comments");
     if (!root || root.getAttribute("data-causerie-ready")) return;
     root.setAttribute("data-causerie-ready", "1");

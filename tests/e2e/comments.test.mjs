@@ -146,7 +146,7 @@ test('embed.js renders thread and form on a bare <div id="comments">, posts in p
     body: '<img src=x onerror="window.__xss=3"> [x](javascript:window.__xss=4)',
   });
   write('other/bare', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bare</title></head><body>
-<main><h1>A page from another generator</h1><div id="comments"></div></main>
+<main><h1>A page from another generator</h1><p><span data-causerie-count="/other/bare/">?</span> comments</p><div id="comments"></div></main>
 <script src="${svc.url}/embed.js" defer></script></body></html>`);
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
@@ -158,6 +158,7 @@ test('embed.js renders thread and form on a bare <div id="comments">, posts in p
   await page.goto(`${site.url}${p}`);
   await page.waitForSelector('#comments li.comment');
   assert.equal(await page.locator('#comments li.comment').count(), 3);
+  await waitFor(async () => (await page.textContent('[data-causerie-count]')) === '3', { what: 'the live count' });
   assert.equal(await page.locator(`#comment-${first.json.id} .comment-replies li.comment`).count(), 1);
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'hostile markup did not run');
   assert.equal(await page.locator('#comments img, #comments script').count(), 0);
