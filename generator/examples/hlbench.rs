@@ -23,6 +23,28 @@ fn main() {
             }
         }
     }
+    {
+        let t = Instant::now();
+        causerie::highlight::prepare(["rust", "python", "js", "bash"]);
+        println!(
+            "causerie: compile 4 grammars in parallel: {:.1} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+        let mut per: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+        for (l, c) in &blocks {
+            let t = Instant::now();
+            let _ = causerie::highlight::highlight(l, c);
+            let e = per.entry(l.clone()).or_default();
+            e.0 += 1;
+            e.1 += t.elapsed().as_secs_f64();
+        }
+        for (l, (n, s)) in &per {
+            println!(
+                "causerie {l}: {n} blocks, {:.3} ms each",
+                s * 1e3 / *n as f64
+            );
+        }
+    }
     let store = std::sync::Arc::new(arborium::GrammarStore::new());
     let mut per: BTreeMap<String, (usize, f64)> = BTreeMap::new();
     for lang in ["rust", "python", "js", "bash"] {

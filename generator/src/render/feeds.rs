@@ -1,6 +1,12 @@
 //! Atom, RSS 2.0 and JSON Feed, written directly (not through templates) so
 //! they are always well-formed. `updated` comes from the content, never the
 //! clock, so two builds of the same commit give the same bytes.
+//!
+//! A post is in the site feeds and in the feeds of each of its tags, so each
+//! post's `<entry>`, `<item>` and JSON item are made once ([`ItemCache`]) and
+//! the feeds are concatenations of them.
+
+use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::content::Entry;
@@ -17,10 +23,27 @@ pub struct FeedInfo<'a> {
     pub self_path: &'a str,
 }
 
+/// The three feed items of every post, made on first use.
+#[derive(Default)]
+pub struct ItemCache {
+    items: Vec<[OnceLock<String>; 3]>,
+}
+
+impl ItemCache {
+    pub fn new(posts: usize) -> ItemCache {
+        ItemCache {
+            items: (0..posts).map(|_| Default::default()).collect(),
+        }
+    }
+    fn get(&self, i: usize, kind: usize, make: impl FnOnce() -> String) -> &str {
+        self.items[i][kind].get_or_init(make)
+    }
+}
+
 const EPOCH: &str = "1970-01-01T00:00:00Z";
 
-fn newest(entries: &[&Entry]) -> Option<PostDate> {
-    entries.iter().filter_map(|e| e.last_modified()).max()
+fn newest<'a>(entries: impl Iterator<Item = &'a Entry>) -> Option<PostDate> {
+    entries.filter_map(|e| e.last_modified()).max()
 }
 
 fn tag(out: &mut String, name: &str, text: &str) {
@@ -33,111 +56,150 @@ fn tag(out: &mut String, name: &str, text: &str) {
     out.push_str(">\n");
 }
 
-/// An Atom feed of `entries` (full content).
-pub fn atom(config: &Config, info: &FeedInfo<'_>, entries: &[&Entry]) -> String {
-    let mut s = String::with_capacity(4096 + entries.len() * 8192);
+fn feed_head(
+    s: &mut String,
+    config: &Config,
+    title: &str,
+    self_path: &str,
+    page: &str,
+    updated: &str,
+) {
     s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     s.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
         escape(&config.language)
     ));
-    tag(&mut s, "title", info.title);
-    if !info.description.is_empty() {
-        tag(&mut s, "subtitle", info.description);
-    }
-    let self_url = config.abs_url(info.self_path);
+    tag(s, "title", title);
+    let self_url = config.abs_url(self_path);
     s.push_str(&format!(
         "<link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n",
         escape(&self_url)
     ));
     s.push_str(&format!(
         "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
-        escape(&config.abs_url(info.page))
+        escape(&config.abs_url(page))
     ));
-    tag(&mut s, "id", &self_url);
-    let updated = newest(entries)
-        .map(|d| d.rfc3339())
-        .unwrap_or_else(|| EPOCH.into());
-    tag(&mut s, "updated", &updated);
-    author(&mut s, config);
-    s.push_str("<generator uri=\"https://github.com/causerie\">Causerie</generator>\n");
-    for e in entries {
-        let url = config.abs_url(&e.path);
-        s.push_str("<entry>\n");
-        tag(&mut s, "title", &e.title);
-        s.push_str(&format!(
-            "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
-            escape(&url)
-        ));
-        tag(&mut s, "id", &url);
-        if let Some(d) = e.date {
-            tag(&mut s, "published", &d.rfc3339());
-        }
-        let upd = e
-            .last_modified()
-            .map(|d| d.rfc3339())
-            .unwrap_or_else(|| EPOCH.into());
-        tag(&mut s, "updated", &upd);
-        for t in e.tags.iter().chain(e.categories.iter()) {
-            s.push_str(&format!("<category term=\"{}\"/>\n", escape(t)));
-        }
-        if let Some(sum) = &e.summary {
-            s.push_str("<summary>");
-            escape_into(&mut s, sum);
-            s.push_str("</summary>\n");
-        }
-        s.push_str(&format!(
-            "<content type=\"html\" xml:base=\"{}\">",
-            escape(&url)
-        ));
-        escape_into(&mut s, &e.rendered.html);
-        s.push_str("</content>\n</entry>\n");
-    }
-    s.push_str("</feed>\n");
-    s
-}
-
-fn author(s: &mut String, config: &Config) {
+    tag(s, "id", &self_url);
+    tag(s, "updated", updated);
     s.push_str("<author>\n");
     tag(s, "name", &config.author.name);
     tag(s, "uri", &config.author.url);
     s.push_str("</author>\n");
 }
 
-/// An empty Atom feed for one post's comments (issue 6 adds the entries);
-/// its `updated` is the post's.
-pub fn comments_atom(config: &Config, e: &Entry, title: &str) -> String {
-    let self_path = format!("{}comments.xml", e.path);
-    let mut s = String::with_capacity(1024);
-    s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    s.push_str(&format!(
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
-        escape(&config.language)
-    ));
-    tag(&mut s, "title", title);
-    let self_url = config.abs_url(&self_path);
-    s.push_str(&format!(
-        "<link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n",
-        escape(&self_url)
-    ));
+fn atom_entry(config: &Config, e: &Entry) -> String {
+    let mut s = String::with_capacity(e.rendered.html.len() * 5 / 4 + 1024);
+    let url = config.abs_url(&e.path);
+    s.push_str("<entry>\n");
+    tag(&mut s, "title", &e.title);
     s.push_str(&format!(
         "<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
-        escape(&config.abs_url(&e.path))
+        escape(&url)
     ));
-    tag(&mut s, "id", &self_url);
-    let updated = e
+    tag(&mut s, "id", &url);
+    if let Some(d) = e.date {
+        tag(&mut s, "published", &d.rfc3339());
+    }
+    let upd = e
         .last_modified()
         .map(|d| d.rfc3339())
         .unwrap_or_else(|| EPOCH.into());
-    tag(&mut s, "updated", &updated);
-    author(&mut s, config);
+    tag(&mut s, "updated", &upd);
+    for t in e.tags.iter().chain(e.categories.iter()) {
+        s.push_str(&format!("<category term=\"{}\"/>\n", escape(t)));
+    }
+    if let Some(sum) = &e.summary {
+        tag(&mut s, "summary", sum);
+    }
+    s.push_str(&format!(
+        "<content type=\"html\" xml:base=\"{}\">",
+        escape(&url)
+    ));
+    escape_into(&mut s, &e.rendered.html);
+    s.push_str("</content>\n</entry>\n");
+    s
+}
+
+/// An Atom feed of the posts `ids` (indices into `posts`, newest first).
+pub fn atom(
+    config: &Config,
+    info: &FeedInfo<'_>,
+    posts: &[Entry],
+    ids: &[usize],
+    cache: &ItemCache,
+) -> String {
+    let updated = newest(ids.iter().map(|&i| &posts[i]))
+        .map(|d| d.rfc3339())
+        .unwrap_or_else(|| EPOCH.into());
+    let mut s = String::with_capacity(4096);
+    feed_head(
+        &mut s,
+        config,
+        info.title,
+        info.self_path,
+        info.page,
+        &updated,
+    );
+    if !info.description.is_empty() {
+        tag(&mut s, "subtitle", info.description);
+    }
+    s.push_str("<generator>Causerie</generator>\n");
+    for &i in ids {
+        s.push_str(cache.get(i, 0, || atom_entry(config, &posts[i])));
+    }
     s.push_str("</feed>\n");
     s
 }
 
-/// An RSS 2.0 feed of `entries`.
-pub fn rss(config: &Config, info: &FeedInfo<'_>, entries: &[&Entry]) -> String {
-    let mut s = String::with_capacity(4096 + entries.len() * 8192);
+/// An empty Atom feed for one post's comments (issue 6 adds the entries);
+/// its `updated` is the post's.
+pub fn comments_atom(config: &Config, e: &Entry, title: &str) -> String {
+    let updated = e
+        .last_modified()
+        .map(|d| d.rfc3339())
+        .unwrap_or_else(|| EPOCH.into());
+    let mut s = String::with_capacity(1024);
+    feed_head(
+        &mut s,
+        config,
+        title,
+        &format!("{}comments.xml", e.path),
+        &e.path,
+        &updated,
+    );
+    s.push_str("</feed>\n");
+    s
+}
+
+fn rss_item(config: &Config, e: &Entry) -> String {
+    let mut s = String::with_capacity(e.rendered.html.len() * 5 / 4 + 1024);
+    let url = config.abs_url(&e.path);
+    s.push_str("<item>\n");
+    tag(&mut s, "title", &e.title);
+    tag(&mut s, "link", &url);
+    s.push_str("<guid isPermaLink=\"true\">");
+    escape_into(&mut s, &url);
+    s.push_str("</guid>\n");
+    if let Some(d) = e.date {
+        tag(&mut s, "pubDate", &d.rfc2822());
+    }
+    for t in e.tags.iter().chain(e.categories.iter()) {
+        tag(&mut s, "category", t);
+    }
+    tag(&mut s, "description", &e.rendered.html);
+    s.push_str("</item>\n");
+    s
+}
+
+/// An RSS 2.0 feed of the posts `ids`.
+pub fn rss(
+    config: &Config,
+    info: &FeedInfo<'_>,
+    posts: &[Entry],
+    ids: &[usize],
+    cache: &ItemCache,
+) -> String {
+    let mut s = String::with_capacity(4096);
     s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     s.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
     tag(&mut s, "title", info.title);
@@ -153,63 +215,54 @@ pub fn rss(config: &Config, info: &FeedInfo<'_>, entries: &[&Entry]) -> String {
     );
     tag(&mut s, "language", &config.language);
     tag(&mut s, "generator", "Causerie");
-    if let Some(d) = newest(entries) {
+    if let Some(d) = newest(ids.iter().map(|&i| &posts[i])) {
         tag(&mut s, "lastBuildDate", &d.rfc2822());
     }
     s.push_str(&format!(
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
         escape(&config.abs_url(info.self_path))
     ));
-    for e in entries {
-        let url = config.abs_url(&e.path);
-        s.push_str("<item>\n");
-        tag(&mut s, "title", &e.title);
-        tag(&mut s, "link", &url);
-        s.push_str("<guid isPermaLink=\"true\">");
-        escape_into(&mut s, &url);
-        s.push_str("</guid>\n");
-        if let Some(d) = e.date {
-            tag(&mut s, "pubDate", &d.rfc2822());
-        }
-        for t in e.tags.iter().chain(e.categories.iter()) {
-            tag(&mut s, "category", t);
-        }
-        tag(&mut s, "description", &e.rendered.html);
-        s.push_str("</item>\n");
+    for &i in ids {
+        s.push_str(cache.get(i, 1, || rss_item(config, &posts[i])));
     }
     s.push_str("</channel>\n</rss>\n");
     s
 }
 
-/// A JSON Feed 1.1 of `entries`.
-pub fn json(config: &Config, info: &FeedInfo<'_>, entries: &[&Entry]) -> String {
-    use serde_json::{Value, json};
-    let items: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            let url = config.abs_url(&e.path);
-            let mut item = json!({
-                "id": url,
-                "url": url,
-                "title": e.title,
-                "content_html": e.rendered.html,
-            });
-            if let Some(d) = e.date {
-                item["date_published"] = d.rfc3339().into();
-            }
-            if let Some(d) = e.updated {
-                item["date_modified"] = d.rfc3339().into();
-            }
-            if let Some(s) = &e.summary {
-                item["summary"] = s.clone().into();
-            }
-            let tags: Vec<&String> = e.tags.iter().chain(e.categories.iter()).collect();
-            if !tags.is_empty() {
-                item["tags"] = json!(tags);
-            }
-            item
-        })
-        .collect();
+fn json_item(config: &Config, e: &Entry) -> String {
+    use serde_json::json;
+    let url = config.abs_url(&e.path);
+    let mut item = json!({
+        "id": url,
+        "url": url,
+        "title": e.title,
+        "content_html": e.rendered.html,
+    });
+    if let Some(d) = e.date {
+        item["date_published"] = d.rfc3339().into();
+    }
+    if let Some(d) = e.updated {
+        item["date_modified"] = d.rfc3339().into();
+    }
+    if let Some(s) = &e.summary {
+        item["summary"] = s.clone().into();
+    }
+    let tags: Vec<&String> = e.tags.iter().chain(e.categories.iter()).collect();
+    if !tags.is_empty() {
+        item["tags"] = json!(tags);
+    }
+    serde_json::to_string(&item).unwrap_or_default()
+}
+
+/// A JSON Feed 1.1 of the posts `ids`.
+pub fn json(
+    config: &Config,
+    info: &FeedInfo<'_>,
+    posts: &[Entry],
+    ids: &[usize],
+    cache: &ItemCache,
+) -> String {
+    use serde_json::json;
     let mut feed = json!({
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
@@ -217,12 +270,41 @@ pub fn json(config: &Config, info: &FeedInfo<'_>, entries: &[&Entry]) -> String 
         "feed_url": config.abs_url(info.self_path),
         "language": config.language,
         "authors": [{"name": config.author.name, "url": config.author.url}],
-        "items": items,
     });
     if !info.description.is_empty() {
         feed["description"] = info.description.into();
     }
-    let mut out = serde_json::to_string_pretty(&feed).unwrap_or_default();
-    out.push('\n');
-    out
+    // The head as JSON without its closing brace, then the cached items.
+    let head = serde_json::to_string(&feed).unwrap_or_else(|_| "{}".into());
+    let mut s = String::with_capacity(head.len() + 64);
+    s.push_str(&head[..head.len() - 1]);
+    s.push_str(",\"items\":[");
+    for (n, &i) in ids.iter().enumerate() {
+        if n > 0 {
+            s.push(',');
+        }
+        s.push_str(cache.get(i, 2, || json_item(config, &posts[i])));
+    }
+    s.push_str("]}\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_feed_is_valid_json_with_items() {
+        let config = Config::parse("c", "base_url = \"https://x.org\"\ntitle = \"T\"\n").unwrap();
+        let info = FeedInfo {
+            title: "T",
+            description: "",
+            page: "/",
+            self_path: "/feed.json",
+        };
+        let empty = json(&config, &info, &[], &[], &ItemCache::new(0));
+        let v: serde_json::Value = serde_json::from_str(&empty).unwrap();
+        assert_eq!(v["items"], serde_json::json!([]));
+        assert_eq!(v["feed_url"], "https://x.org/feed.json");
+    }
 }

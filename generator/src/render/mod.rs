@@ -124,6 +124,8 @@ pub struct Renderer<'s> {
     summaries: Vec<Value>,
     /// Meta description of each post.
     descriptions: Vec<String>,
+    /// Each post's feed items, shared by every feed it is in.
+    feed_items: feeds::ItemCache,
 }
 
 impl<'s> Renderer<'s> {
@@ -179,6 +181,7 @@ impl<'s> Renderer<'s> {
             tera,
             summaries,
             descriptions,
+            feed_items: feeds::ItemCache::new(site.content.posts.len()),
         })
     }
 
@@ -414,30 +417,31 @@ impl<'s> Renderer<'s> {
                 vec![html(&path, self.tpl("term.html", &ctx, "")?)]
             }
             Job::SiteFeeds => {
-                let entries: Vec<_> = posts.iter().take(config.feed_limit).collect();
+                let ids: Vec<usize> = (0..posts.len().min(config.feed_limit)).collect();
                 let f = |p: &'static str| feeds::FeedInfo {
                     title: &config.title,
                     description: &config.description,
                     page: "/",
                     self_path: p,
                 };
+                let c = &self.feed_items;
                 vec![
                     Output {
                         path: "feed.xml".into(),
                         body: Body::Bytes(
-                            feeds::atom(config, &f("/feed.xml"), &entries).into_bytes(),
+                            feeds::atom(config, &f("/feed.xml"), posts, &ids, c).into_bytes(),
                         ),
                     },
                     Output {
                         path: "rss.xml".into(),
                         body: Body::Bytes(
-                            feeds::rss(config, &f("/rss.xml"), &entries).into_bytes(),
+                            feeds::rss(config, &f("/rss.xml"), posts, &ids, c).into_bytes(),
                         ),
                     },
                     Output {
                         path: "feed.json".into(),
                         body: Body::Bytes(
-                            feeds::json(config, &f("/feed.json"), &entries).into_bytes(),
+                            feeds::json(config, &f("/feed.json"), posts, &ids, c).into_bytes(),
                         ),
                     },
                 ]
@@ -445,12 +449,7 @@ impl<'s> Renderer<'s> {
             Job::TermFeeds(tax, t) => {
                 let term = &site.terms(*tax)[*t];
                 let base = term.path(*tax);
-                let entries: Vec<_> = term
-                    .posts
-                    .iter()
-                    .take(config.feed_limit)
-                    .map(|&i| &posts[i])
-                    .collect();
+                let ids: Vec<usize> = term.posts.iter().take(config.feed_limit).copied().collect();
                 let title = format!(
                     "{} — {}",
                     config.title,
@@ -462,7 +461,7 @@ impl<'s> Renderer<'s> {
                     format!("{base}rss.xml"),
                     format!("{base}feed.json"),
                 ];
-                let info: Vec<feeds::FeedInfo<'_>> = paths
+                let infos: Vec<feeds::FeedInfo<'_>> = paths
                     .iter()
                     .map(|p| feeds::FeedInfo {
                         title: &title,
@@ -471,18 +470,25 @@ impl<'s> Renderer<'s> {
                         self_path: p,
                     })
                     .collect();
+                let c = &self.feed_items;
                 vec![
                     Output {
                         path: file_of(&paths[0]),
-                        body: Body::Bytes(feeds::atom(config, &info[0], &entries).into_bytes()),
+                        body: Body::Bytes(
+                            feeds::atom(config, &infos[0], posts, &ids, c).into_bytes(),
+                        ),
                     },
                     Output {
                         path: file_of(&paths[1]),
-                        body: Body::Bytes(feeds::rss(config, &info[1], &entries).into_bytes()),
+                        body: Body::Bytes(
+                            feeds::rss(config, &infos[1], posts, &ids, c).into_bytes(),
+                        ),
                     },
                     Output {
                         path: file_of(&paths[2]),
-                        body: Body::Bytes(feeds::json(config, &info[2], &entries).into_bytes()),
+                        body: Body::Bytes(
+                            feeds::json(config, &infos[2], posts, &ids, c).into_bytes(),
+                        ),
                     },
                 ]
             }

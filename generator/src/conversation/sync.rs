@@ -1,0 +1,213 @@
+//! Bringing the cache up to date with the comment service.
+//!
+//! The first build asks `/api/export` for everything; later builds pass the
+//! stored cursor as `since` and merge what changed (by id) and what was
+//! removed, so a site with 100 000 comments downloads only the news. When
+//! the service cannot be reached the build goes on with the cache and a
+//! warning: it never fails for that, and never drops baked comments.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use super::cache::{self, SyncState};
+use super::{Conversations, Item};
+use crate::config::Config;
+use crate::webmention::fetch::{FetchConfig, Fetcher};
+
+/// Set (to anything) to build from the cache without asking the service.
+pub const OFFLINE_ENV: &str = "CAUSERIE_OFFLINE";
+
+/// The export as the service sends it; items are parsed one by one so a
+/// single bad item is skipped, not fatal.
+#[derive(Deserialize)]
+struct Export {
+    cursor: String,
+    #[serde(default)]
+    comments: Vec<serde_json::Value>,
+    #[serde(default)]
+    removed: Vec<i64>,
+}
+
+/// What one sync did (for messages and tests).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub changed: usize,
+    pub removed: usize,
+    pub skipped: usize,
+}
+
+/// The conversation of the site at `root`: synced with the service named by
+/// `[comments] url` when it answers, else the cached copy (with
+/// [`Conversations::warning`] set). Empty for a site without `[comments]`.
+pub fn sync(root: &Path, config: &Config) -> Conversations {
+    let Some(comments) = &config.comments else {
+        return Conversations::default();
+    };
+    let service = comments.url.as_str();
+    let mut warnings = Vec::new();
+    let (mut items, state) = match cache::load_items(root) {
+        Ok(items) => {
+            let state = cache::load_sync(root).filter(|s| s.service == service);
+            (items, state)
+        }
+        Err(e) => {
+            warnings.push(format!("ignoring the comment cache: {e}"));
+            (BTreeMap::new(), None)
+        }
+    };
+    if std::env::var_os(OFFLINE_ENV).is_some() {
+        let mut c = Conversations::new(items);
+        c.warning = Some(format!(
+            "{OFFLINE_ENV} is set: baked {} cached comments without asking {service}",
+            c.len()
+        ));
+        return c;
+    }
+    let since = state.as_ref().map(|s| s.cursor.as_str());
+    match fetch_export(service, since) {
+        Ok(export) => {
+            let cursor = export.cursor.clone();
+            let applied = apply(&mut items, export, since.is_none());
+            let saved = if applied.changed + applied.removed > 0 || since.is_none() {
+                cache::save_items(root, &items)
+            } else {
+                Ok(())
+            };
+            match saved.and_then(|()| cache::save_sync(root, &SyncState::new(service, &cursor))) {
+                Ok(()) => {}
+                Err(e) => warnings.push(format!("cannot update the comment cache: {e}")),
+            }
+            if applied.skipped > 0 {
+                warnings.push(format!(
+                    "skipped {} unusable items in the export of {service}",
+                    applied.skipped
+                ));
+            }
+        }
+        Err(e) => warnings.push(format!(
+            "the comment service did not answer ({e}); baked the {} comments cached in .causerie/{}",
+            items.len(),
+            state
+                .as_ref()
+                .map(|s| format!(" (synced up to {})", s.cursor))
+                .unwrap_or_default()
+        )),
+    }
+    let mut c = Conversations::new(items);
+    if !warnings.is_empty() {
+        c.warning = Some(warnings.join("; "));
+    }
+    c
+}
+
+/// Merges an export into `items`: a full export replaces them, an
+/// incremental one updates by id and drops the removed ids.
+fn apply(items: &mut BTreeMap<i64, Item>, export: Export, full: bool) -> Applied {
+    let mut applied = Applied::default();
+    let mut fresh = BTreeMap::new();
+    for v in export.comments {
+        match serde_json::from_value::<Item>(v).ok().and_then(Item::cleaned) {
+            Some(it) => {
+                fresh.insert(it.id, it);
+            }
+            None => applied.skipped += 1,
+        }
+    }
+    if full {
+        applied.changed = fresh.len();
+        applied.removed = items.keys().filter(|k| !fresh.contains_key(k)).count();
+        *items = fresh;
+        return applied;
+    }
+    for id in export.removed {
+        if items.remove(&id).is_some() {
+            applied.removed += 1;
+        }
+    }
+    for (id, it) in fresh {
+        if items.get(&id) != Some(&it) {
+            applied.changed += 1;
+            items.insert(id, it);
+        }
+    }
+    applied
+}
+
+/// `GET <service>/api/export[?since=…]` through the guarded client.
+fn fetch_export(service: &str, since: Option<&str>) -> Result<Export, String> {
+    let mut url = format!("{service}/api/export");
+    if let Some(s) = since {
+        url.push_str("?since=");
+        url.extend(url::form_urlencoded::byte_serialize(s.as_bytes()));
+    }
+    let fetcher = Fetcher::new(&FetchConfig {
+        // The service is the site's own (often on 127.0.0.1 beside the site).
+        allow_private_addresses: true,
+        user_agent: format!("causerie/{} (build)", env!("CARGO_PKG_VERSION")),
+        connect_timeout: Duration::from_secs(3),
+        read_timeout: Duration::from_secs(30),
+        total_timeout: Duration::from_secs(120),
+        max_body_bytes: 512 * 1024 * 1024,
+        max_redirects: 3,
+    })
+    .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let got = runtime
+        .block_on(fetcher.get(&url))
+        .map_err(|e| e.to_string())?;
+    if got.status != 200 {
+        return Err(format!("{url}: HTTP {}", got.status));
+    }
+    let export: Export =
+        serde_json::from_slice(&got.body).map_err(|e| format!("{url}: not an export ({e})"))?;
+    if super::parse_time(&export.cursor).is_none() {
+        return Err(format!("{url}: the export's cursor is not a time"));
+    }
+    Ok(export)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn export(comments: serde_json::Value, removed: &[i64]) -> Export {
+        serde_json::from_value(json!({
+            "cursor": "2026-01-05T00:00:00Z",
+            "comments": comments,
+            "removed": removed,
+        }))
+        .unwrap()
+    }
+
+    fn c(id: i64, body: &str) -> serde_json::Value {
+        json!({"id": id, "page": "/p/", "parent": null, "author": "A", "website": null,
+               "body_html": body, "created": "2026-01-01T00:00:00Z", "kind": "comment", "replies": []})
+    }
+
+    #[test]
+    fn incremental_merge_updates_removes_and_keeps_the_rest() {
+        let mut items = BTreeMap::new();
+        let a = apply(
+            &mut items,
+            export(json!([c(1, "<p>a</p>"), c(2, "<p>b</p>"), {"id": "x"}]), &[]),
+            true,
+        );
+        assert_eq!((a.changed, a.skipped), (2, 1));
+        let a = apply(
+            &mut items,
+            export(json!([c(2, "<p>b2</p>"), c(3, "<p>c</p>"), c(1, "<p>a</p>")]), &[9]),
+            false,
+        );
+        assert_eq!((a.changed, a.removed), (2, 0), "an unchanged overlap is not a change");
+        assert_eq!(items[&2].body_html, "<p>b2</p>");
+        let a = apply(&mut items, export(json!([]), &[1]), false);
+        assert_eq!(a.removed, 1);
+        assert_eq!(items.keys().copied().collect::<Vec<_>>(), [2, 3]);
+    }
+}
