@@ -452,3 +452,42 @@ async fn no_email_token_or_secret_reaches_the_log() {
         assert!(!log.contains(secret), "{secret} in the log");
     }
 }
+
+#[tokio::test]
+async fn a_refused_write_in_a_group_commit_does_not_undo_its_neighbours() {
+    let app = TestApp::spawn(&open_config()).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (http, url) = (app.http.clone(), app.path("/api/comments"));
+        // every other one answers a parent that does not exist: refused inside the writer
+        let parent = if i % 2 == 0 {
+            serde_json::Value::Null
+        } else {
+            json!(987_654)
+        };
+        let body = json!({"page": "/g/", "author": "A", "body": format!("n{i}"), "parent": parent});
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            (i, r.status().as_u16())
+        }));
+    }
+    for t in tasks {
+        let (i, s) = t.await.unwrap();
+        assert_eq!(s, if i % 2 == 0 { 201 } else { 422 }, "request {i}");
+    }
+    let t = app.thread("/g/").await;
+    assert_eq!(t["count"], 20);
+    let text = t.to_string();
+    for i in (1..40).step_by(2) {
+        assert!(
+            !text.contains(&format!(">n{i}<")),
+            "refused n{i} was stored"
+        );
+    }
+}
