@@ -75,12 +75,15 @@ impl Keys {
         self.verify("edit", id.to_string().as_bytes(), token)
     }
 
-    /// A stable, non-reversible key for "the same commenter" (e-mail, else name).
+    /// A stable, non-reversible key for "the same commenter": name and e-mail
+    /// together, as WordPress does, so knowing an approved commenter's public
+    /// name is not enough to skip first-time moderation.
     pub fn commenter_key(&self, email: Option<&str>, author: &str) -> String {
-        let who = match email {
-            Some(e) => format!("email:{}", e.to_lowercase()),
-            None => format!("name:{}", author.to_lowercase()),
-        };
+        let who = format!(
+            "name:{}\0email:{}",
+            author.trim().to_lowercase(),
+            email.unwrap_or("").trim().to_lowercase()
+        );
         hex(&self.mac("who", who.as_bytes()).finalize().into_bytes()[..16])
     }
 
@@ -128,6 +131,16 @@ mod tests {
         assert!(!k.edit_token_ok(8, &t));
         assert!(!k.edit_token_ok(7, "zz"));
         assert!(!Keys::new(b"another key entirely").edit_token_ok(7, &t));
+    }
+
+    #[test]
+    fn a_commenter_is_name_and_email_together() {
+        let k = Keys::new(b"0123456789abcdef0123");
+        let ada = k.commenter_key(Some("ada@example.com"), "Ada");
+        assert_eq!(ada, k.commenter_key(Some(" ADA@example.com "), "ada"));
+        // the public name alone, or with another address, is someone else
+        assert_ne!(ada, k.commenter_key(None, "Ada"));
+        assert_ne!(ada, k.commenter_key(Some("eve@example.com"), "Ada"));
     }
 
     #[test]
