@@ -180,7 +180,13 @@
 
     var home = form && form.parentNode, homeNext = form && form.nextSibling, note;
     function replyTo(li, id) {
-      form.elements.parent.value = id;
+      var target = form.elements.parent;
+      /* A baked form may list reply targets in a <select>: add a comment that arrived live. */
+      if (target.tagName === "SELECT" && !target.querySelector('option[value="' + id + '"]')) {
+        var who0 = li.querySelector(".comment-author, .p-author");
+        target.appendChild(el("option", { value: id, text: "#" + id + (who0 ? " (" + who0.textContent + ")" : "") }));
+      }
+      target.value = id;
       var art = li.querySelector(":scope > article") || li;
       art.parentNode.insertBefore(form, art.nextSibling);
       if (note) note.remove();

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod conversation;
 pub mod error;
 pub mod escape;
 pub mod highlight;

@@ -64,6 +64,9 @@ pub struct Site {
     pub tags: Vec<Term>,
     pub categories: Vec<Term>,
     pub now: jiff::Timestamp,
+    /// Approved comments and Webmentions to bake (empty until
+    /// [`crate::conversation::sync`] fills it in a build).
+    pub conversation: crate::conversation::Conversations,
 }
 
 impl Site {
@@ -116,6 +119,7 @@ impl Site {
                 tags,
                 categories,
                 now,
+                conversation: Default::default(),
             },
             errors,
         ))
@@ -175,6 +179,9 @@ impl Site {
             "/404.html",
         ] {
             set.insert(p.to_string());
+        }
+        if self.config.comments.is_some() {
+            set.insert(crate::conversation::feed::SITE_FEED.to_string());
         }
         for n in 2..=self.pages_for(self.content.posts.len()) {
             set.insert(pager_path("/", n));

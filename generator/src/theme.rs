@@ -31,11 +31,15 @@ pub const DEFAULT: &[(&str, &[u8])] = embed!(
     "templates/partials/post-item.html",
     "templates/partials/pagination.html",
     "templates/partials/conversation.html",
+    "templates/partials/conversation-item.html",
+    "templates/partials/conversation-face.html",
     "templates/partials/hcard.html",
     "static/style.css",
     "static/causerie.js",
     "i18n/en.toml",
     "i18n/fa.toml",
+    "i18n/de.toml",
+    "i18n/ar.toml",
 );
 
 /// Where a theme file comes from.

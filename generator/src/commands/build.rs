@@ -62,7 +62,10 @@ pub fn prepare(root: &Path, opts: &BuildOptions) -> Result<Site> {
 /// Builds the site at `root` into `output`, atomically.
 pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
-    let site = prepare(root, opts)?;
+    let mut site = prepare(root, opts)?;
+    let t = Instant::now();
+    site.conversation = crate::conversation::sync(&site.root, &site.config);
+    phase("conversation", t);
     let t = Instant::now();
     let renderer = Renderer::new(&site).map_err(Error::Content)?;
     let jobs = renderer.jobs();
@@ -111,6 +114,10 @@ pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepor
     let t = Instant::now();
     stage.commit()?;
     phase("commit", t);
+    if let Some(w) = &site.conversation.warning {
+        // After the build, so diagnostics of a failed build come first.
+        eprintln!("warning: comments: {w}");
+    }
     Ok(BuildReport {
         pages,
         files,

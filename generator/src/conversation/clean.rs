@@ -57,6 +57,9 @@ mod tests {
         for bad in ["javascript", "onerror", "onload", "svg", "iframe", "<h1"] {
             assert!(!clean.contains(bad), "{bad} survived: {clean}");
         }
-        assert!(clean.contains(r#"<a href="https://e.example/" rel="nofollow ugc noopener">fine</a>"#), "{clean}");
+        assert!(
+            clean.contains(r#"<a href="https://e.example/" rel="nofollow ugc noopener">fine</a>"#),
+            "{clean}"
+        );
     }
 }

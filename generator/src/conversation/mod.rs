@@ -268,7 +268,13 @@ pub(crate) mod tests {
 
     #[test]
     fn cleaning_keeps_text_and_drops_bad_urls() {
-        let mut it = item(1, "/p/", Some(1), ItemKind::Comment, "2026-01-01T10:00:00.5Z");
+        let mut it = item(
+            1,
+            "/p/",
+            Some(1),
+            ItemKind::Comment,
+            "2026-01-01T10:00:00.5Z",
+        );
         it.author = "<script>alert(1)</script>\u{7}".into();
         it.website = Some("javascript:alert(1)".into());
         it.source = Some("https://ok.example/x".into());

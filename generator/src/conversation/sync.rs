@@ -108,7 +108,10 @@ fn apply(items: &mut BTreeMap<i64, Item>, export: Export, full: bool) -> Applied
     let mut applied = Applied::default();
     let mut fresh = BTreeMap::new();
     for v in export.comments {
-        match serde_json::from_value::<Item>(v).ok().and_then(Item::cleaned) {
+        match serde_json::from_value::<Item>(v)
+            .ok()
+            .and_then(Item::cleaned)
+        {
             Some(it) => {
                 fresh.insert(it.id, it);
             }
@@ -195,16 +198,26 @@ mod tests {
         let mut items = BTreeMap::new();
         let a = apply(
             &mut items,
-            export(json!([c(1, "<p>a</p>"), c(2, "<p>b</p>"), {"id": "x"}]), &[]),
+            export(
+                json!([c(1, "<p>a</p>"), c(2, "<p>b</p>"), {"id": "x"}]),
+                &[],
+            ),
             true,
         );
         assert_eq!((a.changed, a.skipped), (2, 1));
         let a = apply(
             &mut items,
-            export(json!([c(2, "<p>b2</p>"), c(3, "<p>c</p>"), c(1, "<p>a</p>")]), &[9]),
+            export(
+                json!([c(2, "<p>b2</p>"), c(3, "<p>c</p>"), c(1, "<p>a</p>")]),
+                &[9],
+            ),
             false,
         );
-        assert_eq!((a.changed, a.removed), (2, 0), "an unchanged overlap is not a change");
+        assert_eq!(
+            (a.changed, a.removed),
+            (2, 0),
+            "an unchanged overlap is not a change"
+        );
         assert_eq!(items[&2].body_html, "<p>b2</p>");
         let a = apply(&mut items, export(json!([]), &[1]), false);
         assert_eq!(a.removed, 1);

@@ -37,8 +37,12 @@ pub enum Job {
     SiteFeeds,
     /// A term's three feeds. Reads: the term's newest posts.
     TermFeeds(Taxonomy, usize),
-    /// `/posts/<slug>/comments.xml`. Reads: the post (and, later, its comments).
+    /// `/posts/<slug>/comments.xml`. Reads: the post and its conversation
+    /// (`site.conversation.page_digest(page)`).
     CommentsFeed(usize),
+    /// `/comments.xml`, the site's newest comments. Reads: the conversation
+    /// of every post and their titles (only with `[comments]`).
+    SiteCommentsFeed,
     /// Redirect pages for an entry's `aliases`. Reads: the entry's path.
     Aliases(Kind, usize),
     /// `/sitemap.xml`. Reads: every path and date.
@@ -171,7 +175,11 @@ impl<'s> Renderer<'s> {
             .posts
             .par_iter()
             .map(|e| {
-                let v = EntryView::new(e, config, strings);
+                let mut v = EntryView::new(e, config, strings);
+                if config.comments.is_some() {
+                    // List pages show the count: they read the conversation too.
+                    v.set_comment_count(site.conversation.count(&v.url), strings);
+                }
                 let d = v.description.clone();
                 (Value::from_serializable(&v), d)
             })
@@ -221,6 +229,9 @@ impl<'s> Renderer<'s> {
                 jobs.push(Job::TermFeeds(tax, t));
             }
         }
+        if s.config.comments.is_some() {
+            jobs.push(Job::SiteCommentsFeed);
+        }
         jobs.extend([
             Job::SiteFeeds,
             Job::Sitemap,
@@ -259,13 +270,24 @@ impl<'s> Renderer<'s> {
     }
 
     fn meta(&self, kind: &'static str, title: String, description: String, path: &str) -> PageMeta {
+        let config = &self.site.config;
+        let mut feeds = Vec::new();
+        if config.comments.is_some() {
+            feeds.push(FeedLink {
+                r#type: "application/atom+xml".into(),
+                href: config.url_for(crate::conversation::feed::SITE_FEED),
+                title: self
+                    .t("site_comments_feed_title", None)
+                    .replace("{title}", &config.title),
+            });
+        }
         PageMeta {
             kind,
             title,
             description,
-            url: self.site.config.url_for(path),
-            permalink: self.site.config.abs_url(path),
-            feeds: Vec::new(),
+            url: config.url_for(path),
+            permalink: config.abs_url(path),
+            feeds,
             noindex: false,
         }
     }
@@ -314,7 +336,8 @@ impl<'s> Renderer<'s> {
                     // Posts are newest first: the previous (older) one is i+1.
                     ctx.insert("prev", &(i + 1 < posts.len()).then(|| link(i + 1)));
                     ctx.insert("next", &(*i > 0).then(|| link(i - 1)));
-                    let conv = ConversationView::new(e, config, strings, site.now);
+                    let conv =
+                        ConversationView::new(e, config, strings, site.now, &site.conversation);
                     if let Some(c) = &conv {
                         meta.feeds.push(FeedLink {
                             r#type: "application/atom+xml".into(),
@@ -493,13 +516,66 @@ impl<'s> Renderer<'s> {
                 ]
             }
             Job::CommentsFeed(i) => {
+                use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
                 let e = &posts[*i];
                 let title = self
                     .t("comments_feed_title", None)
                     .replace("{title}", &e.title);
+                let self_path = format!("{}comments.xml", e.path);
+                let mut items = site.conversation.page(&config.url_for(&e.path));
+                items.reverse();
+                let items: Vec<_> = items
+                    .into_iter()
+                    .map(|it| {
+                        let post = PostRef {
+                            title: &e.title,
+                            path: &e.path,
+                        };
+                        (it, post)
+                    })
+                    .collect();
+                let head = FeedHead {
+                    title: &title,
+                    self_path: &self_path,
+                    page: &e.path,
+                    fallback_updated: e.last_modified().map(|d| d.rfc3339()),
+                };
                 vec![Output {
-                    path: file_of(&format!("{}comments.xml", e.path)),
-                    body: Body::Bytes(feeds::comments_atom(config, e, &title).into_bytes()),
+                    path: file_of(&self_path),
+                    body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
+                }]
+            }
+            Job::SiteCommentsFeed => {
+                use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
+                let by_page: std::collections::HashMap<String, &crate::content::Entry> =
+                    posts.iter().map(|e| (config.url_for(&e.path), e)).collect();
+                let items: Vec<_> = site
+                    .conversation
+                    .newest()
+                    .into_iter()
+                    .filter(|it| !it.kind.is_reaction())
+                    .filter_map(|it| {
+                        let e = by_page.get(&it.page)?;
+                        let post = PostRef {
+                            title: &e.title,
+                            path: &e.path,
+                        };
+                        Some((it, post))
+                    })
+                    .take(config.feed_limit)
+                    .collect();
+                let title = self
+                    .t("site_comments_feed_title", None)
+                    .replace("{title}", &config.title);
+                let head = FeedHead {
+                    title: &title,
+                    self_path: cfeed::SITE_FEED,
+                    page: "/",
+                    fallback_updated: None,
+                };
+                vec![Output {
+                    path: file_of(cfeed::SITE_FEED),
+                    body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
                 }]
             }
             Job::Aliases(kind, i) => {

@@ -6,6 +6,8 @@ use serde::Serialize;
 use crate::config::{CommentsState, Config};
 use crate::content::date::PostDate;
 use crate::content::{Entry, Kind};
+use crate::conversation::Conversations;
+use crate::conversation::view::{CommentView, FaceView, ReplyOption};
 use crate::escape::strip_tags;
 use crate::i18n::Strings;
 
@@ -54,6 +56,10 @@ pub struct EntryView {
     pub reading_time: String,
     pub tags: Vec<LinkView>,
     pub categories: Vec<LinkView>,
+    /// Responses baked into the post ("3 comments"); 0 and empty text when
+    /// the site has no comments.
+    pub comment_count: usize,
+    pub comment_count_text: String,
 }
 
 pub fn term_path(taxonomy: &str, name: &str) -> String {
@@ -104,13 +110,21 @@ impl EntryView {
             reading_time: strings.get("reading_time", Some(minutes as i64)),
             tags: links("tags", &e.tags),
             categories: links("categories", &e.categories),
+            comment_count: 0,
+            comment_count_text: String::new(),
         }
+    }
+
+    /// Sets the comment count shown in lists ("No comments", "3 comments").
+    pub fn set_comment_count(&mut self, n: usize, strings: &Strings) {
+        self.comment_count = n;
+        self.comment_count_text = strings.get("comment_count", Some(n as i64));
     }
 }
 
 /// The conversation slot of a post page: everything the theme needs for the
-/// `<section id="comments">` hooks and the no-JS form (docs/conversation.md).
-/// Issue 6 fills `comments`/`count`/`baked` from the service's export.
+/// `<section id="comments">` hooks, the baked thread and the no-JS form
+/// (docs/conversation.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct ConversationView {
     /// Page path as the service knows it (`/posts/x/`, with the base path).
@@ -122,13 +136,26 @@ pub struct ConversationView {
     pub pingback: String,
     /// Href of this post's comments feed.
     pub feed: String,
+    /// Href of the site-wide comments feed.
+    pub site_feed: String,
     pub open: bool,
     /// When comments close (RFC 3339), if the config closes them.
     pub closes: Option<String>,
-    /// Export cursor of the baked comments; none until issue 6 bakes them.
+    /// Newest change among the baked items (`data-causerie-baked`); none
+    /// when nothing is baked. Per page, so a new comment elsewhere leaves
+    /// this page's bytes alone.
     pub baked: Option<String>,
+    /// Responses: thread items, bookmarks and mentions.
     pub count: usize,
-    pub comments: Vec<serde_json::Value>,
+    /// The thread, flat in reading order (see `conversation::view`).
+    pub comments: Vec<CommentView>,
+    pub likes: Vec<FaceView>,
+    pub likes_text: String,
+    pub reposts: Vec<FaceView>,
+    pub reposts_text: String,
+    pub mentions: Vec<CommentView>,
+    /// Choices of the form's "in reply to" list (works without JavaScript).
+    pub reply_options: Vec<ReplyOption>,
     /// Heading such as "No comments yet", in the page's language.
     pub title: String,
     /// `#causerie-strings` JSON for embed.js.
@@ -172,46 +199,73 @@ impl ConversationView {
         config: &Config,
         strings: &Strings,
         now: jiff::Timestamp,
+        conversation: &Conversations,
     ) -> Option<ConversationView> {
         let c = config.comments.as_ref()?;
         let (state, closes) = comments_state(e, config, now);
+        // embed.js key → theme string key.
         let keys = [
-            "comment_reply",
-            "comment_send",
-            "comment_sending",
-            "comment_edit",
-            "comment_delete",
-            "comment_published",
-            "comment_held",
-            "comment_error",
-            "comment_cancel",
+            ("reply", "comment_reply"),
+            ("send", "comment_send"),
+            ("sending", "comment_sending"),
+            ("edit", "comment_edit"),
+            ("delete", "comment_delete"),
+            ("save", "comment_save"),
+            ("cancel", "comment_cancel"),
+            ("published", "comment_published"),
+            ("held", "comment_held"),
+            ("error", "comment_error"),
+            ("load_error", "comment_load_error"),
+            ("closed", "comments_closed"),
+            ("confirm_delete", "comment_confirm_delete"),
+            ("replying", "comment_replying"),
+            ("pending", "comment_pending"),
+            ("owner", "comment_owner"),
+            ("like", "comment_liked"),
+            ("repost", "comment_reposted"),
+            ("bookmark", "comment_bookmarked"),
+            ("mention", "comment_mentioned"),
+            ("name", "comment_name"),
+            ("email", "comment_email"),
+            ("website", "comment_website"),
+            ("comment", "comment_body"),
+            ("honeypot", "comment_honeypot"),
         ];
         let mut js = serde_json::Map::new();
-        for k in keys {
-            js.insert(
-                k.trim_start_matches("comment_").to_string(),
-                strings.get(k, None).into(),
-            );
+        for (k, key) in keys {
+            if strings.has(key) {
+                js.insert(k.to_string(), strings.get(key, None).into());
+            }
         }
         let strings_json = serde_json::to_string(&js)
             .unwrap_or_else(|_| "{}".into())
             .replace("</", "<\\/");
+        let page = config.url_for(&e.path);
+        let items = conversation.page(&page);
+        let thread = crate::conversation::view::thread(&items, &config.abs_url(&e.path), strings);
         Some(ConversationView {
-            page: config.url_for(&e.path),
+            page,
             service: c.url.clone(),
             form_action: format!("{}/api/comments", c.url),
             embed_js: format!("{}/embed.js", c.url),
             webmention: format!("{}/webmention", c.url),
             pingback: format!("{}/xmlrpc", c.url),
             feed: config.url_for(&format!("{}comments.xml", e.path)),
+            site_feed: config.url_for(crate::conversation::feed::SITE_FEED),
             open: state == CommentsState::Open,
             closes: closes.map(|d| d.rfc3339()),
-            baked: None,
-            count: 0,
-            comments: Vec::new(),
+            baked: thread.baked,
+            count: thread.count,
             title: strings
-                .get("comments_title", Some(0))
+                .get("comments_title", Some(thread.count as i64))
                 .replace("{title}", &e.title),
+            comments: thread.comments,
+            likes: thread.likes,
+            likes_text: thread.likes_text,
+            reposts: thread.reposts,
+            reposts_text: thread.reposts_text,
+            mentions: thread.mentions,
+            reply_options: thread.reply_options,
             strings_json,
         })
     }
