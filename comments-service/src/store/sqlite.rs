@@ -97,6 +97,14 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open)?;
         migrate(&mut conn, path)?;
+        // A verification leased by a worker of an earlier run (killed in the
+        // middle of a fetch) has nobody working on it any more: free it now
+        // rather than after the lease runs out.
+        conn.execute(
+            "UPDATE mention_queue SET taken_us = NULL WHERE taken_us IS NOT NULL",
+            [],
+        )
+        .map_err(open)?;
         let secret = load_secret(&conn)?;
         let (jobs, rx) = mpsc::channel::<Job>(8192);
         let generation = Arc::new(AtomicU64::new(1));
@@ -913,4 +921,35 @@ pub fn backup(db: &Path, dest: &Path) -> Result<()> {
     }
     std::fs::rename(&tmp, dest).map_err(io)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_verification_leased_before_a_crash_is_free_after_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.db");
+        {
+            let store = Store::open(&db, 0).unwrap();
+            store
+                .enqueue_verification("https://a.example/".into(), "https://s.example/p/".into())
+                .await
+                .unwrap();
+            assert!(store.take_verification().await.unwrap().is_some());
+            assert!(
+                store.take_verification().await.unwrap().is_none(),
+                "a taken verification is leased"
+            );
+        }
+        // The lease is still in the file, as after `kill -9` mid-verification.
+        let store = Store::open(&db, 0).unwrap();
+        let again = store.take_verification().await.unwrap();
+        assert_eq!(
+            again.map(|v| v.source),
+            Some("https://a.example/".to_string()),
+            "taken again at once, not after the lease"
+        );
+    }
 }
