@@ -70,12 +70,32 @@ pub struct Site {
 }
 
 impl Site {
-    /// Reads config, theme and content of the site at `root`. Config and
-    /// theme problems stop here (`Err`); content problems are returned beside
-    /// the site so that later checks (links) still run over the good files.
+    /// Reads config, theme and content of the site at `root`, without
+    /// rendering markdown (for callers that bring their own cache and then
+    /// call [`Site::render_markdown_where`]). Config and theme problems stop
+    /// here (`Err`); content problems are returned beside the site so that
+    /// later checks (links) still run over the good files.
     pub fn load(
         root: &Path,
         opts: &BuildOptions,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Site::load_with(root, opts, false)
+    }
+
+    /// [`Site::load`] that also renders each entry's markdown as soon as it
+    /// is read, so the sources of all posts are never in memory together
+    /// (a full build uses this: it keeps peak memory down).
+    pub fn load_rendered(
+        root: &Path,
+        opts: &BuildOptions,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Site::load_with(root, opts, true)
+    }
+
+    fn load_with(
+        root: &Path,
+        opts: &BuildOptions,
+        render: bool,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config_path = root.join(config::FILE);
         let text = std::fs::read_to_string(&config_path).map_err(|e| {
@@ -93,12 +113,16 @@ impl Site {
         }
         let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
         let theme = theme::load(root, &config, &text);
+        let highlight = config.highlight;
+        let base_path = config.base_path().to_string();
+        let markdown = |e: &mut Entry| render_entry(e, highlight, &base_path);
         let (content, errors) = content::load(
             root,
             &config,
             LoadOptions {
                 drafts: opts.drafts,
                 now,
+                each: if render { Some(&markdown) } else { None },
             },
         );
         let theme = match theme {
@@ -132,30 +156,31 @@ impl Site {
         }
     }
 
-    /// Markdown for every entry, in parallel. Each result depends only on the
-    /// entry's body and [`markdown::Options`] (cacheable by `Entry::hash`).
+    /// Markdown for every entry not rendered yet (the loader renders them as
+    /// it reads them; this is for entries whose body was set afterwards).
+    /// Each result depends only on the entry's body and
+    /// [`markdown::Options`], so it can be cached by [`Entry::hash`].
     pub fn render_markdown(&mut self) {
         let highlight = self.config.highlight;
-        if highlight {
-            crate::highlight::prepare(
-                self.content
-                    .posts
-                    .iter()
-                    .chain(self.content.pages.iter())
-                    .flat_map(|e| fence_languages(&e.body)),
-            );
-        }
         let base_path = self.config.base_path().to_string();
         let work = |e: &mut Entry| {
-            let opts = markdown::Options {
-                highlight,
-                page_path: &e.path,
-                base_path: &base_path,
-                first_line: e.body_line,
-            };
-            e.rendered = markdown::render(&e.body, &opts);
-            // The source is not needed any more; free it to keep memory flat.
-            e.body = String::new();
+            if !e.body.is_empty() {
+                render_entry(e, highlight, &base_path);
+            }
+        };
+        self.content.posts.par_iter_mut().for_each(work);
+        self.content.pages.par_iter_mut().for_each(work);
+    }
+
+    /// Renders the markdown of the entries for which `pred` holds (cache
+    /// misses), in parallel; the others are left as they are.
+    pub fn render_markdown_where(&mut self, pred: impl Fn(&Entry) -> bool + Sync) {
+        let highlight = self.config.highlight;
+        let base_path = self.config.base_path().to_string();
+        let work = |e: &mut Entry| {
+            if pred(e) {
+                render_entry(e, highlight, &base_path);
+            }
         };
         self.content.posts.par_iter_mut().for_each(work);
         self.content.pages.par_iter_mut().for_each(work);
@@ -244,15 +269,16 @@ impl Site {
     }
 }
 
-/// Info strings of the fenced code blocks of a markdown text (a cheap scan,
-/// good enough to know which grammars to compile up front).
-fn fence_languages(body: &str) -> impl Iterator<Item = &str> {
-    body.lines().filter_map(|l| {
-        let t = l.trim_start();
-        let rest = t.strip_prefix("```").or_else(|| t.strip_prefix("~~~"))?;
-        let lang = rest.split([' ', ',', '{']).next().unwrap_or("").trim();
-        (!lang.is_empty() && !lang.starts_with('`')).then_some(lang)
-    })
+/// Renders one entry's markdown and frees its source.
+fn render_entry(e: &mut Entry, highlight: bool, base_path: &str) {
+    let opts = markdown::Options {
+        highlight,
+        page_path: &e.path,
+        base_path,
+        first_line: e.body_line,
+    };
+    e.rendered = markdown::render(&e.body, &opts);
+    e.body = String::new();
 }
 
 /// The site path a link points at, or `None` for external links and

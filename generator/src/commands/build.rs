@@ -43,7 +43,7 @@ impl std::fmt::Display for BuildReport {
 /// or every problem found.
 pub fn prepare(root: &Path, opts: &BuildOptions) -> Result<Site> {
     let t = Instant::now();
-    let (mut site, mut errors) = Site::load(root, opts).map_err(Error::Content)?;
+    let (mut site, mut errors) = Site::load_rendered(root, opts).map_err(Error::Content)?;
     phase("load", t);
     let t = Instant::now();
     site.render_markdown();

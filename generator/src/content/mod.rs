@@ -87,12 +87,22 @@ pub struct Content {
 }
 
 /// What to include.
-#[derive(Debug, Clone, Copy)]
-pub struct LoadOptions {
+#[derive(Clone, Copy)]
+pub struct LoadOptions<'a> {
     /// Include drafts and scheduled posts.
     pub drafts: bool,
     /// "Now", for scheduled posts.
     pub now: jiff::Timestamp,
+    /// Work to do on each published entry right after it is parsed, on the
+    /// same thread (the build renders markdown here, so the sources of
+    /// all posts are never in memory at once).
+    pub each: Option<&'a (dyn Fn(&mut Entry) + Sync)>,
+}
+
+impl LoadOptions<'_> {
+    fn published(&self, e: &Entry) -> bool {
+        self.drafts || !(e.draft || (e.kind == Kind::Post && e.date.is_some_and(|d| d.ts > self.now)))
+    }
 }
 
 /// Stable 64-bit hash of a source text, the key of per-entry caches. Not
@@ -142,7 +152,7 @@ struct Found {
 /// Walks `content/` and `static/` of the site at `root`.
 /// Entries that fail to parse are left out and reported; the rest load, so
 /// one run can report the problems of every file (links included).
-pub fn load(root: &Path, config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
+pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join("content");
     let mut found = Vec::new();
     let mut files = Vec::new();
@@ -226,7 +236,18 @@ pub fn load(root: &Path, config: &Config, opts: LoadOptions) -> (Content, Vec<Di
 
     // Read and parse every file in parallel.
     let parsed: Vec<Result<Entry, Vec<Diagnostic>>> =
-        found.into_par_iter().map(|f| read_entry(root, f)).collect();
+        found
+            .into_par_iter()
+            .map(|f| {
+                let mut e = read_entry(root, f)?;
+                if let Some(each) = opts.each
+                    && opts.published(&e)
+                {
+                    each(&mut e);
+                }
+                Ok(e)
+            })
+            .collect();
     let mut posts = Vec::new();
     let mut pages = Vec::new();
     let mut scheduled = Vec::new();
