@@ -33,7 +33,7 @@ pub enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
-    /// Build, serve on 127.0.0.1 and rebuild on change.
+    /// Build, serve on 127.0.0.1, rebuild what changed and reload the browser.
     Serve {
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -43,8 +43,15 @@ pub enum Command {
         /// Include drafts and scheduled posts.
         #[arg(long)]
         drafts: bool,
+        /// Where the dev build goes. Default: <root>/.causerie/serve.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Also run a local causerie-comments and bake its comments.
+        #[arg(long)]
+        comments: bool,
+        /// SQLite file for that comment service (default: a temporary one).
+        #[arg(long, requires = "comments")]
+        comments_db: Option<PathBuf>,
     },
     /// Validate content, config, templates and internal links without writing output.
     Check {

@@ -58,7 +58,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             base_url,
         } => {
             let output = output.unwrap_or_else(|| root.join("public"));
-            let report = commands::build::run(
+            let outcome = causerie::incremental::build_with_cache(
                 &root,
                 &output,
                 &BuildOptions {
@@ -67,25 +67,30 @@ fn run(cli: Cli) -> Result<(), Error> {
                     now: None,
                 },
             )?;
-            println!("{report} → {}", output.display());
+            println!(
+                "{} → {} ({} of {} outputs rendered)",
+                outcome.report,
+                output.display(),
+                outcome.rendered,
+                outcome.jobs
+            );
         }
         Command::Serve {
             root,
             port,
             drafts,
             output,
+            comments,
+            comments_db,
         } => {
-            let output = output.unwrap_or_else(|| root.join("public"));
-            commands::serve::run(
-                &root,
+            commands::serve::run(commands::serve::Options {
+                root,
                 output,
                 port,
-                BuildOptions {
-                    drafts,
-                    base_url: None,
-                    now: None,
-                },
-            )?;
+                drafts,
+                comments,
+                comments_db,
+            })?;
         }
         Command::Check { root, drafts } => {
             let r = commands::check::run(

@@ -1,0 +1,366 @@
+//! The engine's memory on disk, for `causerie build`: under `.causerie/`
+//! of the site, two files:
+//!
+//! - `build-records.bin`: the output directory and, per job, its key and
+//!   the files it wrote (rewritten after each build; small);
+//! - `build-markdown.bin`: rendered markdown by cache key, an append-only
+//!   log of frames (a build appends only what it rendered; the log is
+//!   rewritten when more than half of it is dead).
+//!
+//! Both start with a header naming the format, the Causerie version and
+//! the executable (size and mtime), so a cache written by another build of
+//! Causerie is ignored; every record carries a checksum, so a truncated or
+//! corrupt cache is ignored (the records) or cut at the first bad frame
+//! (the markdown). Nothing read here is trusted beyond "render less".
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Engine, FileRec, Record};
+use crate::content::content_hash;
+use crate::markdown::RenderedBody;
+
+const RECORDS: &str = "build-records.bin";
+const MARKDOWN: &str = "build-markdown.bin";
+const FORMAT: u32 = 1;
+
+/// Identity of this executable: version, size and mtime of the binary.
+fn header() -> Vec<u8> {
+    let mut w = Vec::new();
+    w.extend_from_slice(b"causerie-cache\n");
+    put_u64(&mut w, u64::from(FORMAT));
+    put_str(&mut w, env!("CARGO_PKG_VERSION"));
+    let stamp = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            m.len() ^ t.rotate_left(17)
+        })
+        .unwrap_or(0);
+    put_u64(&mut w, stamp);
+    w
+}
+
+fn put_u64(w: &mut Vec<u8>, n: u64) {
+    w.extend_from_slice(&n.to_le_bytes());
+}
+
+fn put_str(w: &mut Vec<u8>, s: &str) {
+    put_u64(w, s.len() as u64);
+    w.extend_from_slice(s.as_bytes());
+}
+
+/// A bounds-checked reader; every method returns `None` past the end.
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.b.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        let s = self.take(8)?;
+        Some(u64::from_le_bytes(s.try_into().ok()?))
+    }
+    fn len(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n <= self.b.len() - self.at).then_some(n)
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.len()?;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    fn done(&self) -> bool {
+        self.at == self.b.len()
+    }
+}
+
+fn encode_body(w: &mut Vec<u8>, r: &RenderedBody) {
+    put_str(w, &r.html);
+    put_str(w, &r.summary_html);
+    put_u64(w, u64::from(r.has_more));
+    put_u64(w, r.words as u64);
+    put_u64(w, r.links.len() as u64);
+    for (dest, line) in &r.links {
+        put_str(w, dest);
+        put_u64(w, *line as u64);
+    }
+}
+
+fn decode_body(r: &mut Reader<'_>) -> Option<RenderedBody> {
+    let html = r.str()?;
+    let summary_html = r.str()?;
+    let has_more = r.u64()? != 0;
+    let words = usize::try_from(r.u64()?).ok()?;
+    let n = r.len()?;
+    let mut links = Vec::with_capacity(n.min(4096));
+    for _ in 0..n {
+        let d = r.str()?;
+        links.push((d, usize::try_from(r.u64()?).ok()?));
+    }
+    Some(RenderedBody {
+        html,
+        summary_html,
+        has_more,
+        words,
+        links,
+    })
+}
+
+/// Where the cache of the site at `root` lives.
+pub fn dir(root: &Path) -> PathBuf {
+    root.join(".causerie")
+}
+
+/// What was read from the markdown log, to append only what is new.
+#[derive(Debug, Default)]
+pub struct LogState {
+    /// Keys present in the log.
+    keys: HashSet<u64>,
+    /// Frames in the log (live or dead).
+    frames: usize,
+    /// Byte length of the valid part of the log.
+    valid_len: u64,
+}
+
+/// Loads the engine saved for the site at `root`; an empty engine when
+/// there is none, or it is from another Causerie, or it is damaged.
+pub fn load(root: &Path) -> (Engine, LogState) {
+    let mut engine = Engine::new();
+    let dir = dir(root);
+    let head = header();
+    if let Ok(bytes) = std::fs::read(dir.join(RECORDS))
+        && let Some((output, records)) = parse_records(&bytes, &head)
+    {
+        engine.output = Some(output);
+        engine.records = records;
+    }
+    let mut log = LogState::default();
+    if let Ok(bytes) = std::fs::read(dir.join(MARKDOWN))
+        && bytes.starts_with(&head)
+    {
+        let mut r = Reader {
+            b: &bytes,
+            at: head.len(),
+        };
+        let mut valid = r.at;
+        // Frame: key, length, payload, checksum of the payload.
+        while !r.done() {
+            let Some(frame) = (|| {
+                let key = r.u64()?;
+                let n = r.len()?;
+                let payload = r.take(n)?;
+                let sum = r.u64()?;
+                (content_hash(payload) == sum).then_some((key, payload))
+            })() else {
+                break;
+            };
+            let (key, payload) = frame;
+            let mut p = Reader { b: payload, at: 0 };
+            let Some(body) = decode_body(&mut p) else {
+                break;
+            };
+            engine.markdown.insert(key, body);
+            log.keys.insert(key);
+            log.frames += 1;
+            valid = r.at;
+        }
+        log.valid_len = valid as u64;
+    }
+    (engine, log)
+}
+
+fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
+    let body = bytes.strip_prefix(head)?;
+    let (data, sum) = body.split_at(body.len().checked_sub(8)?);
+    if content_hash(data) != u64::from_le_bytes(sum.try_into().ok()?) {
+        return None;
+    }
+    let mut r = Reader { b: data, at: 0 };
+    let output = PathBuf::from(r.str()?);
+    let n = r.len()?;
+    let mut records = HashMap::with_capacity(n.min(1 << 20));
+    for _ in 0..n {
+        let name = r.str()?;
+        let has_key = r.u64()?;
+        let key = r.u64()?;
+        let files_n = r.len()?;
+        let mut files = Vec::with_capacity(files_n.min(4096));
+        for _ in 0..files_n {
+            let path = r.str()?;
+            let hash = r.u64()?;
+            let page = r.u64()? != 0;
+            files.push(FileRec { path, hash, page });
+        }
+        records.insert(
+            name,
+            Record {
+                key: (has_key != 0).then_some(key),
+                files,
+            },
+        );
+    }
+    r.done().then_some((output, records))
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Saves the engine for the site at `root`. Failing to save only costs
+/// speed next time, so errors are reported to the caller to print, not to fail on.
+pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result<()> {
+    let dir = dir(root);
+    std::fs::create_dir_all(&dir)?;
+    let head = header();
+    // Records: always rewritten (or removed when there is no output to describe).
+    let records_path = dir.join(RECORDS);
+    match &engine.output {
+        Some(out) => {
+            let mut w = head.clone();
+            let start = w.len();
+            put_str(&mut w, &out.to_string_lossy());
+            put_u64(&mut w, engine.records.len() as u64);
+            for (name, rec) in &engine.records {
+                put_str(&mut w, name);
+                put_u64(&mut w, u64::from(rec.key.is_some()));
+                put_u64(&mut w, rec.key.unwrap_or(0));
+                put_u64(&mut w, rec.files.len() as u64);
+                for f in &rec.files {
+                    put_str(&mut w, &f.path);
+                    put_u64(&mut w, f.hash);
+                    put_u64(&mut w, u64::from(f.page));
+                }
+            }
+            let sum = content_hash(&w[start..]);
+            put_u64(&mut w, sum);
+            replace(&records_path, &w)?;
+        }
+        None => {
+            let _ = std::fs::remove_file(&records_path);
+        }
+    }
+    // Markdown: append the new bodies, or rewrite when mostly dead.
+    let md_path = dir.join(MARKDOWN);
+    let live = engine.markdown.len();
+    let fresh: Vec<u64> = engine
+        .markdown
+        .keys()
+        .filter(|k| !log.keys.contains(k))
+        .copied()
+        .collect();
+    let rewrite = log.valid_len == 0 || log.frames + fresh.len() > 2 * live + 64;
+    let frame = |w: &mut Vec<u8>, key: u64, body: &RenderedBody| {
+        let mut p = Vec::with_capacity(body.html.len() + body.summary_html.len() + 64);
+        encode_body(&mut p, body);
+        put_u64(w, key);
+        put_u64(w, p.len() as u64);
+        w.extend_from_slice(&p);
+        put_u64(w, content_hash(&p));
+    };
+    if rewrite {
+        let mut w = head;
+        for (k, b) in &engine.markdown {
+            frame(&mut w, *k, b);
+        }
+        replace(&md_path, &w)?;
+        log.keys = engine.markdown.keys().copied().collect();
+        log.frames = live;
+        log.valid_len = w.len() as u64;
+    } else if !fresh.is_empty() {
+        let mut w = Vec::new();
+        for k in &fresh {
+            frame(&mut w, *k, &engine.markdown[k]);
+        }
+        let f = std::fs::OpenOptions::new().write(true).open(&md_path)?;
+        // Cut a damaged tail first so the new frames follow valid ones.
+        f.set_len(log.valid_len)?;
+        let mut f = std::io::BufWriter::new(f);
+        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(log.valid_len))?;
+        f.write_all(&w)?;
+        f.flush()?;
+        log.valid_len += w.len() as u64;
+        log.frames += fresh.len();
+        log.keys.extend(fresh);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(s: &str) -> RenderedBody {
+        RenderedBody {
+            html: format!("<p>{s}</p>"),
+            summary_html: s.into(),
+            has_more: true,
+            words: 3,
+            links: vec![("/a/".into(), 4)],
+        }
+    }
+
+    #[test]
+    fn round_trip_append_and_corruption() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let mut e = Engine::new();
+        e.output = Some(root.join("public"));
+        e.records.insert(
+            "post /a/".into(),
+            Record {
+                key: Some(7),
+                files: vec![FileRec {
+                    path: "posts/a/index.html".into(),
+                    hash: 9,
+                    page: true,
+                }],
+            },
+        );
+        e.markdown.insert(1, body("one"));
+        let mut log = LogState::default();
+        save(root, &e, &mut log).unwrap();
+        let (mut back, mut log) = load(root);
+        assert_eq!(back.records, e.records);
+        assert_eq!(back.output, e.output);
+        assert_eq!(back.markdown[&1].html, "<p>one</p>");
+        // Append one more body; both are read back.
+        back.markdown.insert(2, body("two"));
+        save(root, &back, &mut log).unwrap();
+        let (again, _) = load(root);
+        assert_eq!(again.markdown.len(), 2);
+        assert_eq!(again.markdown[&2].links, vec![("/a/".to_string(), 4)]);
+        // A damaged tail keeps the good frames; damaged records are ignored.
+        let md = dir(root).join(MARKDOWN);
+        let mut bytes = std::fs::read(&md).unwrap();
+        let n = bytes.len();
+        bytes[n - 3] ^= 0xff;
+        std::fs::write(&md, &bytes).unwrap();
+        let rec = dir(root).join(RECORDS);
+        let mut rb = std::fs::read(&rec).unwrap();
+        let m = rb.len();
+        rb[m / 2] ^= 0x55;
+        std::fs::write(&rec, &rb).unwrap();
+        let (hurt, _) = load(root);
+        assert_eq!(hurt.markdown.len(), 1);
+        assert!(hurt.records.is_empty() && hurt.output.is_none());
+        // Another version's cache is ignored altogether.
+        std::fs::write(&md, b"causerie-cache\nsomething else").unwrap();
+        let (other, _) = load(root);
+        assert!(other.markdown.is_empty());
+    }
+}

@@ -1,0 +1,212 @@
+//! What each output depends on. Every [`Job`] gets a stable name (the same
+//! job in the next build, even when indices shift) and a key: a hash of
+//! everything [`crate::render::Renderer::render`] reads for that job. Equal
+//! key, equal bytes; so a job whose key did not change is not rendered again.
+//! `None` means "always render" (cheap jobs that read the whole site).
+
+use crate::content::{Entry, Kind};
+use crate::render::Job;
+use crate::render::views::comments_state;
+use crate::site::{BuildOptions, Site};
+use crate::theme::FileSource;
+
+use super::fingerprint::{Fp, file_stamp};
+
+/// Hash of the inputs every page reads: config, build options, theme
+/// (templates, strings, static files).
+pub fn global(site: &Site, opts: &BuildOptions) -> u64 {
+    let mut fp = Fp::new();
+    fp.str(env!("CARGO_PKG_VERSION"));
+    fp.str(&format!("{:?}", site.config));
+    fp.num(u64::from(opts.drafts));
+    for t in &site.theme.templates {
+        fp.str(&t.name).str(&t.text).str(&t.origin);
+    }
+    // Strings come from the theme's i18n files: the built-in ones are part
+    // of the binary (the version above), a site theme's are on disk.
+    let themes = site.root.join("themes");
+    if themes.is_dir() {
+        for e in walkdir::WalkDir::new(&themes)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+        {
+            file_stamp(&mut fp, e.path());
+        }
+    }
+    for (out, src) in &site.theme.static_files {
+        fp.str(out);
+        match src {
+            FileSource::Embedded(b) => {
+                fp.num(crate::content::content_hash(b));
+            }
+            FileSource::Disk(p) => file_stamp(&mut fp, p),
+        }
+    }
+    fp.finish()
+}
+
+/// Per-entry fingerprints, computed once per build.
+pub struct Ctx<'s> {
+    site: &'s Site,
+    global: u64,
+    posts: Vec<u64>,
+    pages: Vec<u64>,
+}
+
+impl<'s> Ctx<'s> {
+    pub fn new(site: &'s Site, global: u64) -> Ctx<'s> {
+        use rayon::prelude::*;
+        let fp = |e: &Entry| entry_fp(site, e);
+        Ctx {
+            site,
+            global,
+            posts: site.content.posts.par_iter().map(fp).collect(),
+            pages: site.content.pages.par_iter().map(fp).collect(),
+        }
+    }
+
+    fn of(&self, k: Kind, i: usize) -> (&'s Entry, u64) {
+        match k {
+            Kind::Post => (&self.site.content.posts[i], self.posts[i]),
+            Kind::Page => (&self.site.content.pages[i], self.pages[i]),
+        }
+    }
+}
+
+/// Everything about one entry that any output shows: its source text
+/// (title, dates, tags, body…), file and URL, and its baked conversation
+/// (thread, count, open or closed — which depends on the clock).
+fn entry_fp(site: &Site, e: &Entry) -> u64 {
+    let mut fp = Fp::new();
+    fp.num(e.hash).str(&e.source).str(&e.path);
+    if e.kind == Kind::Post && site.config.comments.is_some() {
+        let (state, closes) = comments_state(e, &site.config, site.now);
+        fp.str(state.as_str());
+        fp.str(&closes.map(|d| d.rfc3339()).unwrap_or_default());
+        fp.num(site.conversation.page_digest(&site.config.url_for(&e.path)));
+    }
+    fp.finish()
+}
+
+fn kind_tag(k: Kind) -> &'static str {
+    match k {
+        Kind::Post => "post",
+        Kind::Page => "page",
+    }
+}
+
+/// Stable name of a job: the same output in the next build has the same name.
+pub fn name(site: &Site, job: &Job) -> String {
+    let c = &site.content;
+    let of = |k: Kind, i: usize| match k {
+        Kind::Post => &c.posts[i],
+        Kind::Page => &c.pages[i],
+    };
+    match job {
+        Job::Post(i) => format!("post {}", c.posts[*i].path),
+        Job::Page(i) => format!("page {}", c.pages[*i].path),
+        Job::Index(n) => format!("index {n}"),
+        Job::Terms(t) => format!("terms {}", t.segment()),
+        Job::Term(t, k, n) => format!("term {} {} {n}", t.segment(), site.terms(*t)[*k].slug),
+        Job::TermFeeds(t, k) => format!("termfeeds {} {}", t.segment(), site.terms(*t)[*k].slug),
+        Job::CommentsFeed(i) => format!("comments {}", c.posts[*i].path),
+        Job::Aliases(k, i) => format!("aliases {} {}", kind_tag(*k), of(*k, *i).source),
+        Job::Assets(k, i) => format!("assets {} {}", kind_tag(*k), of(*k, *i).source),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The dependency key of a job, `None` when it is always rendered.
+pub fn key(cx: &Ctx<'_>, job: &Job) -> Option<u64> {
+    let site = cx.site;
+    let c = &site.content;
+    let config = &site.config;
+    let mut fp = Fp::new();
+    fp.num(cx.global);
+    fp.str(&format!("{job:?}"));
+    let slice = |fp: &mut Fp, ids: &mut dyn Iterator<Item = usize>| {
+        for i in ids {
+            fp.num(cx.posts[i]);
+        }
+    };
+    match job {
+        Job::Post(i) => {
+            fp.num(cx.posts[*i]);
+            // Neighbours: their titles and URLs are the prev/next links.
+            for j in [i + 1, i.wrapping_sub(1)] {
+                match c.posts.get(j) {
+                    Some(n) => fp.num(1).str(&n.title).str(&n.path),
+                    None => fp.num(0),
+                };
+            }
+        }
+        Job::CommentsFeed(i) => {
+            fp.num(cx.posts[*i]);
+        }
+        Job::Page(i) => {
+            fp.num(cx.pages[*i]);
+        }
+        Job::Aliases(k, i) | Job::Assets(k, i) => {
+            let (e, h) = cx.of(*k, *i);
+            fp.num(h);
+            if matches!(job, Job::Assets(..)) {
+                for (src, rel) in &e.assets {
+                    fp.str(rel);
+                    file_stamp(&mut fp, src);
+                }
+            }
+        }
+        Job::Index(n) => {
+            fp.num(site.pages_for(c.posts.len()) as u64);
+            let per = config.per_page;
+            slice(
+                &mut fp,
+                &mut (0..c.posts.len()).skip((n - 1) * per).take(per),
+            );
+        }
+        Job::Terms(tax) => {
+            for t in site.terms(*tax) {
+                fp.str(&t.name).str(&t.slug).num(t.posts.len() as u64);
+            }
+        }
+        Job::Term(tax, k, n) => {
+            let t = &site.terms(*tax)[*k];
+            fp.str(&t.name).str(&t.slug).num(t.posts.len() as u64);
+            fp.num(site.pages_for(t.posts.len()) as u64);
+            let per = config.per_page;
+            slice(
+                &mut fp,
+                &mut t.posts.iter().copied().skip((n - 1) * per).take(per),
+            );
+        }
+        Job::TermFeeds(tax, k) => {
+            let t = &site.terms(*tax)[*k];
+            fp.str(&t.name).str(&t.slug);
+            slice(
+                &mut fp,
+                &mut t.posts.iter().copied().take(config.feed_limit),
+            );
+        }
+        Job::SiteFeeds => {
+            slice(&mut fp, &mut (0..c.posts.len().min(config.feed_limit)));
+        }
+        Job::Robots | Job::NotFound => {}
+        Job::ThemeStatic => {
+            for f in &c.files {
+                fp.str(&f.out);
+            }
+        }
+        Job::Files => {
+            for f in &c.files {
+                fp.str(&f.out);
+                file_stamp(&mut fp, &f.src);
+            }
+        }
+        // Sitemap, manifest and the site's comment feed read every entry
+        // (or the clock): cheap enough to redo every time.
+        _ => return None,
+    }
+    Some(fp.finish())
+}

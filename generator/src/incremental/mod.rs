@@ -1,0 +1,516 @@
+//! Incremental builds: render only the outputs whose inputs changed.
+//!
+//! An [`Engine`] remembers, per job of the last successful build, the job's
+//! dependency key ([`keys`]) and the files it wrote with their hashes, plus
+//! every entry's rendered markdown by content hash. The next build loads the
+//! site, reuses the markdown of unchanged entries, computes every job's key,
+//! and renders only the jobs whose key changed; it writes only the files
+//! whose bytes changed and deletes the files no job produces any more. When
+//! there is no usable memory of the output (first build, another output
+//! directory, or most of the site changed) it does a full atomic build.
+//!
+//! `causerie serve` keeps one engine in memory; `causerie build` saves it
+//! under `.causerie/` ([`disk`]) between runs.
+
+pub mod disk;
+pub mod fingerprint;
+pub mod keys;
+
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::commands::build::BuildReport;
+use crate::content::Entry;
+use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::RenderedBody;
+use crate::render::{Body, Job, Output, Renderer};
+use crate::site::{BuildOptions, Site};
+use crate::write::Stage;
+use fingerprint::{Fp, file_stamp};
+
+/// One file a job wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRec {
+    /// Relative to the output root.
+    pub path: String,
+    /// Hash of the bytes (or, for copied files, of the source's stamp).
+    pub hash: u64,
+    /// An HTML page (counts as a page in the summary).
+    pub page: bool,
+}
+
+/// What the last build did for one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `None`: the job is rendered every time.
+    pub key: Option<u64>,
+    pub files: Vec<FileRec>,
+}
+
+/// Memory of the previous build of one output directory.
+#[derive(Debug, Default)]
+pub struct Engine {
+    /// Absolute output directory the records describe.
+    output: Option<PathBuf>,
+    /// Job name → record.
+    records: HashMap<String, Record>,
+    /// Markdown cache key → rendered body.
+    markdown: HashMap<u64, RenderedBody>,
+    /// Above this share of dirty jobs, a full atomic build is cheaper.
+    partial_limit: Option<f64>,
+    /// Overrides `[comments] url` (serve's local comment service).
+    comments_url: Option<String>,
+    /// The conversation of the last build, reused until the next sync.
+    conversation: Option<crate::conversation::Conversations>,
+    /// Skip fetching the comment service's export on the next build
+    /// (`serve` fetches only at start and when the service calls back).
+    reuse_conversation: bool,
+}
+
+/// What one build did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub report: BuildReport,
+    /// Jobs rendered (out of `jobs`).
+    pub rendered: usize,
+    pub jobs: usize,
+    /// Files written (created or changed) and removed.
+    pub written: usize,
+    pub removed: usize,
+    /// True when everything was rendered into a fresh tree.
+    pub full: bool,
+    /// Output paths written, relative to the output root.
+    pub changed: Vec<String>,
+}
+
+impl Outcome {
+    /// The one-line summary `serve` and `build` print; its "Total in N ms"
+    /// is what the benchmark script reads.
+    pub fn summary(&self) -> String {
+        let ms = self.report.elapsed.as_secs_f64() * 1000.0;
+        format!(
+            "{} of {} outputs rendered, {} files written, {} removed ({} posts). Total in {:.0} ms",
+            self.rendered, self.jobs, self.written, self.removed, self.report.posts, ms
+        )
+    }
+}
+
+/// `causerie build`: an incremental build with the engine saved under
+/// `.causerie/` of the site (loaded before, saved after).
+pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
+    let t = Instant::now();
+    let (mut engine, mut log) = disk::load(root);
+    phase("cache load", t);
+    let r = engine.build(root, output, opts);
+    let t = Instant::now();
+    // Even a failed build leaves a valid cache (its markdown is reusable).
+    if let Err(e) = disk::save(root, &engine, &mut log) {
+        eprintln!("warning: cannot save the build cache in .causerie/: {e}");
+    }
+    phase("cache save", t);
+    r
+}
+
+/// Key of an entry's rendered markdown: its source and everything
+/// [`crate::markdown::Options`] takes.
+fn markdown_key(e: &Entry, base_path: &str, highlight: bool) -> u64 {
+    Fp::new()
+        .num(e.hash)
+        .str(&e.source)
+        .str(&e.path)
+        .str(base_path)
+        .num(u64::from(highlight))
+        .finish()
+}
+
+fn absolute(p: &Path) -> Result<PathBuf> {
+    if p.is_absolute() {
+        Ok(p.to_path_buf())
+    } else {
+        Ok(std::env::current_dir()
+            .map_err(|e| Error::io(".", e))?
+            .join(p))
+    }
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// Sets the share of dirty jobs (0..=1) above which a build renders
+    /// everything into a fresh tree; 1.0 makes every build partial.
+    pub fn set_partial_limit(&mut self, share: f64) {
+        self.partial_limit = Some(share);
+    }
+
+    /// Builds with `[comments] url` set to `url` (a table is added if the
+    /// config has none); `None` keeps the config's.
+    pub fn set_comments_url(&mut self, url: Option<String>) {
+        self.comments_url = url;
+    }
+
+    /// Whether the next build fetches the conversation from the comment
+    /// service (`true`) or reuses the last one it fetched.
+    pub fn sync_conversation_next(&mut self, sync: bool) {
+        self.reuse_conversation = !sync;
+    }
+
+    /// Forgets the output (the next build is a full one) but keeps the
+    /// markdown cache.
+    pub fn forget_output(&mut self) {
+        self.output = None;
+        self.records.clear();
+    }
+
+    /// Builds the site at `root` into `output`, rendering only what changed
+    /// since this engine's last build. On content errors nothing is written.
+    pub fn build(&mut self, root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
+        let start = Instant::now();
+        let output = absolute(output)?;
+        let (mut site, mut errors) = Site::load(root, opts).map_err(Error::Content)?;
+        phase("load", start);
+        if let Some(url) = &self.comments_url {
+            match &mut site.config.comments {
+                Some(c) => c.url = url.clone(),
+                None => {
+                    site.config.comments = Some(crate::config::Comments {
+                        url: url.clone(),
+                        default: crate::config::CommentsState::Open,
+                        close_after_days: 0,
+                    })
+                }
+            }
+        }
+        let t = Instant::now();
+        site.conversation = match self.conversation.take() {
+            Some(c) if self.reuse_conversation => c,
+            _ => crate::conversation::sync(&site.root, &site.config),
+        };
+        phase("conversation", t);
+        let t = Instant::now();
+        self.markdown_in(&mut site);
+        phase("markdown", t);
+        let t = Instant::now();
+        errors.extend(site.check_links());
+        phase("links", t);
+        let result = if errors.is_empty() {
+            let global = keys::global(&site, opts);
+            self.render(&site, global, &output, start)
+        } else {
+            errors.sort();
+            errors.dedup();
+            Err(Error::Content(errors))
+        };
+        self.markdown_out(&mut site);
+        if let Some(w) = site.conversation.warning.take() {
+            eprintln!("warning: comments: {w}");
+        }
+        self.conversation = Some(std::mem::take(&mut site.conversation));
+        result
+    }
+
+    /// Fills every entry's rendered markdown from the cache, rendering the misses.
+    fn markdown_in(&mut self, site: &mut Site) {
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        let mut hits = HashSet::new();
+        for e in site
+            .content
+            .posts
+            .iter_mut()
+            .chain(site.content.pages.iter_mut())
+        {
+            let k = markdown_key(e, &base, hl);
+            if let Some(r) = self.markdown.remove(&k) {
+                e.rendered = r;
+                e.body = String::new();
+                hits.insert(k);
+            }
+        }
+        site.render_markdown_where(|e| !hits.contains(&markdown_key(e, &base, hl)));
+    }
+
+    /// Moves the rendered markdown of this build's entries into the cache
+    /// (and drops entries that are gone).
+    fn markdown_out(&mut self, site: &mut Site) {
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        self.markdown.clear();
+        for e in site
+            .content
+            .posts
+            .iter_mut()
+            .chain(site.content.pages.iter_mut())
+        {
+            self.markdown
+                .insert(markdown_key(e, &base, hl), std::mem::take(&mut e.rendered));
+        }
+    }
+
+    fn render(
+        &mut self,
+        site: &Site,
+        global: u64,
+        output: &Path,
+        start: Instant,
+    ) -> Result<Outcome> {
+        let t = Instant::now();
+        let renderer = Renderer::new(site).map_err(Error::Content)?;
+        let jobs = renderer.jobs();
+        phase("renderer", t);
+        let t = Instant::now();
+        let cx = keys::Ctx::new(site, global);
+        let keyed: Vec<(String, Option<u64>)> = jobs
+            .par_iter()
+            .map(|j| (keys::name(site, j), keys::key(&cx, j)))
+            .collect();
+        phase("keys", t);
+        let usable = self.output.as_deref() == Some(output)
+            && !self.records.is_empty()
+            && output.join("index.html").is_file();
+        let dirty: Vec<usize> = (0..jobs.len())
+            .filter(|&k| {
+                let (name, key) = &keyed[k];
+                !usable || key.is_none() || self.records.get(name).and_then(|r| r.key) != *key
+            })
+            .collect();
+        let limit = self.partial_limit.unwrap_or(1.0 / 3.0);
+        let full = !usable || dirty.len() as f64 > limit * jobs.len() as f64;
+        let t = Instant::now();
+        let (written, removed, changed) = if full {
+            self.full(&renderer, &jobs, keyed, output)?
+        } else {
+            self.partial(&renderer, &jobs, keyed, &dirty, output)?
+        };
+        phase("render+write", t);
+        let (mut pages, mut files) = (0, 0);
+        for r in self.records.values() {
+            for f in &r.files {
+                if f.page {
+                    pages += 1;
+                } else {
+                    files += 1;
+                }
+            }
+        }
+        self.output = Some(output.to_path_buf());
+        Ok(Outcome {
+            report: BuildReport {
+                pages,
+                files,
+                posts: site.content.posts.len(),
+                drafts: site.content.drafts,
+                scheduled: site.content.scheduled.len(),
+                elapsed: start.elapsed(),
+            },
+            rendered: if full { jobs.len() } else { dirty.len() },
+            jobs: jobs.len(),
+            written,
+            removed,
+            full,
+            changed,
+        })
+    }
+
+    /// Renders every job into a fresh stage and swaps it in.
+    fn full(
+        &mut self,
+        renderer: &Renderer<'_>,
+        jobs: &[Job],
+        keyed: Vec<(String, Option<u64>)>,
+        output: &Path,
+    ) -> Result<(usize, usize, Vec<String>)> {
+        let stage = Stage::new(output)?;
+        let done: Vec<Result<Vec<FileRec>>> = jobs
+            .par_iter()
+            .map(|job| {
+                let outs = renderer.render(job).map_err(|d| Error::Content(vec![d]))?;
+                outs.iter()
+                    .map(|o| {
+                        stage.write(o)?;
+                        Ok(file_rec(o))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut records = HashMap::with_capacity(jobs.len());
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        let mut written = 0;
+        for ((name, key), r) in keyed.into_iter().zip(done) {
+            match r {
+                Ok(files) => {
+                    written += files.len();
+                    records.insert(name, Record { key, files });
+                }
+                Err(Error::Content(mut d)) => errors.append(&mut d),
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort();
+            errors.dedup();
+            return Err(Error::Content(errors));
+        }
+        stage.commit()?;
+        self.records = records;
+        Ok((written, 0, Vec::new()))
+    }
+
+    /// Renders the dirty jobs in memory, then (only if all succeeded)
+    /// writes the files whose bytes changed and removes orphans.
+    fn partial(
+        &mut self,
+        renderer: &Renderer<'_>,
+        jobs: &[Job],
+        keyed: Vec<(String, Option<u64>)>,
+        dirty: &[usize],
+        output: &Path,
+    ) -> Result<(usize, usize, Vec<String>)> {
+        let rendered: Vec<std::result::Result<Vec<Output>, Diagnostic>> = dirty
+            .par_iter()
+            .map(|&k| renderer.render(&jobs[k]))
+            .collect();
+        let mut errors = Vec::new();
+        let mut outs = Vec::with_capacity(dirty.len());
+        for r in rendered {
+            match r {
+                Ok(o) => outs.push(o),
+                Err(d) => errors.push(d),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort();
+            errors.dedup();
+            return Err(Error::Content(errors));
+        }
+        let mut old = std::mem::take(&mut self.records);
+        let mut records = HashMap::with_capacity(jobs.len());
+        let is_dirty: HashSet<usize> = dirty.iter().copied().collect();
+        for (k, (name, _)) in keyed.iter().enumerate() {
+            // A clean job has a record by definition (its key matched one).
+            if !is_dirty.contains(&k)
+                && let Some(r) = old.remove(name)
+            {
+                records.insert(name.clone(), r);
+            }
+        }
+        // Files of the dirty and vanished jobs, as last written.
+        let before: HashMap<String, u64> = old
+            .into_values()
+            .flat_map(|r| r.files.into_iter().map(|f| (f.path, f.hash)))
+            .collect();
+        let mut now_made: HashSet<String> = HashSet::new();
+        let mut to_write: Vec<(&Output, FileRec)> = Vec::new();
+        for (&k, o) in dirty.iter().zip(&outs) {
+            let (name, key) = &keyed[k];
+            let files: Vec<FileRec> = o.iter().map(file_rec).collect();
+            for (out, rec) in o.iter().zip(&files) {
+                now_made.insert(rec.path.clone());
+                if before.get(&rec.path) != Some(&rec.hash) || !output.join(&rec.path).exists() {
+                    to_write.push((out, rec.clone()));
+                }
+            }
+            records.insert(name.clone(), Record { key: *key, files });
+        }
+        to_write
+            .par_iter()
+            .try_for_each(|(o, _)| write_in_place(output, o))?;
+        let mut removed = 0;
+        let gone: Vec<&String> = before.keys().filter(|p| !now_made.contains(*p)).collect();
+        // A kept job may own the same file (two jobs writing one path).
+        let kept: HashSet<&str> = if gone.is_empty() {
+            HashSet::new()
+        } else {
+            records
+                .values()
+                .flat_map(|r| r.files.iter().map(|f| f.path.as_str()))
+                .collect()
+        };
+        for path in gone {
+            if !kept.contains(path.as_str()) {
+                let file = output.join(path);
+                if std::fs::remove_file(&file).is_ok() {
+                    removed += 1;
+                    prune_dirs(output, &file);
+                }
+            }
+        }
+        self.records = records;
+        let changed = to_write
+            .into_iter()
+            .map(|(_, r)| r.path)
+            .collect::<Vec<_>>();
+        Ok((changed.len(), removed, changed))
+    }
+}
+
+fn file_rec(o: &Output) -> FileRec {
+    let hash = match &o.body {
+        Body::Bytes(b) => crate::content::content_hash(b),
+        Body::Static(b) => crate::content::content_hash(b),
+        Body::Copy(src) => {
+            let mut fp = Fp::new();
+            file_stamp(&mut fp, src);
+            fp.finish()
+        }
+    };
+    FileRec {
+        path: o.path.clone(),
+        hash,
+        page: o.path.ends_with(".html") && matches!(o.body, Body::Bytes(_)),
+    }
+}
+
+/// Writes one output straight into the live output tree (through a
+/// temporary file and a rename, so a reader never sees half a page).
+fn write_in_place(root: &Path, o: &Output) -> Result<()> {
+    if o.path.split('/').any(|s| s == "..") || o.path.starts_with('/') {
+        return Err(Error::Other(format!(
+            "refusing to write outside the output: {}",
+            o.path
+        )));
+    }
+    let file = root.join(&o.path);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let tmp = file.with_file_name(format!(
+        ".{}.tmp-{}",
+        file.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    match &o.body {
+        Body::Bytes(b) => std::fs::write(&tmp, b).map_err(|e| Error::io(&tmp, e))?,
+        Body::Static(b) => std::fs::write(&tmp, b).map_err(|e| Error::io(&tmp, e))?,
+        Body::Copy(src) => {
+            std::fs::copy(src, &tmp).map_err(|e| Error::io(src, e))?;
+        }
+    }
+    std::fs::rename(&tmp, &file).map_err(|e| Error::io(&file, e))
+}
+
+/// Removes the now-empty directories between a deleted file and the root.
+fn prune_dirs(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// With `CAUSERIE_PROFILE` set, prints how long each stage took (stderr).
+fn phase(name: &str, since: Instant) {
+    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
+        eprintln!(
+            "{name:>14}: {:7.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}

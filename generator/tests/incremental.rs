@@ -1,0 +1,440 @@
+//! Property test of the incremental engine: random edit sequences over a
+//! generated site (edits, creations, deletions, renames, tag, date and draft
+//! changes, template, config and static-file edits). After every step the
+//! engine's output must be byte-identical to a clean full build of the same
+//! inputs, and a failing step must fail both ways.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use causerie::commands::build;
+use causerie::incremental::Engine;
+use causerie::site::BuildOptions;
+
+/// xorshift64*: a tiny deterministic generator so a failing seed replays.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const TAGS: &[&str] = &["rust", "web", "notes", "travel", "Long Tag", "ideas"];
+const CATS: &[&str] = &["tech", "life"];
+const WORDS: &[&str] = &[
+    "alpha", "brook", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper",
+];
+
+fn theme_file(rel: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../themes/default/templates")
+        .join(rel);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The generated site and what the generator knows about it.
+struct SiteGen {
+    root: PathBuf,
+    rng: Rng,
+    /// Post file stems that exist.
+    posts: Vec<String>,
+    next_id: usize,
+    template_version: usize,
+    config_version: usize,
+}
+
+impl SiteGen {
+    fn new(root: PathBuf, seed: u64) -> SiteGen {
+        let mut g = SiteGen {
+            root,
+            rng: Rng(seed | 1),
+            posts: Vec::new(),
+            next_id: 0,
+            template_version: 0,
+            config_version: 0,
+        };
+        std::fs::create_dir_all(g.root.join("content/posts")).unwrap();
+        std::fs::create_dir_all(g.root.join("static")).unwrap();
+        g.write_config();
+        std::fs::write(
+            g.root.join("content/about.md"),
+            "+++\ntitle = \"About\"\n+++\nAbout this [blog](/).\n",
+        )
+        .unwrap();
+        std::fs::write(g.root.join("static/extra.css"), "body { color: #111 }\n").unwrap();
+        for _ in 0..24 {
+            g.create_post();
+        }
+        g
+    }
+
+    fn write_config(&mut self) {
+        let per_page = [3, 4, 5][self.config_version % 3];
+        let text = format!(
+            "base_url = \"https://blog.example/\"\ntitle = \"Blog v{}\"\nper_page = {per_page}\nfeed_limit = 6\n\n[comments]\nurl = \"http://127.0.0.1:9\"\nclose_after_days = 30\n",
+            self.config_version
+        );
+        std::fs::write(self.root.join("causerie.toml"), text).unwrap();
+    }
+
+    fn post_text(&mut self, id: usize) -> String {
+        let r = &mut self.rng;
+        let title = format!("{} {} {id}", r.pick(WORDS), r.pick(WORDS));
+        let day = 1 + r.below(28);
+        let month = 1 + r.below(12);
+        let mut tags = Vec::new();
+        for _ in 0..r.below(3) {
+            let t = r.pick(TAGS);
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        let cat = r.pick(CATS);
+        let draft = r.chance(8);
+        let mut body = String::new();
+        for p in 0..1 + r.below(3) {
+            for _ in 0..5 + r.below(20) {
+                body.push_str(r.pick(WORDS));
+                body.push(' ');
+            }
+            body.push_str("\n\n");
+            if p == 0 && r.chance(30) {
+                body.push_str("<!-- more -->\n\n");
+            }
+        }
+        if r.chance(30) {
+            body.push_str("```rust\nfn main() { println!(\"hi\"); }\n```\n");
+        }
+        if r.chance(20) {
+            body.push_str("See [the about page](/about/).\n");
+        }
+        let tags = tags
+            .iter()
+            .map(|t| format!("{t:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = \"2026-{month:02}-{day:02}\"\ntags = [{tags}]\ncategories = [\"{cat}\"]\ndraft = {draft}\n+++\n{body}"
+        )
+    }
+
+    fn path_of(&self, stem: &str) -> PathBuf {
+        self.root.join(format!("content/posts/{stem}.md"))
+    }
+
+    fn create_post(&mut self) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let stem = format!("post-{id}");
+        let text = self.post_text(id);
+        std::fs::write(self.path_of(&stem), text).unwrap();
+        self.posts.push(stem);
+    }
+
+    /// One random change; returns what it did (for failure messages).
+    fn step(&mut self) -> String {
+        let n = self.posts.len();
+        let k = if n == 0 { 0 } else { self.rng.below(n) };
+        match self.rng.below(100) {
+            0..=29 if n > 0 => {
+                // Rewrite a post (title, date, tags, draft and body all change).
+                let id = self.next_id;
+                self.next_id += 1;
+                let text = self.post_text(id);
+                std::fs::write(self.path_of(&self.posts[k]), text).unwrap();
+                format!("rewrite {}", self.posts[k])
+            }
+            30..=39 if n > 0 => {
+                // Append a paragraph only (same title/date/tags).
+                let p = self.path_of(&self.posts[k]);
+                let mut t = std::fs::read_to_string(&p).unwrap();
+                t.push_str("\nAnother line of text.\n");
+                std::fs::write(&p, t).unwrap();
+                format!("append {}", self.posts[k])
+            }
+            40..=49 if n > 0 => {
+                // Change only the date.
+                let p = self.path_of(&self.posts[k]);
+                let t = std::fs::read_to_string(&p).unwrap();
+                let day = 1 + self.rng.below(28);
+                let t = replace_line(&t, "date = ", &format!("date = \"2025-06-{day:02}\""));
+                std::fs::write(&p, t).unwrap();
+                format!("redate {}", self.posts[k])
+            }
+            50..=57 if n > 0 => {
+                // Change only the tags.
+                let p = self.path_of(&self.posts[k]);
+                let t = std::fs::read_to_string(&p).unwrap();
+                let tag = self.rng.pick(TAGS);
+                let t = replace_line(&t, "tags = ", &format!("tags = [{tag:?}]"));
+                std::fs::write(&p, t).unwrap();
+                format!("retag {}", self.posts[k])
+            }
+            58..=65 if n > 1 => {
+                let stem = self.posts.remove(k);
+                std::fs::remove_file(self.path_of(&stem)).unwrap();
+                format!("delete {stem}")
+            }
+            66..=73 if n > 0 => {
+                let old = self.posts[k].clone();
+                let new = format!("renamed-{}", self.next_id);
+                self.next_id += 1;
+                std::fs::rename(self.path_of(&old), self.path_of(&new)).unwrap();
+                self.posts[k] = new.clone();
+                format!("rename {old} -> {new}")
+            }
+            74..=81 => {
+                self.create_post();
+                format!("create {}", self.posts.last().unwrap())
+            }
+            82..=87 => {
+                self.template_version += 1;
+                let v = self.template_version;
+                let dir = self.root.join("templates/partials");
+                std::fs::create_dir_all(&dir).unwrap();
+                let t = theme_file("partials/post-item.html");
+                std::fs::write(dir.join("post-item.html"), format!("{t}<!-- v{v} -->\n")).unwrap();
+                format!("template edit v{v}")
+            }
+            88..=92 => {
+                self.config_version += 1;
+                self.write_config();
+                format!("config edit v{}", self.config_version)
+            }
+            93..=96 => {
+                let v = self.rng.below(1000);
+                std::fs::write(
+                    self.root.join("static/extra.css"),
+                    format!("body {{ color: #{v:03} }}\n"),
+                )
+                .unwrap();
+                format!("static edit {v}")
+            }
+            _ => {
+                // A broken post: both builds must fail, then it is fixed.
+                let p = self.root.join("content/posts/broken.md");
+                if p.exists() {
+                    std::fs::remove_file(&p).unwrap();
+                    "fix broken".into()
+                } else {
+                    std::fs::write(&p, "+++\ntitle = \"Broken\"\n+++\nno date\n").unwrap();
+                    "add broken".into()
+                }
+            }
+        }
+    }
+}
+
+fn replace_line(text: &str, prefix: &str, with: &str) -> String {
+    text.lines()
+        .map(|l| if l.starts_with(prefix) { with } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for e in walkdir(dir) {
+        let rel = e
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.insert(rel, std::fs::read(&e).unwrap());
+    }
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files
+}
+
+fn assert_same(inc: &Path, full: &Path, what: &str) {
+    let a = tree(inc);
+    let b = tree(full);
+    let only_inc: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_full: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_inc.is_empty() && only_full.is_empty(),
+        "after {what}: files only in the incremental output {only_inc:?}, only in the full build {only_full:?}"
+    );
+    for (k, v) in &a {
+        if b[k] != *v {
+            panic!(
+                "after {what}: {k} differs\n--- incremental\n{}\n--- full\n{}",
+                String::from_utf8_lossy(v),
+                String::from_utf8_lossy(&b[k])
+            );
+        }
+    }
+}
+
+fn run(seed: u64, steps: usize, always_partial: bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let inc = tmp.path().join("inc");
+    let full = tmp.path().join("full");
+    let mut site = SiteGen::new(root.clone(), seed);
+    let opts = BuildOptions {
+        drafts: false,
+        base_url: None,
+        now: Some("2026-03-01T00:00:00Z".parse().unwrap()),
+    };
+    let mut engine = Engine::new();
+    if always_partial {
+        engine.set_partial_limit(1.0);
+    }
+    let mut history = Vec::new();
+    let mut partial_builds = 0;
+    for step in 0..=steps {
+        let what = if step == 0 {
+            "first build".to_string()
+        } else {
+            site.step()
+        };
+        history.push(what);
+        let label = format!("seed {seed} step {step}: {}", history.join("; "));
+        let a = engine.build(&root, &inc, &opts);
+        if full.exists() {
+            std::fs::remove_dir_all(&full).unwrap();
+        }
+        let b = build::run(&root, &full, &opts);
+        match (a, b) {
+            (Ok(o), Ok(_)) => {
+                if !o.full {
+                    partial_builds += 1;
+                }
+                assert_same(&inc, &full, &label);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{label}"),
+            (a, b) => panic!("{label}: incremental {:?} vs full {:?}", a.err(), b.err()),
+        }
+    }
+    assert!(
+        partial_builds > steps / 3,
+        "seed {seed}: too few partial builds ({partial_builds})"
+    );
+}
+
+#[test]
+fn random_edits_match_a_clean_build() {
+    for seed in [1, 2, 3] {
+        run(seed * 7919, 30, false);
+    }
+}
+
+#[test]
+fn random_edits_match_a_clean_build_always_partial() {
+    for seed in [4, 5, 6] {
+        run(seed * 104_729, 30, true);
+    }
+}
+
+/// `causerie build` (the binary) keeps its engine under `.causerie/`: a
+/// rebuild renders less and still matches a clean build; a damaged or
+/// foreign cache is ignored.
+#[test]
+fn cli_build_reuses_its_cache_and_matches_a_clean_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let inc = tmp.path().join("inc");
+    let full = tmp.path().join("full");
+    let mut site = SiteGen::new(root.clone(), 99);
+    let opts = BuildOptions::default();
+    let mut partial = 0;
+    for step in 0..=16 {
+        let what = match step {
+            0 => "first build".to_string(),
+            6 => {
+                // Damage the cache: it must be ignored, not trusted.
+                for f in ["build-records.bin", "build-markdown.bin"] {
+                    let p = root.join(".causerie").join(f);
+                    let mut b = std::fs::read(&p).unwrap();
+                    let n = b.len();
+                    for i in (40..n).step_by(97) {
+                        b[i] ^= 0x5a;
+                    }
+                    std::fs::write(&p, b).unwrap();
+                }
+                site.step()
+            }
+            11 => {
+                // A cache from another Causerie: ignored.
+                for f in ["build-records.bin", "build-markdown.bin"] {
+                    std::fs::write(
+                        root.join(".causerie").join(f),
+                        b"causerie-cache\n\x07\0\0\0",
+                    )
+                    .unwrap();
+                }
+                site.step()
+            }
+            _ => site.step(),
+        };
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
+            .args(["build", "--root"])
+            .arg(&root)
+            .arg("--output")
+            .arg(&inc)
+            .output()
+            .unwrap();
+        if full.exists() {
+            std::fs::remove_dir_all(&full).unwrap();
+        }
+        let clean = build::run(&root, &full, &opts);
+        let label = format!("cli step {step}: {what}");
+        match (out.status.success(), clean) {
+            (true, Ok(_)) => {
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                let (rendered, jobs) = stdout
+                    .split(" outputs rendered")
+                    .next()
+                    .and_then(|s| s.rsplit('(').next())
+                    .and_then(|s| s.split_once(" of "))
+                    .map(|(a, b)| (a.parse::<usize>().unwrap(), b.parse::<usize>().unwrap()))
+                    .unwrap_or_else(|| panic!("{label}: {stdout}"));
+                if rendered < jobs {
+                    partial += 1;
+                }
+                assert_same(&inc, &full, &label);
+            }
+            (false, Err(_)) => {}
+            (a, b) => panic!(
+                "{label}: binary ok={a} ({}) vs clean {:?}",
+                String::from_utf8_lossy(&out.stderr),
+                b.err()
+            ),
+        }
+    }
+    assert!(partial >= 5, "only {partial} partial CLI builds");
+}
