@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, existsSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execFile } from 'node:child_process';
 import {
   bin,
   causerie,
@@ -76,6 +76,15 @@ function post(body, headers = {}) {
   });
 }
 
+/** Runs `causerie` without blocking the event loop (the test's own servers must answer it). */
+function causerieAsync(args) {
+  return new Promise((resolve) => {
+    execFile(bin('causerie'), args, { timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 const html = (slug, root = out) => readFileSync(join(root, 'posts', slug, 'index.html'), 'utf8');
 
 /** Waits until the static page served to readers holds `needle` (the rebuild ran). */
@@ -102,7 +111,7 @@ before(async () => {
   const rebuild = `cd '${siteDir}' && '${bin('causerie')}' build`;
   svc = await startService({
     config:
-      `site_url = "${site.url}"\nmoderation = "none"\nadmin_token = "${ADMIN}"\n\n` +
+      `site_url = "${site.url}"\nmoderation = "none"\nadmin_token = "${ADMIN}"\nallow_private_addresses = true\n\n` +
       `[limits]\ncomments_per_minute = 0\n\n[spam]\nmin_submit_seconds = 0\nmax_links = 10\n\n` +
       `[rebuild]\ncommand = "${rebuild.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"\ndebounce_ms = 150\n`,
   });
@@ -390,6 +399,56 @@ test('a page with 200 comments passes the Nu HTML Checker and axe-core; its comm
   const first = comments.find((c) => c.properties.url[0].endsWith(`#comment-${ids[0]}`));
   assert.match(first.properties.author[0].properties.name[0], /^Voice 0 ‹b›/);
   assert.ok(first.properties.published[0].startsWith(day(0).slice(0, 4)));
+});
+
+test('Webmentions across both binaries: site A sends, site B receives, bakes a reply, a like and a mention', async () => {
+  const a = join(work, 'site-a');
+  mkdirSync(join(a, 'content/posts'), { recursive: true });
+  const aOut = join(a, 'public');
+  mkdirSync(aOut);
+  const siteA = await serveStatic(aOut);
+  try {
+    writeFileSync(join(a, 'causerie.toml'), `base_url = "${siteA.url}/"\ntitle = "Site A"\n\n[author]\nname = "Anna Sender"\nurl = "${siteA.url}/"\n`);
+    const target = `${site.url}/posts/hello/`;
+    const posts = {
+      answer: `A considered <a class="u-in-reply-to" href="${target}">answer</a> from far away.`,
+      fond: `I <a class="u-like-of" href="${target}">like this post</a>.`,
+      aside: `By the way, [this post](${target}) exists.`,
+    };
+    for (const [slug, body] of Object.entries(posts)) {
+      writeFileSync(join(a, 'content/posts', `${slug}.md`), `+++\ntitle = "A ${slug}"\ndate = "${day(-1)}"\n+++\n\n${body}\n`);
+    }
+    const built = causerie(['build', '--root', a]);
+    assert.equal(built.code, 0, built.stderr);
+    const sent = await causerieAsync(['webmentions', 'send', '--root', a, '--allow-private-addresses', '--host-interval-ms', '0']);
+    assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+    assert.match(sent.stdout, /webmentions: 3 sent/);
+
+    const kinds = await waitFor(
+      async () => {
+        const e = await api('/api/export');
+        const mine = e.json.comments.filter((c) => (c.source || '').startsWith(siteA.url));
+        return mine.length === 3 ? Object.fromEntries(mine.map((c) => [c.kind, c])) : null;
+      },
+      { timeoutMs: 60_000, what: "three verified Webmentions in B's export" },
+    );
+    assert.deepEqual(Object.keys(kinds).sort(), ['like', 'mention', 'reply']);
+    const page = await baked('hello', `id="comment-${kinds.mention.id}"`);
+    await baked('hello', `id="comment-${kinds.like.id}"`);
+    const reply = page.match(new RegExp(`<li class="comment h-cite comment-reply" id="comment-${kinds.reply.id}"[^]*?</article>`));
+    assert.ok(reply, 'the reply is in the numbered thread, as an h-cite');
+    assert.match(reply[0], /answer/);
+    assert.ok(!reply[0].includes('comment-edited'), 'a Webmention received again is not shown as edited');
+    assert.match(reply[0], new RegExp(`href="${siteA.url}/posts/answer/"`));
+    assert.match(page, /<h3 id="likes-title">One person likes this<\/h3>/);
+    assert.match(page, new RegExp(`<li class="face h-cite" id="comment-${kinds.like.id}"`));
+    assert.match(page, /<h3 id="mentions-title">One mention<\/h3>/);
+    assert.match(page, new RegExp(`id="comment-${kinds.mention.id}"[^]*mentioned this[^]*via <a href="${siteA.url}/posts/aside/"`));
+    const errors = vnu([join(out, 'posts/hello/index.html')]);
+    assert.deepEqual(errors, [], JSON.stringify(errors, null, 2));
+  } finally {
+    await siteA.close();
+  }
 });
 
 test('the service down: the build warns, succeeds, and keeps every baked comment', async () => {

@@ -71,6 +71,85 @@ Who writes here, and why.
 
 const GITIGNORE: &str = "/public/\n/.causerie/\n";
 
+/// The CI workflow: build on push and whenever the comment service asks
+/// (docs/deploy.md), publish to GitHub Pages.
+const WORKFLOW: &str = r#"# Build the site with Causerie and publish it on GitHub Pages.
+#
+# It runs on every push to main, by hand (Actions tab, "Run workflow"), and
+# when the comment service asks for a rebuild after approved comments or
+# Webmentions: give causerie-comments this [rebuild] command (a token with
+# the "Contents: write" permission on this repository in GITHUB_TOKEN of the
+# service's environment; details in Causerie's docs/deploy.md):
+#
+#   command = "curl -fsS -X POST -H 'Accept: application/vnd.github+json' -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/repos/OWNER/REPO/dispatches -d '{\"event_type\":\"causerie-comments\"}'"
+#
+# Turn Pages on once: Settings → Pages → Source: "GitHub Actions".
+name: Build and publish
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+  repository_dispatch:
+    # Sent by the comment service's rebuild trigger.
+    types: [causerie-comments]
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+# One build at a time; a burst of comments queues one more build, not many.
+concurrency:
+  group: causerie-pages
+  cancel-in-progress: false
+
+env:
+  # Where `cargo install` takes Causerie from; pin a tag with --tag if you like.
+  CAUSERIE_GIT: https://github.com/causerie/causerie
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+
+      # The causerie binary, built once and kept between runs.
+      - uses: actions/cache@v4
+        id: bin
+        with:
+          path: ~/.cargo/bin/causerie
+          key: causerie-bin-${{ runner.os }}-v1
+      - name: Install Causerie
+        if: steps.bin.outputs.cache-hit != 'true'
+        run: cargo install --locked --git "$CAUSERIE_GIT" causerie
+
+      # .causerie/ holds the comment cache: with it, a build downloads only
+      # the comments that changed since the last run (export ?since=).
+      - uses: actions/cache@v4
+        with:
+          path: .causerie
+          key: causerie-conversation-${{ github.run_id }}
+          restore-keys: causerie-conversation-
+
+      - name: Build
+        run: causerie build
+
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
 /// Writes the scaffold into `dir` (created if needed; must not hold a site).
 pub fn run(dir: &Path) -> Result<()> {
     if dir.join(crate::config::FILE).exists() {
@@ -79,12 +158,13 @@ pub fn run(dir: &Path) -> Result<()> {
             dir.display()
         )));
     }
-    let files: [(&str, &str); 5] = [
+    let files: [(&str, &str); 6] = [
         ("causerie.toml", CONFIG),
         ("content/posts/hello-world.md", HELLO),
         ("content/about.md", ABOUT),
         (".gitignore", GITIGNORE),
         ("static/.gitkeep", ""),
+        (".github/workflows/causerie.yml", WORKFLOW),
     ];
     for (rel, text) in files {
         let path = dir.join(rel);
@@ -107,4 +187,22 @@ pub fn run(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(&readme, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_workflow_is_valid_yaml_with_the_three_triggers() {
+        let v: serde_norway::Value = serde_norway::from_str(super::WORKFLOW).unwrap();
+        let on = &v["on"];
+        assert!(on.get("push").is_some() && on.get("workflow_dispatch").is_some());
+        assert_eq!(
+            on["repository_dispatch"]["types"][0].as_str(),
+            Some("causerie-comments")
+        );
+        assert_eq!(
+            v["jobs"]["build"]["steps"][4]["run"].as_str(),
+            Some("causerie build")
+        );
+    }
 }

@@ -159,7 +159,12 @@ fn comment_view(it: &Item, permalink: &str, strings: &Strings) -> CommentView {
         website: it.website.clone(),
         author,
         date: when(&it.created, strings),
-        edited: it.updated.as_deref().map(|u| when(u, strings)),
+        // A Webmention's `updated` is when it was last received, not an edit.
+        edited: it
+            .updated
+            .as_deref()
+            .filter(|_| !webmention)
+            .map(|u| when(u, strings)),
         is_owner: it.is_owner,
         body_html: it.body_html.clone(),
         url: if webmention {
