@@ -150,13 +150,7 @@ pub fn class_of(capture: &str) -> Option<&'static str> {
         "operator" => "operator",
         // Brackets and delimiters are the most frequent nodes of all; leaving
         // them unstyled makes highlighting a third cheaper and pages smaller.
-        "punctuation" => {
-            if capture.ends_with("special") {
-                "punctuation"
-            } else {
-                return None;
-            }
-        }
+        "punctuation" if capture.ends_with("special") => "punctuation",
         "property" | "field" => "property",
         "attribute" => "attribute",
         "tag" => "tag",
@@ -165,13 +159,7 @@ pub fn class_of(capture: &str) -> Option<&'static str> {
         "namespace" | "module" => "namespace",
         "constructor" => "constructor",
         "embedded" => "embedded",
-        "variable" => {
-            if capture.ends_with("builtin") {
-                "constant"
-            } else {
-                return None;
-            }
-        }
+        "variable" if capture.ends_with("builtin") => "constant",
         "diff" => {
             if capture.contains("plus") || capture.contains("add") {
                 "diff-add"

@@ -363,7 +363,9 @@ fn template_error_fails_the_build_and_names_the_template() {
     let o = run(&["build"], &site);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).starts_with("templates/page.html:3: "),
+        stderr(&o)
+            .lines()
+            .any(|l| l == "templates/page.html:3: Unknown filter `nosuchfilter`"),
         "{}",
         stderr(&o)
     );

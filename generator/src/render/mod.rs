@@ -464,7 +464,7 @@ impl<'s> Renderer<'s> {
                     Output {
                         path: "feed.json".into(),
                         body: Body::Bytes(
-                            feeds::json(config, &f("/feed.json"), posts, &ids, c).into_bytes(),
+                            feeds::json(config, &f("/feed.json"), posts, &ids).into_bytes(),
                         ),
                     },
                 ]
@@ -509,9 +509,7 @@ impl<'s> Renderer<'s> {
                     },
                     Output {
                         path: file_of(&paths[2]),
-                        body: Body::Bytes(
-                            feeds::json(config, &infos[2], posts, &ids, c).into_bytes(),
-                        ),
+                        body: Body::Bytes(feeds::json(config, &infos[2], posts, &ids).into_bytes()),
                     },
                 ]
             }
