@@ -10,7 +10,9 @@
 //! the HTML is written in one pass over the captures, which tree-sitter
 //! yields in document order.
 
-use arborium::tree_sitter::{Language, Parser, Query, QueryCursor, StreamingIterator};
+use arborium::tree_sitter::{
+    CaptureQuantifier, Language, Parser, Query, QueryCursor, StreamingIterator,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -199,6 +201,19 @@ fn compile(name: &str) -> Option<Grammar> {
             }
         })
         .collect();
+    // Patterns that only capture unstyled things (every identifier as
+    // `@variable`, every bracket) are switched off: the cursor then never
+    // matches them, which is most of the saving.
+    for p in 0..query.pattern_count() {
+        let styled = query
+            .capture_quantifiers(p)
+            .iter()
+            .zip(&classes)
+            .any(|(q, c)| *q != CaptureQuantifier::Zero && c.is_some());
+        if !styled {
+            query.disable_pattern(p);
+        }
+    }
     for (n, c) in names.iter().zip(&classes) {
         if c.is_none() {
             query.disable_capture(n);
