@@ -51,7 +51,9 @@ fn stdout(o: &Output) -> String {
 
 /// `check` on a broken fixture: exit 1 and exactly these diagnostic lines.
 fn assert_check_errors(name: &str, expected: &[&str]) {
-    let o = run(&["check"], &fixture(name));
+    // A copy: builds write a `.causerie/` cache into the site.
+    let (_guard, site) = copy_fixture(name);
+    let o = run(&["check"], &site);
     assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
     let lines: Vec<String> = stderr(&o)
         .lines()
@@ -62,10 +64,7 @@ fn assert_check_errors(name: &str, expected: &[&str]) {
     // build reports the same and writes nothing
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    let o = run(
-        &["build", "--output", out.to_str().unwrap()],
-        &fixture(name),
-    );
+    let o = run(&["build", "--output", out.to_str().unwrap()], &site);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains(expected[0]), "{}", stderr(&o));
     assert!(!out.exists(), "a failed build must not create the output");
@@ -175,12 +174,10 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn good_site_builds_every_output() {
+    let (_guard, good) = copy_fixture("good");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let o = run(
-        &["build", "--output", out.to_str().unwrap()],
-        &fixture("good"),
-    );
+    let o = run(&["build", "--output", out.to_str().unwrap()], &good);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("built "), "{}", stdout(&o));
     for f in [
@@ -302,24 +299,19 @@ fn good_site_builds_every_output() {
 
 #[test]
 fn two_builds_are_byte_identical() {
+    let (_guard, good) = copy_fixture("good");
     let tmp = tempfile::tempdir().unwrap();
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
     assert!(
-        run(
-            &["build", "--output", a.to_str().unwrap()],
-            &fixture("good")
-        )
-        .status
-        .success()
+        run(&["build", "--output", a.to_str().unwrap()], &good)
+            .status
+            .success()
     );
     assert!(
-        run(
-            &["build", "--output", b.to_str().unwrap()],
-            &fixture("good")
-        )
-        .status
-        .success()
+        run(&["build", "--output", b.to_str().unwrap()], &good)
+            .status
+            .success()
     );
     assert_eq!(snapshot(&a), snapshot(&b));
 }
@@ -385,11 +377,12 @@ fn deleted_posts_leave_no_stale_files() {
 
 #[test]
 fn drafts_flag_publishes_drafts_and_scheduled_posts() {
+    let (_guard, good) = copy_fixture("good");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let o = run(
         &["build", "--drafts", "--output", out.to_str().unwrap()],
-        &fixture("good"),
+        &good,
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("posts/draft/index.html").exists());
@@ -411,6 +404,7 @@ fn check_lists_scheduled_posts_and_writes_nothing() {
 
 #[test]
 fn base_url_flag_overrides_config() {
+    let (_guard, good) = copy_fixture("good");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let o = run(
@@ -421,7 +415,7 @@ fn base_url_flag_overrides_config() {
             "--output",
             out.to_str().unwrap(),
         ],
-        &fixture("good"),
+        &good,
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let post = read(out.join("posts/post-1/index.html"));
