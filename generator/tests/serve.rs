@@ -85,9 +85,10 @@ fn read_lines(out: ChildStdout) -> mpsc::Receiver<String> {
 }
 
 fn serve(root: &Path, extra: &[&str]) -> Server {
+    // Run in the site like an author does (`--root` defaults to `.`).
     let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--root"])
-        .arg(root)
+        .args(["serve", "--port", "0"])
+        .current_dir(root)
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -336,6 +337,10 @@ fn editor_save_patterns_rebuild_once_and_are_picked_up() {
     assert!(s["errors"].as_array().unwrap().is_empty(), "{s}");
     let (_, page) = http(port, "GET", "/posts/third/", None);
     assert!(page.contains("Saved by rename."));
+    // The build reading the sources does not count as a change (no loop).
+    let after = builds(port);
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(builds(port), after, "a build triggered another build");
     // A temp file alone changes nothing in the site.
     write(&root.join("content/posts/notes.md~"), "backup");
     let (st, _) = http(port, "GET", "/posts/notes/", None);

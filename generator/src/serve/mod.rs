@@ -70,7 +70,9 @@ pub fn run(o: Options) -> Result<()> {
         .local_addr()
         .map_err(|e| Error::Other(e.to_string()))?;
     let site_url = format!("http://{addr}/");
-    let root = o.root.clone();
+    // Absolute, so the watcher's event paths (absolute) match it.
+    let root = std::fs::canonicalize(&o.root)
+        .map_err(|e| Error::Other(format!("cannot serve {}: {e}", o.root.display())))?;
     let output = o
         .output
         .clone()

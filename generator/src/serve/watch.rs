@@ -80,8 +80,10 @@ pub fn start(root: &Path, tx: Sender<Trigger>) -> notify::Result<Watcher> {
         Some(Duration::from_millis(10)),
         move |res: DebounceEventResult| match res {
             Ok(events) => {
+                // Reads (our own build opening the sources) are not changes.
                 let paths: Vec<PathBuf> = events
                     .iter()
+                    .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
                     .flat_map(|e| e.paths.iter())
                     .filter(|p| relevant(&filter_root, p))
                     .cloned()
