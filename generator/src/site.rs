@@ -11,7 +11,7 @@ use crate::config::{self, Config};
 use crate::content::{self, Content, Entry, LoadOptions};
 use crate::error::Diagnostic;
 use crate::markdown::{self, resolve};
-use crate::render::views::{pager_path, term_path};
+use crate::render::views::pager_path;
 use crate::theme::{self, Theme};
 
 /// Settings of one build that do not come from `causerie.toml`.
@@ -79,7 +79,17 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, false)
+        Site::load_with(root, opts, false, None)
+    }
+
+    /// [`Site::load`] that takes unchanged entries from an earlier load
+    /// (see [`content::LoadOptions::reuse`]) instead of reading them.
+    pub fn load_reusing(
+        root: &Path,
+        opts: &BuildOptions,
+        reuse: &content::Reuse<'_>,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Site::load_with(root, opts, false, Some(reuse))
     }
 
     /// [`Site::load`] that also renders each entry's markdown as soon as it
@@ -89,13 +99,14 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, true)
+        Site::load_with(root, opts, true, None)
     }
 
     fn load_with(
         root: &Path,
         opts: &BuildOptions,
         render: bool,
+        reuse: Option<&content::Reuse<'_>>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config_path = root.join(config::FILE);
         let text = std::fs::read_to_string(&config_path).map_err(|e| {
@@ -123,6 +134,7 @@ impl Site {
                 drafts: opts.drafts,
                 now,
                 each: if render { Some(&markdown) } else { None },
+                reuse,
             },
         );
         let theme = match theme {
@@ -319,6 +331,5 @@ fn index_terms(content: &Content, field: impl Fn(&Entry) -> &Vec<String>) -> Vec
             }
         }
     }
-    let _ = term_path;
     map.into_values().collect()
 }

@@ -95,15 +95,22 @@ fn serve(root: &Path, extra: &[&str]) -> Server {
         .spawn()
         .unwrap();
     let lines = read_lines(child.stdout.take().unwrap());
+    // From here the server is killed on drop, even if the test panics.
+    let mut srv = Server {
+        child,
+        port: 0,
+        lines,
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        let l = lines
+        let l = srv
+            .lines
             .recv_timeout(left)
             .expect("serve did not print its address");
         if let Some(rest) = l.strip_prefix("Listening for changes on http://127.0.0.1:") {
-            let port = rest.trim_end_matches('/').parse().unwrap();
-            return Server { child, port, lines };
+            srv.port = rest.trim_end_matches('/').parse().unwrap();
+            return srv;
         }
     }
 }

@@ -97,11 +97,19 @@ pub struct LoadOptions<'a> {
     /// same thread (the build renders markdown here, so the sources of
     /// all posts are never in memory at once).
     pub each: Option<&'a (dyn Fn(&mut Entry) + Sync)>,
+    /// An entry parsed by an earlier load, returned when the file did not
+    /// change since (the dev server's cache); `None` reads the file.
+    pub reuse: Option<&'a Reuse<'a>>,
 }
+
+/// See [`LoadOptions::reuse`]: given a file the walk found, the entry an
+/// earlier load parsed from the very same bytes, with `assets` empty.
+pub type Reuse<'a> = dyn Fn(&Found) -> Option<Entry> + Sync + 'a;
 
 impl LoadOptions<'_> {
     fn published(&self, e: &Entry) -> bool {
-        self.drafts || !(e.draft || (e.kind == Kind::Post && e.date.is_some_and(|d| d.ts > self.now)))
+        self.drafts
+            || !(e.draft || (e.kind == Kind::Post && e.date.is_some_and(|d| d.ts > self.now)))
     }
 }
 
@@ -141,18 +149,19 @@ fn hidden(name: &str) -> bool {
 }
 
 /// A markdown file found by the walk, before parsing.
-struct Found {
-    kind: Kind,
-    src: PathBuf,
+#[derive(Debug)]
+pub struct Found {
+    pub kind: Kind,
+    pub src: PathBuf,
     /// Path under `content/` without the `.md` / `/index.md`.
-    stem: String,
-    bundle: bool,
+    pub stem: String,
+    pub bundle: bool,
 }
 
 /// Walks `content/` and `static/` of the site at `root`.
 /// Entries that fail to parse are left out and reported; the rest load, so
 /// one run can report the problems of every file (links included).
-pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Vec<Diagnostic>) {
+pub fn load(root: &Path, _config: &Config, opts: LoadOptions<'_>) -> (Content, Vec<Diagnostic>) {
     let content_dir = root.join("content");
     let mut found = Vec::new();
     let mut files = Vec::new();
@@ -235,19 +244,21 @@ pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Ve
     }
 
     // Read and parse every file in parallel.
-    let parsed: Vec<Result<Entry, Vec<Diagnostic>>> =
-        found
-            .into_par_iter()
-            .map(|f| {
-                let mut e = read_entry(root, f)?;
-                if let Some(each) = opts.each
-                    && opts.published(&e)
-                {
-                    each(&mut e);
-                }
-                Ok(e)
-            })
-            .collect();
+    let parsed: Vec<Result<Entry, Vec<Diagnostic>>> = found
+        .into_par_iter()
+        .map(|f| {
+            let mut e = match opts.reuse.and_then(|r| r(&f)) {
+                Some(e) => e,
+                None => read_entry(root, f)?,
+            };
+            if let Some(each) = opts.each
+                && opts.published(&e)
+            {
+                each(&mut e);
+            }
+            Ok(e)
+        })
+        .collect();
     let mut posts = Vec::new();
     let mut pages = Vec::new();
     let mut scheduled = Vec::new();
@@ -280,8 +291,6 @@ pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Ve
             }
         }
     }
-    // Assets of bundles that were left out (drafts) are not copied.
-    let _ = config;
 
     // Two entries may not claim the same URL.
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -370,7 +379,7 @@ pub fn parse_entry(
     source: String,
     kind: Kind,
     stem: &str,
-    bundle: bool,
+    _bundle: bool,
     text: &str,
 ) -> Result<Entry, Vec<Diagnostic>> {
     let split = front_matter::split(text)
@@ -430,9 +439,8 @@ pub fn parse_entry(
             sl
         }
     };
-    for (i, a) in fm.aliases.iter().enumerate() {
+    for a in &fm.aliases {
         if !a.starts_with('/') || a.contains("..") || a.contains("://") {
-            let _ = i;
             errors.push(Diagnostic::new(
                 &source,
                 fm.line_of("aliases"),
@@ -459,7 +467,6 @@ pub fn parse_entry(
             }
         }
     };
-    let _ = bundle;
     Ok(Entry {
         kind,
         title: fm.title.clone().unwrap_or_default(),

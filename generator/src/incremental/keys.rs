@@ -67,6 +67,11 @@ impl<'s> Ctx<'s> {
         }
     }
 
+    /// Fingerprint of post `i`.
+    pub fn post(&self, i: usize) -> u64 {
+        self.posts[i]
+    }
+
     fn of(&self, k: Kind, i: usize) -> (&'s Entry, u64) {
         match k {
             Kind::Post => (&self.site.content.posts[i], self.posts[i]),

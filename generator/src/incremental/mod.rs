@@ -19,13 +19,14 @@ pub mod keys;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::commands::build::BuildReport;
-use crate::content::Entry;
+use crate::content::{Entry, Found, rel_path};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::RenderedBody;
-use crate::render::{Body, Job, Output, Renderer};
+use crate::render::{Body, Job, Output, Renderer, Summary};
 use crate::site::{BuildOptions, Site};
 use crate::write::Stage;
 use fingerprint::{Fp, file_stamp};
@@ -67,6 +68,15 @@ pub struct Engine {
     /// Skip fetching the comment service's export on the next build
     /// (`serve` fetches only at start and when the service calls back).
     reuse_conversation: bool,
+    /// Parsed entries of the last build by source path, with the stamp
+    /// (size, mtime, place in the tree) of the file they came from; an
+    /// unchanged file is not read again. Bodies and markdown are not kept
+    /// here (the markdown cache has the rendering).
+    entries: HashMap<String, (u64, Entry)>,
+    /// Post summaries (list views) by [`summary_key`].
+    summaries: HashMap<u64, Summary>,
+    /// Stamps of the files the current build read, by source path.
+    stamps: HashMap<String, u64>,
 }
 
 /// What one build did.
@@ -111,6 +121,30 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     }
     phase("cache save", t);
     r
+}
+
+/// Key of a post's summary: the post and everything global.
+fn summary_key(global: u64, post: u64) -> u64 {
+    Fp::new().num(global).num(post).finish()
+}
+
+/// What decides whether a file found by the walk parses to the same entry
+/// as last time: its place in the tree and its size and mtime.
+fn found_stamp(f: &Found) -> Option<u64> {
+    let m = std::fs::metadata(&f.src).ok()?;
+    let mtime = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as u64;
+    let mut fp = Fp::new();
+    fp.str(&f.stem)
+        .num(u64::from(f.bundle))
+        .num(u64::from(f.kind == crate::content::Kind::Post))
+        .num(m.len())
+        .num(mtime);
+    Some(fp.finish())
 }
 
 /// Key of an entry's rendered markdown: its source and everything
@@ -158,6 +192,14 @@ impl Engine {
         self.reuse_conversation = !sync;
     }
 
+    /// Forgets what it knows of these files (the watcher saw them change),
+    /// so the next build reads them whatever their stamps say.
+    pub fn invalidate(&mut self, root: &Path, paths: &[PathBuf]) {
+        for p in paths {
+            self.entries.remove(&rel_path(root, p));
+        }
+    }
+
     /// Forgets the output (the next build is a full one) but keeps the
     /// markdown cache.
     pub fn forget_output(&mut self) {
@@ -170,7 +212,7 @@ impl Engine {
     pub fn build(&mut self, root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
         let start = Instant::now();
         let output = absolute(output)?;
-        let (mut site, mut errors) = Site::load(root, opts).map_err(Error::Content)?;
+        let (mut site, mut errors) = self.load(root, opts)?;
         phase("load", start);
         if let Some(url) = &self.comments_url {
             match &mut site.config.comments {
@@ -205,11 +247,82 @@ impl Engine {
             Err(Error::Content(errors))
         };
         self.markdown_out(&mut site);
+        self.keep_entries(&mut site);
         if let Some(w) = site.conversation.warning.take() {
             eprintln!("warning: comments: {w}");
         }
         self.conversation = Some(std::mem::take(&mut site.conversation));
         result
+    }
+
+    /// Loads the site, taking unchanged entries from the last build.
+    fn load(&mut self, root: &Path, opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>)> {
+        if self.entries.is_empty() {
+            // Nothing to reuse; still note the stamps for the next build.
+            let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
+            let note = |f: &Found| -> Option<Entry> {
+                let stamp = found_stamp(f)?;
+                stamps.lock().ok()?.insert(rel_path(root, &f.src), stamp);
+                None
+            };
+            let loaded = Site::load_reusing(root, opts, &note).map_err(Error::Content);
+            self.stamps = stamps.into_inner().unwrap_or_default();
+            return loaded;
+        }
+        let pool = Mutex::new(std::mem::take(&mut self.entries));
+        let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
+        let reused = Mutex::new(HashSet::new());
+        let reuse = |f: &Found| -> Option<Entry> {
+            let stamp = found_stamp(f)?;
+            let source = rel_path(root, &f.src);
+            stamps.lock().ok()?.insert(source.clone(), stamp);
+            let hit = match pool.lock().ok()?.remove(&source) {
+                Some((s, e)) if s == stamp => Some(e),
+                _ => None,
+            };
+            if hit.is_some() {
+                reused.lock().ok()?.insert(source);
+            }
+            hit
+        };
+        let loaded = Site::load_reusing(root, opts, &reuse).map_err(Error::Content);
+        self.stamps = stamps.into_inner().unwrap_or_default();
+        let (site, errors) = loaded?;
+        // A reused entry has no body: if its markdown is not cached (the
+        // config changed how markdown renders), read everything again.
+        let reused = reused.into_inner().unwrap_or_default();
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        let complete = site
+            .content
+            .posts
+            .iter()
+            .chain(site.content.pages.iter())
+            .filter(|e| reused.contains(&e.source))
+            .all(|e| self.markdown.contains_key(&markdown_key(e, &base, hl)));
+        if complete {
+            Ok((site, errors))
+        } else {
+            self.stamps.clear();
+            Site::load(root, opts).map_err(Error::Content)
+        }
+    }
+
+    /// Keeps this build's entries (without body, markdown or assets) for
+    /// the next build.
+    fn keep_entries(&mut self, site: &mut Site) {
+        self.entries.clear();
+        let posts = std::mem::take(&mut site.content.posts);
+        let pages = std::mem::take(&mut site.content.pages);
+        let stamps = std::mem::take(&mut self.stamps);
+        for mut e in posts.into_iter().chain(pages) {
+            // The stamp taken just before the file was read.
+            if let Some(&stamp) = stamps.get(&e.source) {
+                e.body = String::new();
+                e.assets.clear();
+                self.entries.insert(e.source.clone(), (stamp, e));
+            }
+        }
     }
 
     /// Fills every entry's rendered markdown from the cache, rendering the misses.
@@ -258,11 +371,15 @@ impl Engine {
         start: Instant,
     ) -> Result<Outcome> {
         let t = Instant::now();
-        let renderer = Renderer::new(site).map_err(Error::Content)?;
+        let cx = keys::Ctx::new(site, global);
+        let skeys: Vec<u64> = (0..site.content.posts.len())
+            .map(|i| summary_key(global, cx.post(i)))
+            .collect();
+        let cached = |i: usize| self.summaries.get(&skeys[i]).cloned();
+        let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
         let jobs = renderer.jobs();
         phase("renderer", t);
         let t = Instant::now();
-        let cx = keys::Ctx::new(site, global);
         let keyed: Vec<(String, Option<u64>)> = jobs
             .par_iter()
             .map(|j| (keys::name(site, j), keys::key(&cx, j)))
@@ -286,6 +403,11 @@ impl Engine {
             self.partial(&renderer, &jobs, keyed, &dirty, output)?
         };
         phase("render+write", t);
+        self.summaries = skeys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, renderer.summary(i)))
+            .collect();
         let (mut pages, mut files) = (0, 0);
         for r in self.records.values() {
             for f in &r.files {

@@ -132,8 +132,21 @@ pub struct Renderer<'s> {
     feed_items: feeds::ItemCache,
 }
 
+/// A post's list view (a tera value) and meta description.
+pub type Summary = (Value, String);
+
 impl<'s> Renderer<'s> {
     pub fn new(site: &'s Site) -> Result<Renderer<'s>, Vec<Diagnostic>> {
+        Renderer::with_summaries(site, &|_| None)
+    }
+
+    /// [`Renderer::new`] that takes the summaries of unchanged posts from
+    /// `cached` (post index → summary made by an earlier renderer for the
+    /// same post, config and conversation) instead of making them again.
+    pub fn with_summaries(
+        site: &'s Site,
+        cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+    ) -> Result<Renderer<'s>, Vec<Diagnostic>> {
         let config = &site.config;
         let mut tera = templates::engine(&site.theme, config)?;
         let site_view = SiteView {
@@ -174,7 +187,11 @@ impl<'s> Renderer<'s> {
             .content
             .posts
             .par_iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
+                if let Some(s) = cached(i) {
+                    return s;
+                }
                 let mut v = EntryView::new(e, config, strings);
                 if config.comments.is_some() {
                     // List pages show the count: they read the conversation too.
@@ -191,6 +208,11 @@ impl<'s> Renderer<'s> {
             descriptions,
             feed_items: feeds::ItemCache::new(site.content.posts.len()),
         })
+    }
+
+    /// The summary of post `i` (to cache for the next renderer).
+    pub fn summary(&self, i: usize) -> Summary {
+        (self.summaries[i].clone(), self.descriptions[i].clone())
     }
 
     /// Every job of the site, in a stable order.

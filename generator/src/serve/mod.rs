@@ -205,6 +205,11 @@ impl Worker {
                 return;
             }
             watcher.refresh();
+            for t in &batch {
+                if let Trigger::Files(paths) = t {
+                    self.engine.invalidate(&self.root, paths);
+                }
+            }
             let comments = batch.iter().any(|t| matches!(t, Trigger::Comments));
             self.build(comments);
         }
