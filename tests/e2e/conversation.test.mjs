@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readFileSync, existsSync, cpSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync, execFile } from 'node:child_process';
 import {
@@ -460,5 +460,7 @@ test('the service down: the build warns, succeeds, and keeps every baked comment
   const after = html('many');
   assert.equal((after.match(/<li class="comment /g) || []).length, 200);
   assert.equal(after, before, 'the page is rebuilt byte for byte from the cache');
-  assert.ok(existsSync(join(siteDir, '.causerie/conversation.json')));
+  const caches = readdirSync(join(siteDir, '.causerie/conversation'));
+  assert.equal(caches.length, 1, 'one cache, for the one service');
+  assert.ok(existsSync(join(siteDir, '.causerie/conversation', caches[0], 'items.json')));
 });

@@ -180,7 +180,7 @@ impl Conversations {
             by_page.entry(it.page.clone()).or_default().push(it.id);
         }
         for ids in by_page.values_mut() {
-            ids.sort_by_key(|id| (items[id].created_ts(), *id));
+            ids.sort_by_cached_key(|id| (items[id].created_ts(), *id));
         }
         Conversations {
             items,
@@ -235,7 +235,7 @@ impl Conversations {
     /// Every item, newest first (for the site-wide comments feed).
     pub fn newest(&self) -> Vec<&Item> {
         let mut all: Vec<&Item> = self.items.values().collect();
-        all.sort_by_key(|it| std::cmp::Reverse((it.created_ts(), it.id)));
+        all.sort_by_cached_key(|it| std::cmp::Reverse((it.created_ts(), it.id)));
         all
     }
 

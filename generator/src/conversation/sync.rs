@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::cache::{self, SyncState};
 use super::{Conversations, Item};
@@ -47,11 +47,9 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
     };
     let service = comments.url.as_str();
     let mut warnings = Vec::new();
-    let (mut items, state) = match cache::load_items(root) {
-        Ok(items) => {
-            let state = cache::load_sync(root).filter(|s| s.service == service);
-            (items, state)
-        }
+    let t = Instant::now();
+    let (mut items, state) = match cache::load_items(root, service) {
+        Ok(items) => (items, cache::load_sync(root, service)),
         Err(e) => {
             warnings.push(format!("ignoring the comment cache: {e}"));
             (BTreeMap::new(), None)
@@ -65,13 +63,18 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
         ));
         return c;
     }
+    phase("cache load", t);
     let since = state.as_ref().map(|s| s.cursor.as_str());
-    match fetch_export(service, since) {
+    let t = Instant::now();
+    let fetched = fetch_export(service, since);
+    phase("export fetch", t);
+    match fetched {
         Ok(export) => {
+            let t = Instant::now();
             let cursor = export.cursor.clone();
             let applied = apply(&mut items, export, since.is_none());
             let saved = if applied.changed + applied.removed > 0 || since.is_none() {
-                cache::save_items(root, &items)
+                cache::save_items(root, service, &items)
             } else {
                 Ok(())
             };
@@ -79,6 +82,7 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
                 Ok(()) => {}
                 Err(e) => warnings.push(format!("cannot update the comment cache: {e}")),
             }
+            phase("merge+save", t);
             if applied.skipped > 0 {
                 warnings.push(format!(
                     "skipped {} unusable items in the export of {service}",
@@ -87,7 +91,7 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
             }
         }
         Err(e) => warnings.push(format!(
-            "the comment service did not answer ({e}); baked the {} comments cached in .causerie/{}",
+            "the comment service did not answer ({e}); baked the {} comments cached in .causerie/conversation/{}",
             items.len(),
             state
                 .as_ref()
@@ -100,6 +104,17 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
         c.warning = Some(warnings.join("; "));
     }
     c
+}
+
+/// With `CAUSERIE_PROFILE` set, how long a step of the sync took (stderr).
+fn phase(name: &str, since: Instant) {
+    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
+        eprintln!(
+            "{:>14}: {:7.1} ms",
+            format!("comments {name}"),
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// Merges an export into `items`: a full export replaces them, an

@@ -353,6 +353,75 @@ mod tests {
         assert_eq!(v.reply_options[2].label, "Reply to #3 (Author 3)");
     }
 
+    fn theme(lang: &str) -> Strings {
+        Strings::load(lang, |n| match n {
+            "en" => Some(include_str!("../../../themes/default/i18n/en.toml").to_string()),
+            "fa" => Some(include_str!("../../../themes/default/i18n/fa.toml").to_string()),
+            "de" => Some(include_str!("../../../themes/default/i18n/de.toml").to_string()),
+            "ar" => Some(include_str!("../../../themes/default/i18n/ar.toml").to_string()),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn headings_take_each_language_plural_forms() {
+        let heading = |lang: &str, n: i64| {
+            theme(lang)
+                .get("comments_title", Some(n))
+                .replace("{title}", "T")
+        };
+        let want: [(&str, [&str; 4]); 4] = [
+            (
+                "en",
+                [
+                    "No comments yet",
+                    "One response to “T”",
+                    "2 thoughts on “T”",
+                    "5 thoughts on “T”",
+                ],
+            ),
+            (
+                "fa",
+                [
+                    "هنوز دیدگاهی نیست",
+                    "یک دیدگاه برای «T»",
+                    "۲ دیدگاه برای «T»",
+                    "۵ دیدگاه برای «T»",
+                ],
+            ),
+            (
+                "de",
+                [
+                    "Noch keine Kommentare",
+                    "Eine Antwort auf „T“",
+                    "2 Gedanken zu „T“",
+                    "5 Gedanken zu „T“",
+                ],
+            ),
+            (
+                "ar",
+                [
+                    "لا تعليقات بعد",
+                    "ردّ واحد على «T»",
+                    "ردّان على «T»",
+                    "٥ ردود على «T»",
+                ],
+            ),
+        ];
+        for (lang, forms) in want {
+            for (n, form) in [0, 1, 2, 5].into_iter().zip(forms) {
+                assert_eq!(heading(lang, n), form, "{lang} {n}");
+            }
+        }
+        assert_eq!(heading("ar", 11), "١١ ردًّا على «T»");
+        assert_eq!(heading("ar", 100), "١٠٠ ردّ على «T»");
+        assert_eq!(
+            theme("de").get("likes_count", Some(12)),
+            "12 Personen gefällt das"
+        );
+    }
+
     #[test]
     fn deep_chains_and_cycles_stay_bounded_and_complete() {
         let mut items: Vec<Item> = (1..=40)
