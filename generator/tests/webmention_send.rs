@@ -448,7 +448,7 @@ fn update_and_delete_resend_as_webmention_rocks_expects() {
         server.url("/delete/1"),
     );
     write_post(root.path(), "a", "A", &[u1.clone(), u2.clone()]);
-    write_post(root.path(), "b", "B", &[d1.clone()]);
+    write_post(root.path(), "b", "B", std::slice::from_ref(&d1));
     let out = run(root.path(), &["--allow-private-addresses"]);
     assert!(out.status.success(), "{}", stdout(&out));
     assert_eq!(server.posts_to("/update/1/webmention").len(), 1);
@@ -458,7 +458,7 @@ fn update_and_delete_resend_as_webmention_rocks_expects() {
     // update/1: the post changes, the target hears again; update/2: the link
     // is removed, the target hears so it can drop the mention.
     server.clear();
-    write_post(root.path(), "a", "A (edited)", &[u1.clone()]);
+    write_post(root.path(), "a", "A (edited)", std::slice::from_ref(&u1));
     // delete/1: the post is deleted.
     std::fs::remove_dir_all(root.path().join("public/posts/b")).unwrap();
     let out = run(root.path(), &["--allow-private-addresses"]);
