@@ -256,9 +256,31 @@ impl Site {
 
     /// Internal links (root-relative or relative) that point at nothing.
     pub fn check_links(&self) -> Vec<Diagnostic> {
-        let known = self.known_paths();
+        self.check_links_where(&self.known_paths(), |_| true)
+    }
+
+    /// Recomputes the tag and category lists from the posts (after an
+    /// incremental rebuild changed some of them in place).
+    pub fn reindex_terms(&mut self) {
+        self.tags = index_terms(&self.content, |e| &e.tags);
+        self.categories = index_terms(&self.content, |e| &e.categories);
+    }
+
+    /// [`Site::check_links`] for the entries `pred` selects, against a
+    /// [`Site::known_paths`] computed earlier.
+    pub fn check_links_where(
+        &self,
+        known: &HashSet<String>,
+        pred: impl Fn(&Entry) -> bool,
+    ) -> Vec<Diagnostic> {
         let mut errors = Vec::new();
-        for e in self.content.posts.iter().chain(self.content.pages.iter()) {
+        for e in self
+            .content
+            .posts
+            .iter()
+            .chain(self.content.pages.iter())
+            .filter(|e| pred(e))
+        {
             for (dest, line) in &e.rendered.links {
                 let Some(target) = internal_target(&e.path, dest) else {
                     continue;

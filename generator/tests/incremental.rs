@@ -113,6 +113,8 @@ impl SiteGen {
         let title = format!("{} {} {id}", r.pick(WORDS), r.pick(WORDS));
         let day = 1 + r.below(28);
         let month = 1 + r.below(12);
+        // Mostly published; some scheduled after "now" (2026-03-01).
+        let year = if r.chance(15) { 2026 } else { 2025 };
         let mut tags = Vec::new();
         for _ in 0..r.below(3) {
             let t = r.pick(TAGS);
@@ -145,7 +147,7 @@ impl SiteGen {
             .collect::<Vec<_>>()
             .join(", ");
         format!(
-            "+++\ntitle = \"{title}\"\ndate = \"2026-{month:02}-{day:02}\"\ntags = [{tags}]\ncategories = [\"{cat}\"]\ndraft = {draft}\n+++\n{body}"
+            "+++\ntitle = \"{title}\"\ndate = \"{year}-{month:02}-{day:02}\"\ntags = [{tags}]\ncategories = [\"{cat}\"]\ndraft = {draft}\n+++\n{body}"
         )
     }
 
@@ -164,6 +166,12 @@ impl SiteGen {
 
     /// One random change; returns what it did (for failure messages).
     fn step(&mut self) -> String {
+        // A broken post is fixed by the next step (an author saving again).
+        let broken = self.root.join("content/posts/broken.md");
+        if broken.exists() {
+            std::fs::remove_file(&broken).unwrap();
+            return "fix broken".into();
+        }
         let n = self.posts.len();
         let k = if n == 0 { 0 } else { self.rng.below(n) };
         match self.rng.below(100) {
@@ -276,13 +284,8 @@ impl SiteGen {
             _ => {
                 // A broken post: both builds must fail, then it is fixed.
                 let p = self.root.join("content/posts/broken.md");
-                if p.exists() {
-                    std::fs::remove_file(&p).unwrap();
-                    "fix broken".into()
-                } else {
-                    std::fs::write(&p, "+++\ntitle = \"Broken\"\n+++\nno date\n").unwrap();
-                    "add broken".into()
-                }
+                std::fs::write(&p, "+++\ntitle = \"Broken\"\n+++\nno date\n").unwrap();
+                "add broken".into()
             }
         }
     }
@@ -355,7 +358,31 @@ fn assert_same(inc: &Path, full: &Path, what: &str) {
     }
 }
 
-fn run(seed: u64, steps: usize, always_partial: bool) {
+/// Every source file of the site with its bytes (to tell what a step touched).
+fn sources(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir(root)
+        .into_iter()
+        .filter(|p| !p.strip_prefix(root).unwrap().starts_with(".causerie"))
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect()
+}
+
+/// How the engine is driven.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// As `causerie build`: no hint, partial below the default limit.
+    Plain,
+    /// Every build partial, however much changed.
+    AlwaysPartial,
+    /// As `serve`: told exactly which files changed (the patch path).
+    Told,
+}
+
+fn run(seed: u64, steps: usize, mode: Mode) {
+    let always_partial = mode != Mode::Plain;
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     let inc = tmp.path().join("inc");
@@ -372,15 +399,28 @@ fn run(seed: u64, steps: usize, always_partial: bool) {
     }
     let mut history = Vec::new();
     let mut partial_builds = 0;
+    let mut patched_builds = 0;
     for step in 0..=steps {
+        let before = sources(&root);
         let what = if step == 0 {
             "first build".to_string()
         } else {
             site.step()
         };
+        let after = sources(&root);
+        let touched: Vec<PathBuf> = before
+            .iter()
+            .filter(|(p, b)| after.get(*p) != Some(*b))
+            .map(|(p, _)| p.clone())
+            .chain(after.keys().filter(|p| !before.contains_key(*p)).cloned())
+            .collect();
         history.push(what);
         let label = format!("seed {seed} step {step}: {}", history.join("; "));
-        let a = engine.build(&root, &inc, &opts);
+        let a = if mode == Mode::Told && step > 0 {
+            engine.build_changed(&root, &inc, &opts, Some(&touched))
+        } else {
+            engine.build(&root, &inc, &opts)
+        };
         if full.exists() {
             std::fs::remove_dir_all(&full).unwrap();
         }
@@ -390,6 +430,9 @@ fn run(seed: u64, steps: usize, always_partial: bool) {
                 if !o.full {
                     partial_builds += 1;
                 }
+                if o.patched {
+                    patched_builds += 1;
+                }
                 assert_same(&inc, &full, &label);
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{label}"),
@@ -398,6 +441,12 @@ fn run(seed: u64, steps: usize, always_partial: bool) {
     }
     // A small site often crosses the "most of it changed" line (full
     // builds); the always-partial runs cover the partial path everywhere.
+    if mode == Mode::Told {
+        assert!(
+            patched_builds >= steps / 5,
+            "seed {seed}: only {patched_builds} patched builds"
+        );
+    }
     let want = if always_partial { steps / 2 } else { 1 };
     assert!(
         partial_builds >= want,
@@ -408,14 +457,21 @@ fn run(seed: u64, steps: usize, always_partial: bool) {
 #[test]
 fn random_edits_match_a_clean_build() {
     for seed in [1, 2, 3] {
-        run(seed * 7919, 30, false);
+        run(seed * 7919, 30, Mode::Plain);
     }
 }
 
 #[test]
 fn random_edits_match_a_clean_build_always_partial() {
     for seed in [4, 5, 6] {
-        run(seed * 104_729, 30, true);
+        run(seed * 104_729, 30, Mode::AlwaysPartial);
+    }
+}
+
+#[test]
+fn random_edits_match_a_clean_build_when_told_what_changed() {
+    for seed in [7, 8, 9] {
+        run(seed * 1_299_709, 40, Mode::Told);
     }
 }
 

@@ -209,8 +209,34 @@ pub fn key(cx: &Ctx<'_>, job: &Job) -> Option<u64> {
                 file_stamp(&mut fp, &f.src);
             }
         }
-        // Sitemap, manifest and the site's comment feed read every entry
-        // (or the clock): cheap enough to redo every time.
+        Job::Sitemap => {
+            // Every path with its last change; a body edit changes nothing here.
+            let date = |e: &Entry| e.last_modified().map(|d| d.rfc3339()).unwrap_or_default();
+            for e in c.posts.iter().chain(c.pages.iter()) {
+                fp.str(&e.path).str(&date(e));
+            }
+            for tax in crate::site::Taxonomy::ALL {
+                for t in site.terms(tax) {
+                    fp.str(&t.slug);
+                    fp.str(
+                        &t.posts
+                            .first()
+                            .map(|&i| date(&c.posts[i]))
+                            .unwrap_or_default(),
+                    );
+                }
+            }
+        }
+        Job::Manifest => {
+            // Every page with its comment state (which depends on the clock).
+            for e in c.posts.iter().chain(c.pages.iter()) {
+                let (state, closes) = comments_state(e, config, site.now);
+                fp.str(&e.path).str(state.as_str());
+                fp.str(&closes.map(|d| d.rfc3339()).unwrap_or_default());
+            }
+        }
+        // The site's comment feed (and any job this engine does not know
+        // yet): rendered every time.
         _ => return None,
     }
     Some(fp.finish())

@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::commands::build::BuildReport;
-use crate::content::{Entry, Found, rel_path};
+use crate::content::{Entry, Found, Kind, rel_path};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::RenderedBody;
 use crate::render::{Body, Job, Output, Renderer, Summary};
@@ -51,7 +51,7 @@ pub struct Record {
 }
 
 /// Memory of the previous build of one output directory.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Engine {
     /// Absolute output directory the records describe.
     output: Option<PathBuf>,
@@ -77,6 +77,26 @@ pub struct Engine {
     summaries: HashMap<u64, Summary>,
     /// Stamps of the files the current build read, by source path.
     stamps: HashMap<String, u64>,
+    /// The site of the last good build, kept whole for the patch path.
+    site: Option<Site>,
+    /// Its [`Site::known_paths`].
+    known: Option<HashSet<String>>,
+}
+
+/// What [`Engine::patch`] made of the kept site.
+enum Patch {
+    Done,
+    No,
+    Spoilt,
+}
+
+/// The walk's stem of a source (`content/posts/a.md` → `posts/a`).
+fn stem_of(source: &str) -> String {
+    source
+        .trim_start_matches("content/")
+        .trim_end_matches(".md")
+        .trim_end_matches("/index")
+        .to_string()
 }
 
 /// What one build did.
@@ -93,6 +113,8 @@ pub struct Outcome {
     pub full: bool,
     /// Output paths written, relative to the output root.
     pub changed: Vec<String>,
+    /// The site was patched in memory rather than loaded again.
+    pub patched: bool,
 }
 
 impl Outcome {
@@ -114,6 +136,9 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     let (mut engine, mut log) = disk::load(root);
     phase("cache load", t);
     let r = engine.build(root, output, opts);
+    if let Some(site) = engine.site.take() {
+        engine.dissolve(site);
+    }
     let t = Instant::now();
     // Even a failed build leaves a valid cache (its markdown is reusable).
     if let Err(e) = disk::save(root, &engine, &mut log) {
@@ -210,8 +235,51 @@ impl Engine {
     /// Builds the site at `root` into `output`, rendering only what changed
     /// since this engine's last build. On content errors nothing is written.
     pub fn build(&mut self, root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
+        self.build_changed(root, output, opts, None)
+    }
+
+    /// [`Engine::build`] told which files changed since the last build
+    /// (`serve` knows from the watcher). When they are only edits of
+    /// existing entries, the site of the last build is patched in memory
+    /// instead of being loaded again.
+    pub fn build_changed(
+        &mut self,
+        root: &Path,
+        output: &Path,
+        opts: &BuildOptions,
+        changed: Option<&[PathBuf]>,
+    ) -> Result<Outcome> {
         let start = Instant::now();
         let output = absolute(output)?;
+        if let (Some(paths), Some(mut site)) = (changed, self.site.take()) {
+            match self.patch(&mut site, root, opts, paths) {
+                Patch::Done => {
+                    phase("patch", start);
+                    if !self.reuse_conversation {
+                        site.conversation = crate::conversation::sync(&site.root, &site.config);
+                        if let Some(w) = site.conversation.warning.take() {
+                            eprintln!("warning: comments: {w}");
+                        }
+                    }
+                    let global = keys::global(&site, opts);
+                    let r = self
+                        .render(&site, global, &output, start)
+                        .map(|o| Outcome { patched: true, ..o });
+                    if r.is_ok() {
+                        self.site = Some(site);
+                    } else {
+                        self.dissolve(site);
+                    }
+                    return r;
+                }
+                Patch::No => self.dissolve(site),
+                // Half-patched: its markdown cannot be trusted; start over.
+                Patch::Spoilt => {
+                    self.entries.clear();
+                    self.markdown.clear();
+                }
+            }
+        }
         let (mut site, mut errors) = self.load(root, opts)?;
         phase("load", start);
         if let Some(url) = &self.comments_url {
@@ -236,7 +304,8 @@ impl Engine {
         self.markdown_in(&mut site);
         phase("markdown", t);
         let t = Instant::now();
-        errors.extend(site.check_links());
+        let known = site.known_paths();
+        errors.extend(site.check_links_where(&known, |_| true));
         phase("links", t);
         let result = if errors.is_empty() {
             let global = keys::global(&site, opts);
@@ -246,13 +315,112 @@ impl Engine {
             errors.dedup();
             Err(Error::Content(errors))
         };
-        self.markdown_out(&mut site);
-        self.keep_entries(&mut site);
         if let Some(w) = site.conversation.warning.take() {
             eprintln!("warning: comments: {w}");
         }
-        self.conversation = Some(std::mem::take(&mut site.conversation));
+        if result.is_ok() {
+            self.known = Some(known);
+            self.site = Some(site);
+        } else {
+            self.dissolve(site);
+        }
         result
+    }
+
+    /// Takes a kept site apart into the caches the full load path uses
+    /// (parsed entries, markdown, conversation).
+    fn dissolve(&mut self, mut site: Site) {
+        self.known = None;
+        self.markdown_out(&mut site);
+        self.keep_entries(&mut site);
+        self.conversation = Some(std::mem::take(&mut site.conversation));
+    }
+
+    /// Applies edits of existing entries to the kept site. `No` leaves the
+    /// site as it was; `Spoilt` means it was changed but cannot be used.
+    fn patch(
+        &mut self,
+        site: &mut Site,
+        root: &Path,
+        opts: &BuildOptions,
+        paths: &[PathBuf],
+    ) -> Patch {
+        let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+        // A scheduled post came due: the set of posts changes, load it all.
+        if !opts.drafts && site.content.scheduled.iter().any(|s| s.2.ts <= now) {
+            return Patch::No;
+        }
+        let Some(known) = &self.known else {
+            return Patch::No;
+        };
+        // First parse every changed file; nothing is touched unless all fit.
+        let mut edits: Vec<(Kind, usize, Entry, u64)> = Vec::new();
+        let mut seen = HashSet::new();
+        for p in paths {
+            let source = rel_path(root, p);
+            if !seen.insert(source.clone()) {
+                continue;
+            }
+            if !source.starts_with("content/") || !source.ends_with(".md") {
+                return Patch::No;
+            }
+            let found = |list: &[Entry]| list.iter().position(|e| e.source == source);
+            let (kind, i) = match (found(&site.content.posts), found(&site.content.pages)) {
+                (Some(i), _) => (Kind::Post, i),
+                (None, Some(i)) => (Kind::Page, i),
+                _ => return Patch::No,
+            };
+            let old = match kind {
+                Kind::Post => &site.content.posts[i],
+                Kind::Page => &site.content.pages[i],
+            };
+            let f = Found {
+                kind,
+                src: p.clone(),
+                stem: stem_of(&old.source),
+                bundle: old.source.ends_with("/index.md"),
+            };
+            let Some(stamp) = found_stamp(&f) else {
+                return Patch::No;
+            };
+            let Ok(text) = std::fs::read_to_string(p) else {
+                return Patch::No;
+            };
+            let Ok(mut e) = crate::content::parse_entry(source, kind, &f.stem, f.bundle, &text)
+            else {
+                return Patch::No;
+            };
+            let hidden = e.draft || (kind == Kind::Post && e.date.is_some_and(|d| d.ts > now));
+            if (hidden && !opts.drafts) || e.path != old.path || e.aliases != old.aliases {
+                return Patch::No;
+            }
+            e.assets = old.assets.clone();
+            edits.push((kind, i, e, stamp));
+        }
+        site.now = now;
+        let mut sources = HashSet::new();
+        for (kind, i, e, stamp) in edits {
+            self.stamps.insert(e.source.clone(), stamp);
+            sources.insert(e.source.clone());
+            match kind {
+                Kind::Post => site.content.posts[i] = e,
+                Kind::Page => site.content.pages[i] = e,
+            }
+        }
+        site.render_markdown_where(|e| sources.contains(&e.source));
+        // Same order as a fresh load: newest first, ties by source.
+        site.content
+            .posts
+            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+        site.reindex_terms();
+        // Paths did not change, so only the edited entries' links can break.
+        if !site
+            .check_links_where(known, |e| sources.contains(&e.source))
+            .is_empty()
+        {
+            return Patch::Spoilt;
+        }
+        Patch::Done
     }
 
     /// Loads the site, taking unchanged entries from the last build.
@@ -434,6 +602,7 @@ impl Engine {
             removed,
             full,
             changed,
+            patched: false,
         })
     }
 

@@ -103,7 +103,7 @@ pub fn run(o: Options) -> Result<()> {
         status: status.clone(),
         reloader,
     };
-    worker.build(true);
+    worker.build(true, None);
     let watcher = watch::start(&root, tx.clone())
         .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
     let handle = std::thread::spawn(move || worker.run(rx, watcher));
@@ -205,21 +205,28 @@ impl Worker {
                 return;
             }
             watcher.refresh();
+            // The changed files, when every trigger named them.
+            let mut changed = Some(Vec::new());
             for t in &batch {
                 if let Trigger::Files(paths) = t {
                     self.engine.invalidate(&self.root, paths);
+                    match (&mut changed, paths.is_empty()) {
+                        (Some(all), false) => all.extend(paths.iter().cloned()),
+                        _ => changed = None,
+                    }
                 }
             }
             let comments = batch.iter().any(|t| matches!(t, Trigger::Comments));
-            self.build(comments);
+            self.build(comments, changed);
         }
     }
 
     /// One build; never panics out, never stops the server.
-    fn build(&mut self, comments: bool) {
+    fn build(&mut self, comments: bool, changed: Option<Vec<PathBuf>>) {
         self.engine.sync_conversation_next(comments);
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            self.engine.build(&self.root, &self.output, &self.opts)
+            self.engine
+                .build_changed(&self.root, &self.output, &self.opts, changed.as_deref())
         }));
         let mut st = Status::default();
         match r {
