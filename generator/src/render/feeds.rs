@@ -154,26 +154,6 @@ pub fn atom(
     s
 }
 
-/// An empty Atom feed for one post's comments (issue 6 adds the entries);
-/// its `updated` is the post's.
-pub fn comments_atom(config: &Config, e: &Entry, title: &str) -> String {
-    let updated = e
-        .last_modified()
-        .map(|d| d.rfc3339())
-        .unwrap_or_else(|| EPOCH.into());
-    let mut s = String::with_capacity(1024);
-    feed_head(
-        &mut s,
-        config,
-        title,
-        &format!("{}comments.xml", e.path),
-        &e.path,
-        &updated,
-    );
-    s.push_str("</feed>\n");
-    s
-}
-
 fn rss_item(s: &mut String, config: &Config, e: &Entry, escaped: &str) {
     let url = config.abs_url(&e.path);
     s.push_str("<item>\n");
