@@ -1,0 +1,156 @@
+//! The real `causerie` binary baking a conversation from its cache when the
+//! comment service cannot be reached (the fixture's service,
+//! `https://comments.example`, never answers). The loop with a live service
+//! is tested end to end in tests/e2e/conversation.test.mjs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use causerie::conversation::{Item, ItemKind, cache};
+
+const SERVICE: &str = "https://comments.example";
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("good");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good"),
+        &dst,
+    );
+    (tmp, dst)
+}
+
+fn build(root: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_causerie"));
+    c.arg("build").current_dir(root);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn read(p: PathBuf) -> String {
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn item(id: i64, page: &str, parent: Option<i64>, kind: ItemKind, minute: u32) -> Item {
+    Item {
+        id,
+        page: page.into(),
+        parent,
+        author: format!("Reader {id}"),
+        website: Some(format!("https://reader{id}.example/")),
+        author_photo: None,
+        body_html: format!("<p>Words number {id}.</p>"),
+        created: format!("2026-11-20T10:{minute:02}:00Z"),
+        updated: None,
+        kind,
+        source: (kind != ItemKind::Comment).then(|| format!("https://elsewhere.example/{id}")),
+        url: None,
+        is_owner: id == 2,
+    }
+}
+
+fn seed(root: &Path, items: &[Item]) {
+    let map: BTreeMap<i64, Item> = items.iter().map(|i| (i.id, i.clone())).collect();
+    cache::save_items(root, SERVICE, &map).unwrap();
+}
+
+#[test]
+fn with_the_service_down_the_cached_conversation_is_baked_with_a_warning() {
+    let (_tmp, root) = site();
+    let p1 = "/posts/post-1/";
+    seed(
+        &root,
+        &[
+            item(1, p1, None, ItemKind::Comment, 1),
+            item(2, p1, Some(1), ItemKind::Comment, 2),
+            item(3, p1, None, ItemKind::Like, 3),
+            item(4, p1, None, ItemKind::Mention, 4),
+        ],
+    );
+    let o = build(&root, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: comments: the comment service did not answer")
+            && err.contains("baked the 4 comments cached"),
+        "{err}"
+    );
+    let out = root.join("public");
+    let page = read(out.join("posts/post-1/index.html"));
+    assert!(page.contains("<h2 id=\"comments-title\">3 thoughts on “Post number 1”</h2>"));
+    let nested = page
+        .split("id=\"comment-1\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ol></li>").next())
+        .unwrap();
+    assert!(
+        nested.contains("<ol class=\"comment-replies\">") && nested.contains("id=\"comment-2\""),
+        "the reply nests under its parent"
+    );
+    assert!(page.contains("comment h-entry comment-comment by-owner\" id=\"comment-2\""));
+    assert!(page.contains("<h3 id=\"likes-title\">One person likes this</h3>"));
+    assert!(page.contains("<h3 id=\"mentions-title\">One mention</h3>"));
+    assert!(page.contains("data-causerie-baked=\"2026-11-20T10:04:00Z\""));
+    assert!(page.contains("<option value=\"2\">Reply to #2 (Reader 2)</option>"));
+    let feed = read(out.join("posts/post-1/comments.xml"));
+    assert_eq!(
+        feed.matches("<entry>").count(),
+        3,
+        "likes stay out of feeds"
+    );
+    assert!(feed.contains("<id>https://blog.example/posts/post-1/#comment-4</id>"));
+    let site_feed = read(out.join("comments.xml"));
+    assert_eq!(site_feed.matches("<entry>").count(), 3);
+    let tag = read(out.join("tags/t1/index.html"));
+    assert!(tag.contains("href=\"/posts/post-1/#comments\">3 comments</a>"));
+    let other = read(out.join("posts/post-2/index.html"));
+    assert!(other.contains("<h2 id=\"comments-title\">No comments yet</h2>"));
+    assert!(!other.contains("data-causerie-baked"));
+}
+
+#[test]
+fn a_new_comment_changes_only_the_pages_that_show_it() {
+    let (_tmp, root) = site();
+    seed(
+        &root,
+        &[item(1, "/posts/post-1/", None, ItemKind::Comment, 1)],
+    );
+    build(&root, &[]);
+    let out = root.join("public");
+    let before_1 = read(out.join("posts/post-1/index.html"));
+    let before_2 = read(out.join("posts/post-2/index.html"));
+    seed(
+        &root,
+        &[
+            item(1, "/posts/post-1/", None, ItemKind::Comment, 1),
+            item(5, "/posts/post-2/", None, ItemKind::Comment, 5),
+        ],
+    );
+    let o = build(&root, &[("CAUSERIE_OFFLINE", "1")]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("CAUSERIE_OFFLINE is set"));
+    assert_eq!(
+        read(out.join("posts/post-1/index.html")),
+        before_1,
+        "a comment elsewhere leaves this page byte-identical"
+    );
+    let after_2 = read(out.join("posts/post-2/index.html"));
+    assert_ne!(after_2, before_2);
+    assert!(after_2.contains("id=\"comment-5\""));
+}
