@@ -92,6 +92,17 @@ impl Site {
         Site::load_with(root, opts, false, Some(reuse))
     }
 
+    /// [`Site::load_reusing`] that renders the markdown of every entry it
+    /// reads as soon as it is read (reused entries keep theirs): for a cold
+    /// cache, so the sources are never all in memory together.
+    pub fn load_reusing_rendered(
+        root: &Path,
+        opts: &BuildOptions,
+        reuse: &content::Reuse<'_>,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Site::load_with(root, opts, true, Some(reuse))
+    }
+
     /// [`Site::load`] that also renders each entry's markdown as soon as it
     /// is read, so the sources of all posts are never in memory together
     /// (a full build uses this: it keeps peak memory down).

@@ -247,11 +247,13 @@ pub fn load(root: &Path, _config: &Config, opts: LoadOptions<'_>) -> (Content, V
     let parsed: Vec<Result<Entry, Vec<Diagnostic>>> = found
         .into_par_iter()
         .map(|f| {
-            let mut e = match opts.reuse.and_then(|r| r(&f)) {
-                Some(e) => e,
-                None => read_entry(root, f)?,
+            let (mut e, fresh) = match opts.reuse.and_then(|r| r(&f)) {
+                Some(e) => (e, false),
+                None => (read_entry(root, f)?, true),
             };
-            if let Some(each) = opts.each
+            // Reused entries come without their source: nothing to do on them.
+            if fresh
+                && let Some(each) = opts.each
                 && opts.published(&e)
             {
                 each(&mut e);

@@ -433,7 +433,14 @@ impl Engine {
                 stamps.lock().ok()?.insert(rel_path(root, &f.src), stamp);
                 None
             };
-            let loaded = Site::load_reusing(root, opts, &note).map_err(Error::Content);
+            // With no markdown cached either (a cold build), render while
+            // reading: peak memory then holds the HTML, never all sources.
+            let loaded = if self.markdown.is_empty() {
+                Site::load_reusing_rendered(root, opts, &note)
+            } else {
+                Site::load_reusing(root, opts, &note)
+            }
+            .map_err(Error::Content);
             self.stamps = stamps.into_inner().unwrap_or_default();
             return loaded;
         }
@@ -511,7 +518,10 @@ impl Engine {
                 hits.insert(k);
             }
         }
-        site.render_markdown_where(|e| !hits.contains(&markdown_key(e, &base, hl)));
+        // Entries rendered while loading have no body left: skip them.
+        site.render_markdown_where(|e| {
+            !e.body.is_empty() && !hits.contains(&markdown_key(e, &base, hl))
+        });
     }
 
     /// Moves the rendered markdown of this build's entries into the cache
