@@ -273,14 +273,25 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         put_u64(w, content_hash(&p));
     };
     if rewrite {
-        let mut w = head;
+        // Streamed frame by frame: the cache of a 10 000-post site is as big
+        // as all its HTML, and building it in one buffer doubled peak memory.
+        let tmp = md_path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f.write_all(&head)?;
+        let mut len = head.len() as u64;
+        let mut w = Vec::new();
         for (k, b) in &engine.markdown {
+            w.clear();
             frame(&mut w, *k, b);
+            f.write_all(&w)?;
+            len += w.len() as u64;
         }
-        replace(&md_path, &w)?;
+        f.flush()?;
+        drop(f);
+        std::fs::rename(&tmp, &md_path)?;
         log.keys = engine.markdown.keys().copied().collect();
         log.frames = live;
-        log.valid_len = w.len() as u64;
+        log.valid_len = len;
     } else if !fresh.is_empty() {
         let mut w = Vec::new();
         for k in &fresh {
