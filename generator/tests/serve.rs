@@ -67,9 +67,25 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Ctrl-C first, so serve stops its comment service too.
+        interrupt(&self.child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Sends SIGINT (what Ctrl-C sends) to a child process.
+fn interrupt(child: &Child) {
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
 }
 
 fn read_lines(out: ChildStdout) -> mpsc::Receiver<String> {
@@ -407,11 +423,7 @@ fn ctrl_c_stops_cleanly() {
     let root = site(tmp.path());
     let mut srv = serve(&root, &[]);
     let _ev = events(srv.port); // an open tab must not block shutdown
-    let st = Command::new("kill")
-        .args(["-INT", &srv.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    interrupt(&srv.child);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(s) = srv.child.try_wait().unwrap() {
@@ -479,4 +491,14 @@ fn comments_flag_runs_the_service_and_bakes_new_comments() {
     }
     assert!(builds(port) > b);
     assert!(db.is_file(), "the named SQLite file holds the comments");
+    // Ctrl-C stops the comment service with the dev server.
+    drop(srv);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", service_port)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the comment service outlived serve"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
