@@ -86,7 +86,24 @@ impl SiteGen {
         for _ in 0..24 {
             g.create_post();
         }
+        g.write_bundle(false);
+        std::fs::write(g.root.join("content/posts/bundle/pic.txt"), "pixels 0\n").unwrap();
         g
+    }
+
+    /// A bundle post (`index.md` with a file beside it), with or without an alias.
+    fn write_bundle(&mut self, alias: bool) {
+        let aliases = if alias {
+            "aliases = [\"/old/bundle/\"]\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            "+++\ntitle = \"Bundle\"\ndate = \"2025-05-05\"\n{aliases}+++\nSee ![a picture](pic.txt).\n"
+        );
+        let dir = self.root.join("content/posts/bundle");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.md"), text).unwrap();
     }
 
     fn base_path(&self) -> &'static str {
@@ -174,7 +191,7 @@ impl SiteGen {
         }
         let n = self.posts.len();
         let k = if n == 0 { 0 } else { self.rng.below(n) };
-        match self.rng.below(100) {
+        match self.rng.below(110) {
             0..=25 if n > 0 => {
                 // Rewrite a post (title, date, tags, draft and body all change).
                 let id = self.next_id;
@@ -280,6 +297,31 @@ impl SiteGen {
                 );
                 self.save_comments();
                 format!("comment {id} on {page}")
+            }
+            100..=102 => {
+                let v = self.rng.below(1000);
+                std::fs::write(
+                    self.root.join("content/about.md"),
+                    format!(
+                        "+++\ntitle = \"About {v}\"\n+++\nAbout this [blog](/), version {v}.\n"
+                    ),
+                )
+                .unwrap();
+                format!("page edit {v}")
+            }
+            103..=105 => {
+                let v = self.rng.below(1000);
+                std::fs::write(
+                    self.root.join("content/posts/bundle/pic.txt"),
+                    format!("pixels {v} {}\n", "x".repeat(v % 7)),
+                )
+                .unwrap();
+                format!("asset edit {v}")
+            }
+            106..=109 => {
+                let alias = self.rng.chance(50);
+                self.write_bundle(alias);
+                format!("bundle alias {alias}")
             }
             _ => {
                 // A broken post: both builds must fail, then it is fixed.
