@@ -93,7 +93,12 @@ test('every post is an h-entry with name, published, content, url and an author 
 
 test('the Persian post is right-to-left and the conversation hooks are there', () => {
   const fa = readFileSync(join(out, 'posts/salam-donya/index.html'), 'utf8');
-  assert.match(fa, /<article class="h-entry post" lang="fa" dir="rtl">/);
+  // the post's title and text are Persian, right to left; the page around them
+  // (dates, tags, the conversation) stays in the site's language
+  assert.match(fa, /<h1 class="p-name" lang="fa" dir="rtl">/);
+  assert.match(fa, /<div class="e-content" lang="fa" dir="rtl">/);
+  assert.match(fa, /<article class="h-entry post">/);
+  assert.match(fa, /#<bdi>فارسی<\/bdi><\/a>/);
   const post = readFileSync(join(out, 'posts/welcome-to-causerie/index.html'), 'utf8');
   assert.match(post, /<section id="comments" class="conversation"/);
   assert.match(post, /<form id="comment-form" class="comment-form" method="post" action="http:\/\/127\.0\.0\.1:8787\/api\/comments">/);
