@@ -70,6 +70,9 @@ impl Renderer {
         let events = Parser::new_ext(md, opts).map(|ev| match ev {
             // Raw HTML is shown as the text it is, never interpreted.
             Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+            // ...and a raw HTML block reads as the paragraph the reader typed.
+            Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
             Event::Start(Tag::Link { .. }) => {
                 links += 1;
                 in_link += 1;
@@ -130,6 +133,15 @@ mod tests {
             r.html
         );
         assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
+    }
+
+    #[test]
+    fn a_raw_html_block_stays_a_paragraph() {
+        let r = Renderer::new(false).render("<div onclick=x>hi</div>\n\nthere");
+        assert_eq!(
+            r.html,
+            "<p>&lt;div onclick=x&gt;hi&lt;/div&gt;\n</p>\n<p>there</p>\n"
+        );
     }
 
     #[test]
