@@ -46,17 +46,26 @@ test('an open tab reloads after an edit, shows the overlay for a broken file and
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
+    // Each loaded page opens the reload stream; an edit made before it is
+    // open would reload nothing, so every step waits for it first.
+    const streamOpen = () =>
+      page.waitForResponse((r) => r.url().includes('/_causerie/livereload/event-stream'), { timeout: 30_000 });
+    let open = streamOpen();
     await page.goto(`${srv.url}posts/one/`);
+    await open;
     assert.match(await page.textContent('body'), /First words\./);
     // Mark this document: a real reload replaces it.
     await page.evaluate(() => (window.__before_reload = true));
 
+    open = streamOpen();
     post(root, 'one', 'Words after the edit.');
     await waitFor(async () => /Words after the edit\./.test(await page.textContent('body')), {
       timeoutMs: 30_000,
       what: 'the tab to reload with the edit',
     });
     assert.equal(await page.evaluate(() => window.__before_reload), undefined, 'the page was reloaded, not patched');
+    await open;
+    open = streamOpen();
 
     // A broken file: the overlay names path:line over the last good page.
     writeFileSync(join(root, 'content', 'posts', 'two.md'), '+++\ntitle = "Two"\ndate = "soon"\n+++\nbody\n');
@@ -66,6 +75,7 @@ test('an open tab reloads after an edit, shows the overlay for a broken file and
     }, { timeoutMs: 30_000, what: 'the error overlay' });
     assert.match(await overlay.textContent(), /content\/posts\/two\.md:3: /);
     assert.match(await page.textContent('body'), /Words after the edit\./, 'the last good page stays underneath');
+    await open;
 
     // Fixed: the tab reloads again and the overlay is gone.
     post(root, 'two', 'Second post, fixed.', '2026-01-02');
