@@ -77,6 +77,8 @@ pub struct Engine {
     summaries: HashMap<u64, Summary>,
     /// Stamps of the files the current build read, by source path.
     stamps: HashMap<String, u64>,
+    /// One build and done (`causerie build`): no per-file stamps to take.
+    one_shot: bool,
     /// The site of the last good build, kept whole for the patch path.
     site: Option<Site>,
     /// Its [`Site::known_paths`].
@@ -134,6 +136,7 @@ impl Outcome {
 pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
     let t = Instant::now();
     let (mut engine, mut log) = disk::load(root);
+    engine.one_shot = true;
     phase("cache load", t);
     let r = engine.build(root, output, opts);
     if let Some(site) = engine.site.take() {
@@ -425,6 +428,9 @@ impl Engine {
 
     /// Loads the site, taking unchanged entries from the last build.
     fn load(&mut self, root: &Path, opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>)> {
+        if self.one_shot {
+            return Site::load(root, opts).map_err(Error::Content);
+        }
         if self.entries.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
             let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
