@@ -98,8 +98,9 @@ fn encode_body(w: &mut Vec<u8>, r: &RenderedBody) {
     }
 }
 
-fn decode_body(r: &mut Reader<'_>) -> Option<RenderedBody> {
-    let html = r.str()?;
+/// A body after its HTML (which is left empty, see [`Lazy`]).
+fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
+    let html = String::new();
     let summary_html = r.str()?;
     let has_more = r.u64()? != 0;
     let words = usize::try_from(r.u64()?).ok()?;
@@ -167,18 +168,53 @@ pub fn load(root: &Path) -> (Engine, LogState) {
                 break;
             };
             let (key, payload) = frame;
+            let payload_at = r.at - 8 - payload.len();
+            // The HTML is left in the buffer until a job needs it
+            // ([`Lazy`]); the rest of the body is small and read now.
             let mut p = Reader { b: payload, at: 0 };
-            let Some(body) = decode_body(&mut p) else {
+            let Some(html_len) = p.len() else {
+                break;
+            };
+            let html_at = payload_at + p.at;
+            if p.take(html_len).is_none() {
+                break;
+            }
+            let Some(body) = decode_rest(&mut p) else {
                 break;
             };
             engine.markdown.insert(key, body);
+            engine.lazy.insert(
+                key,
+                Lazy {
+                    html: (html_at, html_len),
+                    frame: (valid, r.at),
+                },
+            );
             log.keys.insert(key);
             log.frames += 1;
             valid = r.at;
         }
         log.valid_len = valid as u64;
+        engine.blob = bytes;
     }
     (engine, log)
+}
+
+/// Where a cached body's HTML and whole frame are in the loaded log.
+#[derive(Debug, Clone, Copy)]
+pub struct Lazy {
+    /// Offset and length of the HTML in the loaded log.
+    pub html: (usize, usize),
+    /// Byte range of the frame, copied as it is when the log is rewritten.
+    pub frame: (usize, usize),
+}
+
+/// The HTML of a lazily loaded body.
+pub fn html(blob: &[u8], l: &Lazy) -> String {
+    let (at, n) = l.html;
+    blob.get(at..at + n)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
 }
 
 fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
@@ -282,7 +318,13 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         let mut w = Vec::new();
         for (k, b) in &engine.markdown {
             w.clear();
-            frame(&mut w, *k, b);
+            match engine.lazy.get(k) {
+                // Never loaded: copy the frame as read (it was checked).
+                Some(l) if b.html.is_empty() => {
+                    w.extend_from_slice(&engine.blob[l.frame.0..l.frame.1])
+                }
+                _ => frame(&mut w, *k, b),
+            }
             f.write_all(&w)?;
             len += w.len() as u64;
         }
@@ -348,13 +390,24 @@ mod tests {
         let (mut back, mut log) = load(root);
         assert_eq!(back.records, e.records);
         assert_eq!(back.output, e.output);
-        assert_eq!(back.markdown[&1].html, "<p>one</p>");
+        assert_eq!(
+            back.markdown[&1].html, "",
+            "HTML stays in the log until needed"
+        );
+        assert_eq!(html(&back.blob, &back.lazy[&1]), "<p>one</p>");
+        assert_eq!(back.markdown[&1].summary_html, "one");
         // Append one more body; both are read back.
         back.markdown.insert(2, body("two"));
         save(root, &back, &mut log).unwrap();
-        let (again, _) = load(root);
+        let (again, mut log2) = load(root);
         assert_eq!(again.markdown.len(), 2);
         assert_eq!(again.markdown[&2].links, vec![("/a/".to_string(), 4)]);
+        // A rewrite copies never-loaded bodies whole.
+        log2.frames = 1000;
+        save(root, &again, &mut log2).unwrap();
+        let (third, _) = load(root);
+        assert_eq!(html(&third.blob, &third.lazy[&2]), "<p>two</p>");
+        assert_eq!(html(&third.blob, &third.lazy[&1]), "<p>one</p>");
         // A damaged tail keeps the good frames; damaged records are ignored.
         let md = dir(root).join(MARKDOWN);
         let mut bytes = std::fs::read(&md).unwrap();

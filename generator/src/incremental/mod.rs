@@ -79,6 +79,10 @@ pub struct Engine {
     stamps: HashMap<String, u64>,
     /// One build and done (`causerie build`): no per-file stamps to take.
     one_shot: bool,
+    /// The markdown log as loaded from disk, and where each body's HTML is
+    /// in it: bodies from disk carry empty HTML until a job needs it.
+    blob: Vec<u8>,
+    lazy: HashMap<u64, disk::Lazy>,
     /// The site of the last good build, kept whole for the patch path.
     site: Option<Site>,
     /// Its [`Site::known_paths`].
@@ -266,7 +270,7 @@ impl Engine {
                     }
                     let global = keys::global(&site, opts);
                     let r = self
-                        .render(&site, global, &output, start)
+                        .render(&mut site, global, &output, start)
                         .map(|o| Outcome { patched: true, ..o });
                     if r.is_ok() {
                         self.site = Some(site);
@@ -312,7 +316,7 @@ impl Engine {
         phase("links", t);
         let result = if errors.is_empty() {
             let global = keys::global(&site, opts);
-            self.render(&site, global, &output, start)
+            self.render(&mut site, global, &output, start)
         } else {
             errors.sort();
             errors.dedup();
@@ -429,7 +433,13 @@ impl Engine {
     /// Loads the site, taking unchanged entries from the last build.
     fn load(&mut self, root: &Path, opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>)> {
         if self.one_shot {
-            return Site::load(root, opts).map_err(Error::Content);
+            // A cold build renders while reading (sources never all in memory).
+            return if self.markdown.is_empty() {
+                Site::load_rendered(root, opts)
+            } else {
+                Site::load(root, opts)
+            }
+            .map_err(Error::Content);
         }
         if self.entries.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
@@ -549,25 +559,22 @@ impl Engine {
 
     fn render(
         &mut self,
-        site: &Site,
+        site: &mut Site,
         global: u64,
         output: &Path,
         start: Instant,
     ) -> Result<Outcome> {
         let t = Instant::now();
+        let jobs = crate::render::jobs_of(site);
         let cx = keys::Ctx::new(site, global);
         let skeys: Vec<u64> = (0..site.content.posts.len())
             .map(|i| summary_key(global, cx.post(i)))
             .collect();
-        let cached = |i: usize| self.summaries.get(&skeys[i]).cloned();
-        let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
-        let jobs = renderer.jobs();
-        phase("renderer", t);
-        let t = Instant::now();
         let keyed: Vec<(String, Option<u64>)> = jobs
             .par_iter()
             .map(|j| (keys::name(site, j), keys::key(&cx, j)))
             .collect();
+        drop(cx);
         phase("keys", t);
         let usable = self.output.as_deref() == Some(output)
             && !self.records.is_empty()
@@ -580,6 +587,16 @@ impl Engine {
             .collect();
         let limit = self.partial_limit.unwrap_or(1.0 / 3.0);
         let full = !usable || dirty.len() as f64 > limit * jobs.len() as f64;
+        if !self.lazy.is_empty() {
+            let needed: Vec<&Job> = dirty.iter().map(|&k| &jobs[k]).collect();
+            self.fill_html(site, full, &needed);
+        }
+        let site: &Site = site;
+        let t = Instant::now();
+        let cached = |i: usize| self.summaries.get(&skeys[i]).cloned();
+        let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
+        debug_assert_eq!(renderer.jobs(), jobs);
+        phase("renderer", t);
         let t = Instant::now();
         let (written, removed, changed) = if full {
             self.full(&renderer, &jobs, keyed, output)?
@@ -620,6 +637,66 @@ impl Engine {
             changed,
             patched: false,
         })
+    }
+
+    /// Loads from the disk log the HTML of the entries the given jobs show
+    /// (every entry when `all`): pages show their entry, feeds the entries
+    /// they list; list pages and the rest use summaries only. A job this
+    /// engine does not know gets every entry.
+    fn fill_html(&self, site: &mut Site, all: bool, jobs: &[&Job]) {
+        let c = &site.content;
+        let limit = site.config.feed_limit;
+        let mut posts: HashSet<usize> = HashSet::new();
+        let mut pages: HashSet<usize> = HashSet::new();
+        let mut everything = all;
+        for job in jobs {
+            match job {
+                Job::Post(i) => {
+                    posts.insert(*i);
+                }
+                Job::Page(i) => {
+                    pages.insert(*i);
+                }
+                Job::SiteFeeds => posts.extend(0..c.posts.len().min(limit)),
+                Job::TermFeeds(tax, t) => {
+                    posts.extend(site.terms(*tax)[*t].posts.iter().take(limit).copied())
+                }
+                Job::Index(_)
+                | Job::Terms(_)
+                | Job::Term(..)
+                | Job::CommentsFeed(_)
+                | Job::SiteCommentsFeed
+                | Job::Aliases(..)
+                | Job::Assets(..)
+                | Job::Sitemap
+                | Job::Robots
+                | Job::NotFound
+                | Job::Manifest
+                | Job::ThemeStatic
+                | Job::Files => {}
+                #[allow(unreachable_patterns)]
+                _ => everything = true,
+            }
+        }
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        let fill = |e: &mut Entry| {
+            if e.rendered.html.is_empty()
+                && let Some(l) = self.lazy.get(&markdown_key(e, &base, hl))
+            {
+                e.rendered.html = disk::html(&self.blob, l);
+            }
+        };
+        for (i, e) in site.content.posts.iter_mut().enumerate() {
+            if everything || posts.contains(&i) {
+                fill(e);
+            }
+        }
+        for (i, e) in site.content.pages.iter_mut().enumerate() {
+            if everything || pages.contains(&i) {
+                fill(e);
+            }
+        }
     }
 
     /// Renders every job into a fresh stage and swaps it in.

@@ -217,53 +217,7 @@ impl<'s> Renderer<'s> {
 
     /// Every job of the site, in a stable order.
     pub fn jobs(&self) -> Vec<Job> {
-        let s = self.site;
-        let c = &s.content;
-        let mut jobs = Vec::with_capacity(c.posts.len() * 2 + 64);
-        for i in 0..c.posts.len() {
-            jobs.push(Job::Post(i));
-            jobs.push(Job::CommentsFeed(i));
-            if !c.posts[i].aliases.is_empty() {
-                jobs.push(Job::Aliases(Kind::Post, i));
-            }
-            if !c.posts[i].assets.is_empty() {
-                jobs.push(Job::Assets(Kind::Post, i));
-            }
-        }
-        for i in 0..c.pages.len() {
-            jobs.push(Job::Page(i));
-            if !c.pages[i].aliases.is_empty() {
-                jobs.push(Job::Aliases(Kind::Page, i));
-            }
-            if !c.pages[i].assets.is_empty() {
-                jobs.push(Job::Assets(Kind::Page, i));
-            }
-        }
-        for n in 1..=s.pages_for(c.posts.len()) {
-            jobs.push(Job::Index(n));
-        }
-        for tax in Taxonomy::ALL {
-            jobs.push(Job::Terms(tax));
-            for (t, term) in s.terms(tax).iter().enumerate() {
-                for n in 1..=s.pages_for(term.posts.len()) {
-                    jobs.push(Job::Term(tax, t, n));
-                }
-                jobs.push(Job::TermFeeds(tax, t));
-            }
-        }
-        if s.config.comments.is_some() {
-            jobs.push(Job::SiteCommentsFeed);
-        }
-        jobs.extend([
-            Job::SiteFeeds,
-            Job::Sitemap,
-            Job::Robots,
-            Job::NotFound,
-            Job::Manifest,
-            Job::ThemeStatic,
-            Job::Files,
-        ]);
-        jobs
+        jobs_of(self.site)
     }
 
     fn tpl(&self, name: &str, ctx: &Context, source: &str) -> Result<Vec<u8>, Diagnostic> {
@@ -712,4 +666,55 @@ impl<'s> Renderer<'s> {
             }
         })
     }
+}
+
+/// Every job of `site`, in a stable order (what [`Renderer::jobs`] returns;
+/// usable before a renderer exists).
+pub fn jobs_of(s: &Site) -> Vec<Job> {
+    let c = &s.content;
+    let mut jobs = Vec::with_capacity(c.posts.len() * 2 + 64);
+    for i in 0..c.posts.len() {
+        jobs.push(Job::Post(i));
+        jobs.push(Job::CommentsFeed(i));
+        if !c.posts[i].aliases.is_empty() {
+            jobs.push(Job::Aliases(Kind::Post, i));
+        }
+        if !c.posts[i].assets.is_empty() {
+            jobs.push(Job::Assets(Kind::Post, i));
+        }
+    }
+    for i in 0..c.pages.len() {
+        jobs.push(Job::Page(i));
+        if !c.pages[i].aliases.is_empty() {
+            jobs.push(Job::Aliases(Kind::Page, i));
+        }
+        if !c.pages[i].assets.is_empty() {
+            jobs.push(Job::Assets(Kind::Page, i));
+        }
+    }
+    for n in 1..=s.pages_for(c.posts.len()) {
+        jobs.push(Job::Index(n));
+    }
+    for tax in Taxonomy::ALL {
+        jobs.push(Job::Terms(tax));
+        for (t, term) in s.terms(tax).iter().enumerate() {
+            for n in 1..=s.pages_for(term.posts.len()) {
+                jobs.push(Job::Term(tax, t, n));
+            }
+            jobs.push(Job::TermFeeds(tax, t));
+        }
+    }
+    if s.config.comments.is_some() {
+        jobs.push(Job::SiteCommentsFeed);
+    }
+    jobs.extend([
+        Job::SiteFeeds,
+        Job::Sitemap,
+        Job::Robots,
+        Job::NotFound,
+        Job::Manifest,
+        Job::ThemeStatic,
+        Job::Files,
+    ]);
+    jobs
 }
