@@ -48,7 +48,7 @@ impl AppState {
             .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
         let site_client = crate::fetch::Fetcher::new(&crate::fetch::FetchConfig {
             allow_private_addresses: true,
-            ..Default::default()
+            ..crate::fetch::default_config()
         })
         .map_err(|e| tracing::warn!(error = %e, "no HTTP client: manifest and webhook disabled"))
         .ok();

@@ -107,7 +107,7 @@ impl Webmention {
             allow_private_addresses: app.cfg.allow_private_addresses,
             total_timeout: Duration::from_secs(settings.fetch_timeout_secs.max(1)),
             max_body_bytes: settings.max_source_bytes,
-            ..FetchConfig::default()
+            ..crate::fetch::default_config()
         })
         .map_err(|e| tracing::error!(error = %e, "Webmention receiver disabled"))
         .ok()?;

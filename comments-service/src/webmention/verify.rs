@@ -168,7 +168,7 @@ fn around(text: &str, at: usize, len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
+    use crate::fetch::header::HeaderMap;
 
     fn fetched(ct: &str, body: &str) -> Fetched {
         Fetched {

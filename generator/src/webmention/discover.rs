@@ -9,7 +9,7 @@
 //! When no Webmention endpoint is advertised, the Pingback endpoint
 //! (`X-Pingback` header, else `<link rel="pingback">`) is the fallback.
 
-use reqwest::header::HeaderMap;
+use super::fetch::header::{HeaderMap, LINK};
 use scraper::Html;
 use url::Url;
 
@@ -66,7 +66,7 @@ fn is_html(content_type: Option<&str>) -> bool {
 /// `Link` headers in order.
 pub fn link_header_endpoint(base: &Url, headers: &HeaderMap, rel: &str) -> Option<Url> {
     headers
-        .get_all(reqwest::header::LINK)
+        .get_all(LINK)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(parse_link_header)
@@ -176,7 +176,7 @@ fn html_endpoint(base: &Url, doc: &Html, names: &[&str], rel: &str) -> Option<Ur
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderValue, LINK};
+    use crate::webmention::fetch::header::HeaderValue;
 
     fn base() -> Url {
         Url::parse("https://example.com/test/1?x=1").unwrap()

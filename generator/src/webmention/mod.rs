@@ -52,7 +52,7 @@ impl Default for SendOptions {
             per_host_interval: Duration::from_secs(1),
             fetch: FetchConfig {
                 max_body_bytes: 4 * 1024 * 1024,
-                ..FetchConfig::default()
+                ..fetch::default_config()
             },
         }
     }
