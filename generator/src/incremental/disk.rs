@@ -13,6 +13,7 @@
 //! corrupt cache is ignored (the records) or cut at the first bad frame
 //! (the markdown). Nothing read here is trusted beyond "render less".
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -155,44 +156,53 @@ pub fn load(root: &Path) -> (Engine, LogState) {
             b: &bytes,
             at: head.len(),
         };
-        let mut valid = r.at;
-        // Frame: key, length, payload, checksum of the payload.
+        // Frame: key, length, payload, checksum of the payload. First find
+        // the frames (lengths only), then check and read them in parallel.
+        let mut frames = Vec::new();
+        let mut at = r.at;
         while !r.done() {
-            let Some(frame) = (|| {
-                let key = r.u64()?;
-                let n = r.len()?;
-                let payload = r.take(n)?;
-                let sum = r.u64()?;
-                (content_hash(payload) == sum).then_some((key, payload))
-            })() else {
+            let Some((key, n)) = (|| Some((r.u64()?, r.len()?)))() else {
                 break;
             };
-            let (key, payload) = frame;
-            let payload_at = r.at - 8 - payload.len();
-            // The HTML is left in the buffer until a job needs it
-            // ([`Lazy`]); the rest of the body is small and read now.
-            let mut p = Reader { b: payload, at: 0 };
-            let Some(html_len) = p.len() else {
-                break;
-            };
-            let html_at = payload_at + p.at;
-            if p.take(html_len).is_none() {
+            let payload_at = r.at;
+            if r.take(n).is_none() {
                 break;
             }
-            let Some(body) = decode_rest(&mut p) else {
+            let Some(sum) = r.u64() else {
                 break;
             };
-            engine.markdown.insert(key, body);
-            engine.lazy.insert(
-                key,
-                Lazy {
+            frames.push((key, payload_at, n, sum, at, r.at));
+            at = r.at;
+        }
+        let read: Vec<Option<(u64, RenderedBody, Lazy)>> = frames
+            .par_iter()
+            .map(|&(key, payload_at, n, sum, start, end)| {
+                let payload = &bytes[payload_at..payload_at + n];
+                if content_hash(payload) != sum {
+                    return None;
+                }
+                // The HTML is left in the buffer until a job needs it
+                // ([`Lazy`]); the rest of the body is small and read now.
+                let mut p = Reader { b: payload, at: 0 };
+                let html_len = p.len()?;
+                let html_at = payload_at + p.at;
+                p.take(html_len)?;
+                let body = decode_rest(&mut p)?;
+                let lazy = Lazy {
                     html: (html_at, html_len),
-                    frame: (valid, r.at),
-                },
-            );
+                    frame: (start, end),
+                };
+                Some((key, body, lazy))
+            })
+            .collect();
+        let mut valid = head.len();
+        // Up to the first bad frame: appends go after the last good one.
+        for (key, body, lazy) in read.into_iter().map_while(|f| f) {
+            valid = lazy.frame.1;
+            engine.markdown.insert(key, body);
+            engine.lazy.insert(key, lazy);
             log.keys.insert(key);
             log.frames += 1;
-            valid = r.at;
         }
         log.valid_len = valid as u64;
         engine.blob = bytes;
