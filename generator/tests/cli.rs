@@ -365,6 +365,23 @@ fn template_error_fails_the_build_and_names_the_template() {
 }
 
 #[test]
+fn files_deleted_from_the_output_by_hand_come_back() {
+    let (_tmp, site) = copy_fixture("good");
+    assert!(run(&["build"], &site).status.success());
+    let whole = snapshot(&site.join("public"));
+    std::fs::remove_file(site.join("public/posts/post-5/index.html")).unwrap();
+    std::fs::remove_file(site.join("public/feed.xml")).unwrap();
+    std::fs::remove_dir_all(site.join("public/tags")).unwrap();
+    let o = run(&["build"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        snapshot(&site.join("public")),
+        whole,
+        "the whole site again"
+    );
+}
+
+#[test]
 fn deleted_posts_leave_no_stale_files() {
     let (_tmp, site) = copy_fixture("good");
     assert!(run(&["build"], &site).status.success());

@@ -579,10 +579,22 @@ impl Engine {
         let usable = self.output.as_deref() == Some(output)
             && !self.records.is_empty()
             && output.join("index.html").is_file();
+        // A job is dirty when its key changed, or when a file it wrote is no
+        // longer in the output (deleted by hand or by another tool): the
+        // output must always be the whole site, not only what changed.
         let dirty: Vec<usize> = (0..jobs.len())
+            .into_par_iter()
             .filter(|&k| {
                 let (name, key) = &keyed[k];
-                !usable || key.is_none() || self.records.get(name).and_then(|r| r.key) != *key
+                if !usable || key.is_none() {
+                    return true;
+                }
+                match self.records.get(name) {
+                    Some(r) if r.key == *key => {
+                        !r.files.iter().all(|f| output.join(&f.path).exists())
+                    }
+                    _ => true,
+                }
             })
             .collect();
         let limit = self.partial_limit.unwrap_or(1.0 / 3.0);
