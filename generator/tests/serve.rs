@@ -502,3 +502,32 @@ fn comments_flag_runs_the_service_and_bakes_new_comments() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_comment_service_stops_when_serve_is_killed() {
+    let Some(_) = comments_binary() else {
+        panic!("causerie-comments is not built next to causerie; build the workspace first");
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site(tmp.path());
+    let mut srv = serve(&root, &["--comments"]);
+    let (_, page) = http(srv.port, "GET", "/posts/first/", None);
+    let service_port: u16 = page
+        .split("action=\"")
+        .find_map(|s| s.split('"').next().filter(|a| a.ends_with("/api/comments")))
+        .and_then(|a| a.trim_end_matches("/api/comments").rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .expect("a comment form posting to the local service");
+    assert!(TcpStream::connect(("127.0.0.1", service_port)).is_ok());
+    // SIGKILL: no destructor of serve runs; the kernel must stop the child.
+    srv.child.kill().unwrap();
+    srv.child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", service_port)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the comment service outlived a killed serve"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

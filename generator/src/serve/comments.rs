@@ -57,6 +57,28 @@ fn toml_str(s: &str) -> String {
     out
 }
 
+/// Asks the kernel to stop the service when the dev server dies, even by
+/// SIGKILL, where no destructor runs: an orphaned service would keep the
+/// port and the temporary database. `start` runs on the main thread, which
+/// lives as long as the process (the signal follows the spawning thread).
+#[cfg(target_os = "linux")]
+fn stop_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec the hook only calls prctl, which is
+    // async-signal-safe, and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stop_with_parent(_: &mut Command) {}
+
 /// Starts the service for the dev site at `site_url`; `db` names the
 /// SQLite file (a temporary one when `None`).
 pub fn start(site_url: &str, db: Option<&Path>) -> Result<Service> {
@@ -75,7 +97,9 @@ pub fn start(site_url: &str, db: Option<&Path>) -> Result<Service> {
     );
     std::fs::write(&config, text).map_err(|e| Error::io(&config, e))?;
     let bin = binary();
-    let mut child = Command::new(&bin)
+    let mut cmd = Command::new(&bin);
+    stop_with_parent(&mut cmd);
+    let mut child = cmd
         .arg("--config")
         .arg(&config)
         .arg("--listen")
