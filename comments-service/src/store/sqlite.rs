@@ -361,22 +361,7 @@ impl Store {
 
     /// The facts edit/delete check (None when there is no such live comment).
     pub async fn owned(&self, id: i64) -> Result<Option<Owned>> {
-        self.read(move |c| {
-            Ok(c.prepare_cached(
-                "SELECT id, page, status, created_us FROM comments
-                 WHERE id = ?1 AND kind = 'comment' AND status IN ('approved', 'pending')",
-            )?
-            .query_row([id], |r| {
-                Ok(Owned {
-                    id: r.get(0)?,
-                    page: r.get(1)?,
-                    status: Status::parse(&r.get::<_, String>(2)?).unwrap_or(Status::Pending),
-                    created_us: r.get(3)?,
-                })
-            })
-            .optional()?)
-        })
-        .await
+        self.read(move |c| live_comment(c, id)).await
     }
 
     /// Replaces a comment's body if it was created at or after `window_start`.
@@ -705,9 +690,10 @@ fn decide(conn: &Connection, mode: Moderation, key: &str) -> Result<Status> {
     })
 }
 
-/// The live comment `id`, refusing one outside the edit window.
-fn live_in_window(conn: &Connection, id: i64, window_start: Micros) -> Result<Owned> {
-    let o = conn
+/// The facts edit and delete check of the live (approved or held) comment
+/// `id`, if there is one.
+fn live_comment(conn: &Connection, id: i64) -> Result<Option<Owned>> {
+    Ok(conn
         .prepare_cached(
             "SELECT id, page, status, created_us FROM comments
              WHERE id = ?1 AND kind = 'comment' AND status IN ('approved', 'pending')",
@@ -720,7 +706,12 @@ fn live_in_window(conn: &Connection, id: i64, window_start: Micros) -> Result<Ow
                 created_us: r.get(3)?,
             })
         })
-        .optional()?
+        .optional()?)
+}
+
+/// The live comment `id`, refusing one outside the edit window.
+fn live_in_window(conn: &Connection, id: i64, window_start: Micros) -> Result<Owned> {
+    let o = live_comment(conn, id)?
         .ok_or_else(|| Error::field(StatusCode::NOT_FOUND, "id", "no such comment"))?;
     if o.created_us < window_start {
         return Err(Error::field(
