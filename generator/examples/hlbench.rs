@@ -24,12 +24,6 @@ fn main() {
         }
     }
     {
-        let t = Instant::now();
-        causerie::highlight::prepare(["rust", "python", "js", "bash"]);
-        println!(
-            "causerie: compile 4 grammars in parallel: {:.1} ms",
-            t.elapsed().as_secs_f64() * 1e3
-        );
         let mut per: BTreeMap<String, (usize, f64)> = BTreeMap::new();
         for (l, c) in &blocks {
             let t = Instant::now();
