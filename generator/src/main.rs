@@ -9,14 +9,12 @@ use causerie::commands;
 use causerie::error::Error;
 use causerie::site::BuildOptions;
 
-/// mimalloc rather than glibc's allocator: a build allocates and frees many
-/// small strings on every core, and glibc's returns pages to the kernel and
-/// faults them back in (with TLB shootdowns across cores); about N % of a
-/// clean build.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    // Parsing code blocks makes and drops many small tree-sitter nodes on
+    // every core; mimalloc's thread-local heaps serve them faster than
+    // glibc's (a clean 1 000-post build: 0.48 → 0.38 s in one hyperfine run).
+    // Rust's own allocations stay on glibc: mimalloc as the global allocator
+    // was faster still but raised the 10 000-post peak RSS from 260 to 360 MB.
     causerie::highlight::use_allocator(
         libmimalloc_sys::mi_malloc,
         libmimalloc_sys::mi_calloc,
