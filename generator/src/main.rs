@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         libmimalloc_sys::mi_realloc,
         libmimalloc_sys::mi_free,
     );
+    let t0 = std::time::Instant::now();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -32,7 +33,15 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let r = run(cli);
+    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
+        eprintln!(
+            "{:>14}: {:7.1} ms",
+            "main",
+            t0.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Content(diags)) => {
             for d in &diags {

@@ -5,7 +5,12 @@
 //!   the files it wrote (rewritten after each build; small);
 //! - `build-markdown.bin`: rendered markdown by cache key, an append-only
 //!   log of frames (a build appends only what it rendered; the log is
-//!   rewritten when more than half of it is dead).
+//!   rewritten when more than half of it is dead). It is mapped, not read:
+//!   a build after one edit needs the HTML of a handful of posts, and
+//!   reading the 120 MB log of a 10 000-post site cost more than the rest
+//!   of such a build. Each frame has two checksums, one over the small part
+//!   read at load (summary, links) and one over the HTML, checked when the
+//!   HTML is used.
 //!
 //! Both start with a header naming the format, the Causerie version and
 //! the executable (size and mtime), so a cache written by another build of
@@ -13,7 +18,6 @@
 //! corrupt cache is ignored (the records) or cut at the first bad frame
 //! (the markdown). Nothing read here is trusted beyond "render less".
 
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,7 +28,7 @@ use crate::markdown::RenderedBody;
 
 const RECORDS: &str = "build-records.bin";
 const MARKDOWN: &str = "build-markdown.bin";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Identity of this executable: version, size and mtime of the binary.
 fn header() -> Vec<u8> {
@@ -87,8 +91,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn encode_body(w: &mut Vec<u8>, r: &RenderedBody) {
-    put_str(w, &r.html);
+/// Everything of a body but its HTML.
+fn encode_rest(w: &mut Vec<u8>, r: &RenderedBody) {
     put_str(w, &r.summary_html);
     put_u64(w, u64::from(r.has_more));
     put_u64(w, r.words as u64);
@@ -99,7 +103,7 @@ fn encode_body(w: &mut Vec<u8>, r: &RenderedBody) {
     }
 }
 
-/// A body after its HTML (which is left empty, see [`Lazy`]).
+/// A body without its HTML (which is left empty, see [`Lazy`]).
 fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
     let html = String::new();
     let summary_html = r.str()?;
@@ -149,65 +153,82 @@ pub fn load(root: &Path) -> (Engine, LogState) {
         engine.records = records;
     }
     let mut log = LogState::default();
-    if let Ok(bytes) = std::fs::read(dir.join(MARKDOWN))
-        && bytes.starts_with(&head)
-    {
-        let mut r = Reader {
-            b: &bytes,
-            at: head.len(),
-        };
-        // Frame: key, length, payload, checksum of the payload. First find
-        // the frames (lengths only), then check and read them in parallel.
-        let mut frames = Vec::new();
-        let mut at = r.at;
-        while !r.done() {
-            let Some((key, n)) = (|| Some((r.u64()?, r.len()?)))() else {
-                break;
-            };
-            let payload_at = r.at;
-            if r.take(n).is_none() {
-                break;
+    let Some(blob) = map(&dir.join(MARKDOWN)).filter(|b| b.starts_with(&head)) else {
+        return (engine, log);
+    };
+    // Frame: key, small part and its checksum, HTML and its checksum.
+    let mut r = Reader {
+        b: &blob,
+        at: head.len(),
+    };
+    let mut valid = r.at;
+    while !r.done() {
+        let start = r.at;
+        let Some((key, body, lazy)) = (|| {
+            let key = r.u64()?;
+            let n = r.len()?;
+            let rest = r.take(n)?;
+            if content_hash(rest) != r.u64()? {
+                return None;
             }
-            let Some(sum) = r.u64() else {
-                break;
+            let body = decode_rest(&mut Reader { b: rest, at: 0 })?;
+            let html_len = r.len()?;
+            let html_at = r.at;
+            r.take(html_len)?;
+            let sum = r.u64()?;
+            let lazy = Lazy {
+                html: (html_at, html_len),
+                sum,
+                frame: (start, r.at),
             };
-            frames.push((key, payload_at, n, sum, at, r.at));
-            at = r.at;
-        }
-        let read: Vec<Option<(u64, RenderedBody, Lazy)>> = frames
-            .par_iter()
-            .map(|&(key, payload_at, n, sum, start, end)| {
-                let payload = &bytes[payload_at..payload_at + n];
-                if content_hash(payload) != sum {
-                    return None;
-                }
-                // The HTML is left in the buffer until a job needs it
-                // ([`Lazy`]); the rest of the body is small and read now.
-                let mut p = Reader { b: payload, at: 0 };
-                let html_len = p.len()?;
-                let html_at = payload_at + p.at;
-                p.take(html_len)?;
-                let body = decode_rest(&mut p)?;
-                let lazy = Lazy {
-                    html: (html_at, html_len),
-                    frame: (start, end),
-                };
-                Some((key, body, lazy))
-            })
-            .collect();
-        let mut valid = head.len();
-        // Up to the first bad frame: appends go after the last good one.
-        for (key, body, lazy) in read.into_iter().map_while(|f| f) {
-            valid = lazy.frame.1;
-            engine.markdown.insert(key, body);
-            engine.lazy.insert(key, lazy);
-            log.keys.insert(key);
-            log.frames += 1;
-        }
-        log.valid_len = valid as u64;
-        engine.blob = bytes;
+            Some((key, body, lazy))
+        })() else {
+            break; // up to the first bad frame: appends go after the last good one
+        };
+        valid = r.at;
+        engine.markdown.insert(key, body);
+        engine.lazy.insert(key, lazy);
+        log.keys.insert(key);
+        log.frames += 1;
     }
+    log.valid_len = valid as u64;
+    engine.blob = blob;
     (engine, log)
+}
+
+/// The markdown log, mapped into memory.
+#[derive(Default)]
+pub enum Blob {
+    #[default]
+    Empty,
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Blob {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Blob::Empty => &[],
+            Blob::Mapped(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blob({} bytes)", self.len())
+    }
+}
+
+fn map(path: &Path) -> Option<Blob> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: the log is only written by Causerie builds of this site, which
+    // append to it, replace it by a rename (the mapping keeps the old file),
+    // or cut it past the last frame they read; none changes bytes a mapping
+    // can see. A build and `serve` running at once on one site's
+    // `.causerie/` are not supported anyway: they would race on the output.
+    let m = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    Some(Blob::Mapped(m))
 }
 
 /// Where a cached body's HTML and whole frame are in the loaded log.
@@ -215,16 +236,20 @@ pub fn load(root: &Path) -> (Engine, LogState) {
 pub struct Lazy {
     /// Offset and length of the HTML in the loaded log.
     pub html: (usize, usize),
+    /// Checksum of the HTML, checked when it is read.
+    pub sum: u64,
     /// Byte range of the frame, copied as it is when the log is rewritten.
     pub frame: (usize, usize),
 }
 
-/// The HTML of a lazily loaded body.
-pub fn html(blob: &[u8], l: &Lazy) -> String {
+/// The HTML of a lazily loaded body, or `None` if the log is damaged there.
+pub fn html(blob: &[u8], l: &Lazy) -> Option<String> {
     let (at, n) = l.html;
-    blob.get(at..at + n)
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default()
+    let b = blob.get(at..at.checked_add(n)?)?;
+    if content_hash(b) != l.sum {
+        return None;
+    }
+    String::from_utf8(b.to_vec()).ok()
 }
 
 fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
@@ -311,12 +336,14 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         .collect();
     let rewrite = log.valid_len == 0 || log.frames + fresh.len() > 2 * live + 64;
     let frame = |w: &mut Vec<u8>, key: u64, body: &RenderedBody| {
-        let mut p = Vec::with_capacity(body.html.len() + body.summary_html.len() + 64);
-        encode_body(&mut p, body);
+        let mut p = Vec::with_capacity(body.summary_html.len() + 64);
+        encode_rest(&mut p, body);
         put_u64(w, key);
         put_u64(w, p.len() as u64);
         w.extend_from_slice(&p);
         put_u64(w, content_hash(&p));
+        put_str(w, &body.html);
+        put_u64(w, content_hash(body.html.as_bytes()));
     };
     if rewrite {
         // Streamed frame by frame: the cache of a 10 000-post site is as big
@@ -404,7 +431,7 @@ mod tests {
             back.markdown[&1].html, "",
             "HTML stays in the log until needed"
         );
-        assert_eq!(html(&back.blob, &back.lazy[&1]), "<p>one</p>");
+        assert_eq!(html(&back.blob, &back.lazy[&1]).unwrap(), "<p>one</p>");
         assert_eq!(back.markdown[&1].summary_html, "one");
         // Append one more body; both are read back.
         back.markdown.insert(2, body("two"));
@@ -416,14 +443,24 @@ mod tests {
         log2.frames = 1000;
         save(root, &again, &mut log2).unwrap();
         let (third, _) = load(root);
-        assert_eq!(html(&third.blob, &third.lazy[&2]), "<p>two</p>");
-        assert_eq!(html(&third.blob, &third.lazy[&1]), "<p>one</p>");
-        // A damaged tail keeps the good frames; damaged records are ignored.
+        assert_eq!(html(&third.blob, &third.lazy[&2]).unwrap(), "<p>two</p>");
+        assert_eq!(html(&third.blob, &third.lazy[&1]).unwrap(), "<p>one</p>");
+        // Damaged HTML is found when it is read; a cut frame is dropped, the
+        // good ones kept; damaged records are ignored.
         let md = dir(root).join(MARKDOWN);
         let mut bytes = std::fs::read(&md).unwrap();
         let n = bytes.len();
         bytes[n - 3] ^= 0xff;
         std::fs::write(&md, &bytes).unwrap();
+        let (bad, _) = load(root);
+        assert_eq!(bad.markdown.len(), 2);
+        let good = [1, 2]
+            .iter()
+            .filter(|k| html(&bad.blob, &bad.lazy[k]).is_some())
+            .count();
+        assert_eq!(good, 1, "the frame whose HTML checksum was hit");
+        drop(bad);
+        std::fs::write(&md, &bytes[..n - 20]).unwrap();
         let rec = dir(root).join(RECORDS);
         let mut rb = std::fs::read(&rec).unwrap();
         let m = rb.len();

@@ -81,8 +81,10 @@ pub struct Engine {
     one_shot: bool,
     /// The markdown log as loaded from disk, and where each body's HTML is
     /// in it: bodies from disk carry empty HTML until a job needs it.
-    blob: Vec<u8>,
+    blob: disk::Blob,
     lazy: HashMap<u64, disk::Lazy>,
+    /// A body's HTML in the log failed its checksum during this build.
+    damaged: bool,
     /// The site of the last good build, kept whole for the patch path.
     site: Option<Site>,
     /// Its [`Site::known_paths`].
@@ -136,22 +138,38 @@ impl Outcome {
 }
 
 /// `causerie build`: an incremental build with the engine saved under
-/// `.causerie/` of the site (loaded before, saved after).
+/// `.causerie/` of the site (loaded before, saved after). For a process
+/// that ends after it: the site and engine are left for the exit to free.
 pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
     let t = Instant::now();
     let (mut engine, mut log) = disk::load(root);
     engine.one_shot = true;
     phase("cache load", t);
-    let r = engine.build(root, output, opts);
-    if let Some(site) = engine.site.take() {
-        engine.dissolve(site);
+    let mut r = engine.build(root, output, opts);
+    if engine.damaged {
+        // Found only when a page needed the HTML: build again without the log.
+        eprintln!("warning: the build cache in .causerie/ is damaged; rebuilding without it");
+        engine = Engine::new();
+        engine.one_shot = true;
+        log = disk::LogState::default();
+        r = engine.build(root, output, opts);
     }
+    let t = Instant::now();
+    if let Some(mut site) = engine.site.take() {
+        // Only the markdown is saved; the rest of the site is not kept.
+        engine.markdown_out(&mut site);
+        std::mem::forget(site);
+    }
+    phase("dissolve", t);
     let t = Instant::now();
     // Even a failed build leaves a valid cache (its markdown is reusable).
     if let Err(e) = disk::save(root, &engine, &mut log) {
         eprintln!("warning: cannot save the build cache in .causerie/: {e}");
     }
     phase("cache save", t);
+    // The process ends after this build: freeing a 10 000-post site piece
+    // by piece took 60 ms, and the kernel takes it back at exit anyway.
+    std::mem::forget(engine);
     r
 }
 
@@ -601,7 +619,12 @@ impl Engine {
         let full = !usable || dirty.len() as f64 > limit * jobs.len() as f64;
         if !self.lazy.is_empty() {
             let needed: Vec<&Job> = dirty.iter().map(|&k| &jobs[k]).collect();
-            self.fill_html(site, full, &needed);
+            if !self.fill_html(site, full, &needed) {
+                self.damaged = true;
+                return Err(Error::Other(
+                    "the build cache in .causerie/ is damaged".into(),
+                ));
+            }
         }
         let site: &Site = site;
         let t = Instant::now();
@@ -616,11 +639,14 @@ impl Engine {
             self.partial(&renderer, &jobs, keyed, &dirty, output)?
         };
         phase("render+write", t);
-        self.summaries = skeys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, renderer.summary(i)))
-            .collect();
+        if !self.one_shot {
+            // Kept for the next build; those no job made are made when needed.
+            self.summaries = skeys
+                .iter()
+                .enumerate()
+                .filter_map(|(i, k)| Some((*k, renderer.summary(i)?)))
+                .collect();
+        }
         let (mut pages, mut files) = (0, 0);
         for r in self.records.values() {
             for f in &r.files {
@@ -654,8 +680,9 @@ impl Engine {
     /// Loads from the disk log the HTML of the entries the given jobs show
     /// (every entry when `all`): pages show their entry, feeds the entries
     /// they list; list pages and the rest use summaries only. A job this
-    /// engine does not know gets every entry.
-    fn fill_html(&self, site: &mut Site, all: bool, jobs: &[&Job]) {
+    /// engine does not know gets every entry. False when a body's HTML in
+    /// the log is damaged.
+    fn fill_html(&self, site: &mut Site, all: bool, jobs: &[&Job]) -> bool {
         let c = &site.content;
         let limit = site.config.feed_limit;
         let mut posts: HashSet<usize> = HashSet::new();
@@ -692,23 +719,29 @@ impl Engine {
         }
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
-        let fill = |e: &mut Entry| {
+        let fill = |e: &mut Entry| -> bool {
             if e.rendered.html.is_empty()
                 && let Some(l) = self.lazy.get(&markdown_key(e, &base, hl))
             {
-                e.rendered.html = disk::html(&self.blob, l);
+                match disk::html(&self.blob, l) {
+                    Some(h) => e.rendered.html = h,
+                    None => return false,
+                }
             }
+            true
         };
+        let mut ok = true;
         for (i, e) in site.content.posts.iter_mut().enumerate() {
             if everything || posts.contains(&i) {
-                fill(e);
+                ok &= fill(e);
             }
         }
         for (i, e) in site.content.pages.iter_mut().enumerate() {
             if everything || pages.contains(&i) {
-                fill(e);
+                ok &= fill(e);
             }
         }
+        ok
     }
 
     /// Renders every job into a fresh stage and swaps it in.

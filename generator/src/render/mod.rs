@@ -9,9 +9,9 @@ pub mod sitemap;
 pub mod templates;
 pub mod views;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use tera::{Context, Tera, Value};
 
 use crate::content::Kind;
@@ -120,14 +120,14 @@ struct FeedHrefs {
 }
 
 /// Everything needed to render jobs: the site, the template engine and the
-/// list views of posts (built once, shared by every list page).
+/// list views of posts (built once, on first use, shared by every list page).
 pub struct Renderer<'s> {
     pub site: &'s Site,
     tera: Tera,
-    /// List view of each post (also the `post` of its own page), as tera values.
-    summaries: Vec<Value>,
-    /// Meta description of each post.
-    descriptions: Vec<String>,
+    /// List view of each post (also the `post` of its own page) as a tera
+    /// value, and its meta description. Made when a job first needs it: a
+    /// rebuild after one edit shows a few dozen posts of thousands.
+    summaries: Vec<OnceLock<Summary>>,
     /// Each post's feed items, shared by every feed it is in.
     feed_items: feeds::ItemCache,
 }
@@ -182,37 +182,39 @@ impl<'s> Renderer<'s> {
             extra: &config.extra,
         };
         tera.global_context().insert("site", &site_view);
-        let strings = &site.theme.strings;
-        let (summaries, descriptions) = site
-            .content
-            .posts
-            .par_iter()
-            .enumerate()
-            .map(|(i, e)| {
-                if let Some(s) = cached(i) {
-                    return s;
-                }
-                let mut v = EntryView::new(e, config, strings);
-                if config.comments.is_some() {
-                    // List pages show the count: they read the conversation too.
-                    v.set_comment_count(site.conversation.count(&v.url), strings);
-                }
-                let d = v.description.clone();
-                (Value::from_serializable(&v), d)
+        let summaries = (0..site.content.posts.len())
+            .map(|i| match cached(i) {
+                Some(s) => OnceLock::from(s),
+                None => OnceLock::new(),
             })
-            .unzip();
+            .collect();
         Ok(Renderer {
             site,
             tera,
             summaries,
-            descriptions,
             feed_items: feeds::ItemCache::new(site.content.posts.len()),
         })
     }
 
-    /// The summary of post `i` (to cache for the next renderer).
-    pub fn summary(&self, i: usize) -> Summary {
-        (self.summaries[i].clone(), self.descriptions[i].clone())
+    /// The list view and description of post `i`, made on first use.
+    fn summary_of(&self, i: usize) -> &Summary {
+        self.summaries[i].get_or_init(|| {
+            let site = self.site;
+            let strings = &site.theme.strings;
+            let mut v = EntryView::new(&site.content.posts[i], &site.config, strings);
+            if site.config.comments.is_some() {
+                // List pages show the count: they read the conversation too.
+                v.set_comment_count(site.conversation.count(&v.url), strings);
+            }
+            let d = v.description.clone();
+            (Value::from_serializable(&v), d)
+        })
+    }
+
+    /// The summary of post `i` if a job made or used it (to cache for the
+    /// next renderer).
+    pub fn summary(&self, i: usize) -> Option<Summary> {
+        self.summaries[i].get().cloned()
     }
 
     /// Every job of the site, in a stable order.
@@ -279,7 +281,7 @@ impl<'s> Renderer<'s> {
             .iter()
             .skip((n - 1) * per)
             .take(per)
-            .map(|&i| self.summaries[i].clone())
+            .map(|&i| self.summary_of(i).0.clone())
             .collect();
         ctx.insert_value("posts", Value::from(slice));
         ctx.insert("pager", &PagerView::new(base, n, total, &self.site.config));
@@ -302,7 +304,7 @@ impl<'s> Renderer<'s> {
                     let mut meta = self.meta(
                         "post",
                         e.title.clone(),
-                        self.descriptions[*i].clone(),
+                        self.summary_of(*i).1.clone(),
                         &e.path,
                     );
                     let link = |j: usize| LinkView {
@@ -325,7 +327,7 @@ impl<'s> Renderer<'s> {
                     }
                     ctx.insert("conversation", &conv);
                     ctx.insert("page", &meta);
-                    ctx.insert_value("post", self.summaries[*i].clone());
+                    ctx.insert_value("post", self.summary_of(*i).0.clone());
                 } else {
                     let view = EntryView::new(e, config, strings);
                     ctx.insert(
