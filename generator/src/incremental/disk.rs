@@ -27,6 +27,7 @@ use crate::content::content_hash;
 use crate::markdown::RenderedBody;
 
 const RECORDS: &str = "build-records.bin";
+const ENTRIES: &str = "build-entries.bin";
 const MARKDOWN: &str = "build-markdown.bin";
 const FORMAT: u32 = 2;
 
@@ -52,37 +53,40 @@ fn header() -> Vec<u8> {
     w
 }
 
-fn put_u64(w: &mut Vec<u8>, n: u64) {
+pub(super) fn put_u64(w: &mut Vec<u8>, n: u64) {
     w.extend_from_slice(&n.to_le_bytes());
 }
 
-fn put_str(w: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(w: &mut Vec<u8>, s: &str) {
     put_u64(w, s.len() as u64);
     w.extend_from_slice(s.as_bytes());
 }
 
 /// A bounds-checked reader; every method returns `None` past the end.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     b: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
+    pub(super) fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader { b, at: 0 }
+    }
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let s = self.b.get(self.at..end)?;
         self.at = end;
         Some(s)
     }
-    fn u64(&mut self) -> Option<u64> {
+    pub(super) fn u64(&mut self) -> Option<u64> {
         let s = self.take(8)?;
         Some(u64::from_le_bytes(s.try_into().ok()?))
     }
-    fn len(&mut self) -> Option<usize> {
+    pub(super) fn len(&mut self) -> Option<usize> {
         let n = usize::try_from(self.u64()?).ok()?;
         (n <= self.b.len() - self.at).then_some(n)
     }
-    fn str(&mut self) -> Option<String> {
+    pub(super) fn str(&mut self) -> Option<String> {
         let n = self.len()?;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
@@ -146,16 +150,53 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     let mut engine = Engine::new();
     let dir = dir(root);
     let head = header();
-    if let Ok(bytes) = std::fs::read(dir.join(RECORDS))
-        && let Some((output, records)) = parse_records(&bytes, &head)
-    {
+    // The three files are independent: read them side by side.
+    let ((records, entries), markdown) = rayon::join(
+        || rayon::join(|| load_records(&dir, &head), || load_entries(&dir, &head)),
+        || load_markdown(&dir, &head),
+    );
+    if let Some((output, records)) = records {
         engine.output = Some(output);
         engine.records = records;
     }
-    let mut log = LogState::default();
-    let Some(blob) = map(&dir.join(MARKDOWN)).filter(|b| b.starts_with(&head)) else {
-        return (engine, log);
+    if let Some((links_ok, entries)) = entries {
+        engine.entries = entries;
+        engine.links_ok = links_ok;
+    }
+    let Some((blob, frames, log)) = markdown else {
+        return (engine, LogState::default());
     };
+    for (key, body, lazy) in frames {
+        engine.markdown.insert(key, body);
+        engine.lazy.insert(key, lazy);
+    }
+    engine.blob = blob;
+    (engine, log)
+}
+
+fn load_records(dir: &Path, head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
+    parse_records(&std::fs::read(dir.join(RECORDS)).ok()?, head)
+}
+
+fn load_entries(dir: &Path, head: &[u8]) -> Option<(Option<u64>, super::entries::Entries)> {
+    let bytes = std::fs::read(dir.join(ENTRIES)).ok()?;
+    let mut r = Reader::new(checked(&bytes, head)?);
+    let links_ok = match r.u64()? {
+        1 => Some(r.u64()?),
+        _ => {
+            r.u64()?;
+            None
+        }
+    };
+    Some((links_ok, super::entries::decode(&mut r)?))
+}
+
+type Frames = Vec<(u64, RenderedBody, Lazy)>;
+
+fn load_markdown(dir: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
+    let blob = map(&dir.join(MARKDOWN)).filter(|b| b.starts_with(head))?;
+    let mut log = LogState::default();
+    let mut frames = Vec::new();
     // Frame: key, small part and its checksum, HTML and its checksum.
     let mut r = Reader {
         b: &blob,
@@ -164,7 +205,7 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     let mut valid = r.at;
     while !r.done() {
         let start = r.at;
-        let Some((key, body, lazy)) = (|| {
+        let Some(frame) = (|| {
             let key = r.u64()?;
             let n = r.len()?;
             let rest = r.take(n)?;
@@ -186,14 +227,12 @@ pub fn load(root: &Path) -> (Engine, LogState) {
             break; // up to the first bad frame: appends go after the last good one
         };
         valid = r.at;
-        engine.markdown.insert(key, body);
-        engine.lazy.insert(key, lazy);
-        log.keys.insert(key);
+        log.keys.insert(frame.0);
         log.frames += 1;
+        frames.push(frame);
     }
     log.valid_len = valid as u64;
-    engine.blob = blob;
-    (engine, log)
+    Some((blob, frames, log))
 }
 
 /// The markdown log, mapped into memory.
@@ -252,12 +291,21 @@ pub fn html(blob: &[u8], l: &Lazy) -> Option<String> {
     String::from_utf8(b.to_vec()).ok()
 }
 
-fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
+/// The data of a file written by [`seal`], if its header and checksum hold.
+fn checked<'a>(bytes: &'a [u8], head: &[u8]) -> Option<&'a [u8]> {
     let body = bytes.strip_prefix(head)?;
     let (data, sum) = body.split_at(body.len().checked_sub(8)?);
-    if content_hash(data) != u64::from_le_bytes(sum.try_into().ok()?) {
-        return None;
-    }
+    (content_hash(data) == u64::from_le_bytes(sum.try_into().ok()?)).then_some(data)
+}
+
+/// Writes `data` (which follows `head` in `w`) with its checksum.
+fn seal(w: &mut Vec<u8>, start: usize) {
+    let sum = content_hash(&w[start..]);
+    put_u64(w, sum);
+}
+
+fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
+    let data = checked(bytes, head)?;
     let mut r = Reader { b: data, at: 0 };
     let output = PathBuf::from(r.str()?);
     let n = r.len()?;
@@ -299,32 +347,47 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
     std::fs::create_dir_all(&dir)?;
     let head = header();
     // Records: always rewritten (or removed when there is no output to describe).
-    let records_path = dir.join(RECORDS);
-    match &engine.output {
-        Some(out) => {
-            let mut w = head.clone();
-            let start = w.len();
-            put_str(&mut w, &out.to_string_lossy());
-            put_u64(&mut w, engine.records.len() as u64);
-            for (name, rec) in &engine.records {
-                put_str(&mut w, name);
-                put_u64(&mut w, u64::from(rec.key.is_some()));
-                put_u64(&mut w, rec.key.unwrap_or(0));
-                put_u64(&mut w, rec.files.len() as u64);
-                for f in &rec.files {
-                    put_str(&mut w, &f.path);
-                    put_u64(&mut w, f.hash);
-                    put_u64(&mut w, u64::from(f.page));
+    let save_records = || -> std::io::Result<()> {
+        let records_path = dir.join(RECORDS);
+        match &engine.output {
+            Some(out) => {
+                let mut w = head.clone();
+                let start = w.len();
+                put_str(&mut w, &out.to_string_lossy());
+                put_u64(&mut w, engine.records.len() as u64);
+                for (name, rec) in &engine.records {
+                    put_str(&mut w, name);
+                    put_u64(&mut w, u64::from(rec.key.is_some()));
+                    put_u64(&mut w, rec.key.unwrap_or(0));
+                    put_u64(&mut w, rec.files.len() as u64);
+                    for f in &rec.files {
+                        put_str(&mut w, &f.path);
+                        put_u64(&mut w, f.hash);
+                        put_u64(&mut w, u64::from(f.page));
+                    }
                 }
+                seal(&mut w, start);
+                replace(&records_path, &w)?;
             }
-            let sum = content_hash(&w[start..]);
-            put_u64(&mut w, sum);
-            replace(&records_path, &w)?;
+            None => {
+                let _ = std::fs::remove_file(&records_path);
+            }
         }
-        None => {
-            let _ = std::fs::remove_file(&records_path);
-        }
-    }
+        Ok(())
+    };
+    // Entries: always rewritten; a few MB at 10 000 posts.
+    let save_entries = || -> std::io::Result<()> {
+        let mut w = head.clone();
+        let start = w.len();
+        put_u64(&mut w, u64::from(engine.links_ok.is_some()));
+        put_u64(&mut w, engine.links_ok.unwrap_or(0));
+        super::entries::encode(&mut w, &engine.entries);
+        seal(&mut w, start);
+        replace(&dir.join(ENTRIES), &w)
+    };
+    let (records, entries) = rayon::join(save_records, save_entries);
+    records?;
+    entries?;
     // Markdown: append the new bodies, or rewrite when mostly dead.
     let md_path = dir.join(MARKDOWN);
     let live = engine.markdown.len();

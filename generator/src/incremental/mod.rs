@@ -13,6 +13,7 @@
 //! under `.causerie/` ([`disk`]) between runs.
 
 pub mod disk;
+mod entries;
 pub mod fingerprint;
 pub mod keys;
 
@@ -77,7 +78,13 @@ pub struct Engine {
     summaries: HashMap<u64, Summary>,
     /// Stamps of the files the current build read, by source path.
     stamps: HashMap<String, u64>,
-    /// One build and done (`causerie build`): no per-file stamps to take.
+    /// Hash of the site paths of the last build that passed the link check
+    /// (see [`known_hash`]): while they stay the same, only entries whose
+    /// markdown was rendered anew can have broken links.
+    links_ok: Option<u64>,
+    /// Sources of the entries this build took from the last one unchanged.
+    reused: HashSet<String>,
+    /// One build and done (`causerie build`): list views are not kept.
     one_shot: bool,
     /// The markdown log as loaded from disk, and where each body's HTML is
     /// in it: bodies from disk carry empty HTML until a job needs it.
@@ -155,10 +162,8 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
         r = engine.build(root, output, opts);
     }
     let t = Instant::now();
-    if let Some(mut site) = engine.site.take() {
-        // Only the markdown is saved; the rest of the site is not kept.
-        engine.markdown_out(&mut site);
-        std::mem::forget(site);
+    if let Some(site) = engine.site.take() {
+        engine.dissolve(site);
     }
     phase("dissolve", t);
     let t = Instant::now();
@@ -171,6 +176,13 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     // by piece took 60 ms, and the kernel takes it back at exit anyway.
     std::mem::forget(engine);
     r
+}
+
+/// An order-free hash of a set of site paths.
+fn known_hash(known: &HashSet<String>) -> u64 {
+    known.iter().fold(known.len() as u64, |h, p| {
+        h.wrapping_add(Fp::new().str(p).finish())
+    })
 }
 
 /// Key of a post's summary: the post and everything global.
@@ -330,7 +342,15 @@ impl Engine {
         phase("markdown", t);
         let t = Instant::now();
         let known = site.known_paths();
-        errors.extend(site.check_links_where(&known, |_| true));
+        let kh = known_hash(&known);
+        if self.links_ok == Some(kh) {
+            // A reused entry is the file that build read, and checked.
+            let reused = std::mem::take(&mut self.reused);
+            errors.extend(site.check_links_where(&known, |e| !reused.contains(&e.source)));
+        } else {
+            errors.extend(site.check_links_where(&known, |_| true));
+        }
+        self.links_ok = errors.is_empty().then_some(kh);
         phase("links", t);
         let result = if errors.is_empty() {
             let global = keys::global(&site, opts);
@@ -450,15 +470,7 @@ impl Engine {
 
     /// Loads the site, taking unchanged entries from the last build.
     fn load(&mut self, root: &Path, opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>)> {
-        if self.one_shot {
-            // A cold build renders while reading (sources never all in memory).
-            return if self.markdown.is_empty() {
-                Site::load_rendered(root, opts)
-            } else {
-                Site::load(root, opts)
-            }
-            .map_err(Error::Content);
-        }
+        self.reused.clear();
         if self.entries.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
             let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
@@ -510,6 +522,7 @@ impl Engine {
             .filter(|e| reused.contains(&e.source))
             .all(|e| self.markdown.contains_key(&markdown_key(e, &base, hl)));
         if complete {
+            self.reused = reused;
             Ok((site, errors))
         } else {
             self.stamps.clear();
