@@ -53,6 +53,18 @@ pub enum Command {
         #[arg(long, requires = "comments")]
         comments_db: Option<PathBuf>,
     },
+    /// Keep public/ built for production: rebuild what changed when a source
+    /// changes or the comment service calls POST /_causerie/rebuild.
+    Watch {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output directory. Default: <root>/public.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Port on 127.0.0.1 for the rebuild call (0 picks a free one).
+        #[arg(long, short, default_value_t = 1112)]
+        port: u16,
+    },
     /// Validate content, config, templates and internal links without writing output.
     Check {
         #[arg(long, default_value = ".")]

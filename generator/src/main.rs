@@ -112,6 +112,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 comments_db,
             })?;
         }
+        Command::Watch { root, output, port } => {
+            commands::serve::watch(commands::serve::WatchOptions { root, output, port })?;
+        }
         Command::Check { root, drafts } => {
             let r = commands::check::run(
                 &root,

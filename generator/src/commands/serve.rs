@@ -1,3 +1,3 @@
 //! `causerie serve`: see [`crate::serve`] (the dev server lives there).
 
-pub use crate::serve::{Options, run};
+pub use crate::serve::{Options, WatchOptions, run, watch};

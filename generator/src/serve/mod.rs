@@ -4,6 +4,11 @@
 //! (tower-livereload's server-sent events). A failed build keeps the last
 //! good output online and shows its problems over every page ([`overlay`]).
 //! `--comments` runs a local comment service beside it ([`comments`]).
+//!
+//! [`watch`] is the same loop for production (`causerie watch`): the real
+//! `base_url`, output to `public/`, no pages served; only the comment
+//! service's rebuild call on 127.0.0.1, so a new comment is baked in with
+//! the engine already in memory instead of a cold `causerie build`.
 
 pub mod comments;
 pub mod overlay;
@@ -101,7 +106,7 @@ pub fn run(o: Options) -> Result<()> {
         output: output.clone(),
         opts,
         status: status.clone(),
-        reloader,
+        reloader: Some(reloader),
     };
     worker.build(true, None);
     let watcher = watch::start(&root, tx.clone())
@@ -167,6 +172,84 @@ pub fn run(o: Options) -> Result<()> {
     result
 }
 
+/// Settings of `causerie watch`.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub root: PathBuf,
+    /// Default `<root>/public`.
+    pub output: Option<PathBuf>,
+    /// Port on 127.0.0.1 for the rebuild call.
+    pub port: u16,
+}
+
+/// Keeps the site built until Ctrl-C or SIGTERM: builds, then rebuilds what
+/// changed when a source changes or `POST /_causerie/rebuild` arrives (the
+/// comment service's trigger).
+pub fn watch(o: WatchOptions) -> Result<()> {
+    let listener = bind(o.port)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let root = std::fs::canonicalize(&o.root)
+        .map_err(|e| Error::Other(format!("cannot watch {}: {e}", o.root.display())))?;
+    let output = o.output.clone().unwrap_or_else(|| root.join("public"));
+    let status: Shared = Default::default();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut worker = Worker {
+        engine: Engine::new(),
+        root: root.clone(),
+        output,
+        opts: BuildOptions::default(),
+        status: status.clone(),
+        reloader: None,
+    };
+    worker.build(true, None);
+    let watcher = watch::start(&root, tx.clone())
+        .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
+    let handle = std::thread::spawn(move || worker.run(rx, watcher));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the rebuild hook: {e}")))?;
+    let hook_tx = std::sync::Arc::new(std::sync::Mutex::new(tx.clone()));
+    let result = rt.block_on(async move {
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let listener =
+            tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Other(e.to_string()))?;
+        let app = Router::new()
+            .route(
+                "/_causerie/status",
+                get(move || {
+                    let s = status.lock().map(|s| s.clone()).unwrap_or_default();
+                    async move { axum::Json(s) }
+                }),
+            )
+            .route(
+                "/_causerie/rebuild",
+                post(move || {
+                    if let Ok(tx) = hook_tx.lock() {
+                        let _ = tx.send(Trigger::Comments);
+                    }
+                    async { StatusCode::ACCEPTED }
+                }),
+            );
+        println!(
+            "Watching {}; rebuild hook on http://{addr}/_causerie/rebuild",
+            root.display()
+        );
+        axum::serve(listener, app)
+            .with_graceful_shutdown(stop_signal())
+            .await
+            .map_err(|e| Error::Other(format!("rebuild hook error: {e}")))
+    });
+    let _ = tx.send(Trigger::Stop);
+    let _ = handle.join();
+    println!("stopped");
+    result
+}
+
 /// Ctrl-C, or SIGTERM on Unix.
 async fn stop_signal() {
     #[cfg(unix)]
@@ -190,7 +273,8 @@ struct Worker {
     output: PathBuf,
     opts: BuildOptions,
     status: Shared,
-    reloader: Reloader,
+    /// Open tabs to reload (`serve`); none for `watch`.
+    reloader: Option<Reloader>,
 }
 
 impl Worker {
@@ -239,7 +323,7 @@ impl Worker {
                     eprintln!("{d}");
                 }
                 println!(
-                    "Build failed ({} problem{}); serving the last good build",
+                    "Build failed ({} problem{}); keeping the last good build",
                     ds.len(),
                     if ds.len() == 1 { "" } else { "s" }
                 );
@@ -247,12 +331,12 @@ impl Worker {
             }
             Ok(Err(e)) => {
                 eprintln!("error: {e}");
-                println!("Build failed; serving the last good build");
+                println!("Build failed; keeping the last good build");
                 st.errors = vec![e.to_string()];
             }
             Err(_) => {
                 self.engine.forget_output();
-                println!("Build failed (internal error); serving the last good build");
+                println!("Build failed (internal error); keeping the last good build");
                 st.errors = vec!["internal error during the build (see the terminal)".into()];
             }
         }
@@ -260,6 +344,8 @@ impl Worker {
             st.builds = s.builds + 1;
             *s = st;
         }
-        self.reloader.reload();
+        if let Some(r) = &self.reloader {
+            r.reload();
+        }
     }
 }
