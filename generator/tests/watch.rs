@@ -94,7 +94,10 @@ fn post_json(port: u16, path: &str, body: &str) -> u16 {
     .unwrap();
     let mut raw = String::new();
     let _ = s.read_to_string(&mut raw);
-    raw.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+    raw.split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
 }
 
 fn comments_binary() -> PathBuf {
@@ -131,7 +134,10 @@ fn watch_rebuilds_on_edits_and_on_the_comment_hook() {
     let html = wait_for(&page, "The first words.");
     // Production output: the real base_url, no dev server address or reload script.
     assert!(html.contains("https://blog.example/posts/first/"));
-    assert!(!html.contains("127.0.0.1"), "dev addresses leaked into public/");
+    assert!(
+        !html.contains("127.0.0.1"),
+        "dev addresses leaked into public/"
+    );
     assert!(!html.contains("livereload"));
 
     // An edit is rebuilt.

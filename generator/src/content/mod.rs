@@ -17,7 +17,7 @@ use date::PostDate;
 use front_matter::FrontMatter;
 
 /// A dated blog post or a standalone page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Post,
     Page,

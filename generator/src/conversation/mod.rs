@@ -18,10 +18,9 @@ pub mod sync;
 pub mod view;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
-pub use sync::sync;
+pub use sync::{sync, sync_from};
 
 /// What a conversation item is (`kind` in the export).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,7 +65,7 @@ fn comment_kind() -> ItemKind {
 
 /// One approved comment or Webmention, as the export gives it (after
 /// [`Item::cleaned`]). Unknown export fields (`replies`) are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Item {
     pub id: i64,
     /// The page path as the service knows it (`/posts/x/`, base path included).
@@ -170,6 +169,9 @@ pub struct Conversations {
     /// Set when the build used the cache because the service could not be
     /// reached (printed after the build).
     pub warning: Option<String>,
+    /// The service and export cursor these items are synced to, so a
+    /// resident engine syncs from memory instead of the cache on disk.
+    pub(crate) synced: Option<(String, String)>,
 }
 
 impl Conversations {
@@ -186,6 +188,7 @@ impl Conversations {
             items,
             by_page,
             warning: None,
+            synced: None,
         }
     }
 
@@ -222,14 +225,14 @@ impl Conversations {
     /// A fingerprint of everything baked into one page's conversation: it
     /// changes exactly when the page's thread, its comments feed or its
     /// count changes (for the incremental rebuild).
+    /// Every field goes straight into the build's fast key hasher: SHA-256
+    /// over JSON copies of the items cost 10 ms a build at 10 000 comments.
     pub fn page_digest(&self, page: &str) -> u64 {
-        let mut h = Sha256::new();
+        let mut fp = crate::incremental::fingerprint::Fp::new();
         for it in self.page(page) {
-            h.update(serde_json::to_vec(it).unwrap_or_default());
-            h.update([0]);
+            std::hash::Hash::hash(it, &mut fp);
         }
-        let d = h.finalize();
-        u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+        fp.finish()
     }
 
     /// Every item, newest first (for the site-wide comments feed).
@@ -241,6 +244,11 @@ impl Conversations {
 
     pub fn items(&self) -> &BTreeMap<i64, Item> {
         &self.items
+    }
+
+    /// The items, giving up the index.
+    pub(crate) fn into_items(self) -> BTreeMap<i64, Item> {
+        self.items
     }
 }
 

@@ -42,18 +42,34 @@ pub struct Applied {
 /// `[comments] url` when it answers, else the cached copy (with
 /// [`Conversations::warning`] set). Empty for a site without `[comments]`.
 pub fn sync(root: &Path, config: &Config) -> Conversations {
+    sync_from(root, config, None)
+}
+
+/// [`sync`] starting from `previous` (the last sync of this process) when
+/// it is synced with the same service, instead of the cache on disk.
+pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) -> Conversations {
     let Some(comments) = &config.comments else {
         return Conversations::default();
     };
     let service = comments.url.as_str();
     let mut warnings = Vec::new();
     let t = Instant::now();
-    let (mut items, state) = match cache::load_items(root, service) {
-        Ok(items) => (items, cache::load_sync(root, service)),
-        Err(e) => {
-            warnings.push(format!("ignoring the comment cache: {e}"));
-            (BTreeMap::new(), None)
+    let kept = previous.and_then(|p| match &p.synced {
+        Some((s, cursor)) if s == service => {
+            let state = SyncState::new(service, cursor);
+            Some((p.into_items(), Some(state)))
         }
+        _ => None,
+    });
+    let (mut items, state) = match kept {
+        Some(k) => k,
+        None => match cache::load_items(root, service) {
+            Ok(items) => (items, cache::load_sync(root, service)),
+            Err(e) => {
+                warnings.push(format!("ignoring the comment cache: {e}"));
+                (BTreeMap::new(), None)
+            }
+        },
     };
     if std::env::var_os(OFFLINE_ENV).is_some() {
         let mut c = Conversations::new(items);
@@ -68,6 +84,7 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
     let t = Instant::now();
     let fetched = fetch_export(service, since);
     phase("export fetch", t);
+    let mut synced = None;
     match fetched {
         Ok(export) => {
             let t = Instant::now();
@@ -79,7 +96,7 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
                 Ok(())
             };
             match saved.and_then(|()| cache::save_sync(root, &SyncState::new(service, &cursor))) {
-                Ok(()) => {}
+                Ok(()) => synced = Some((service.to_string(), cursor)),
                 Err(e) => warnings.push(format!("cannot update the comment cache: {e}")),
             }
             phase("merge+save", t);
@@ -100,6 +117,7 @@ pub fn sync(root: &Path, config: &Config) -> Conversations {
         )),
     }
     let mut c = Conversations::new(items);
+    c.synced = synced;
     if !warnings.is_empty() {
         c.warning = Some(warnings.join("; "));
     }

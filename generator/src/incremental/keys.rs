@@ -130,7 +130,7 @@ pub fn key(cx: &Ctx<'_>, job: &Job) -> Option<u64> {
     let config = &site.config;
     let mut fp = Fp::new();
     fp.num(cx.global);
-    fp.str(&format!("{job:?}"));
+    std::hash::Hash::hash(job, &mut fp);
     let slice = |fp: &mut Fp, ids: &mut dyn Iterator<Item = usize>| {
         for i in ids {
             fp.num(cx.posts[i]);

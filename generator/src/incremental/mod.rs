@@ -84,6 +84,11 @@ pub struct Engine {
     links_ok: Option<u64>,
     /// Sources of the entries this build took from the last one unchanged.
     reused: HashSet<String>,
+    /// This engine has seen every file of the output in place (it checked
+    /// them, or wrote them). A resident engine (`serve`, `watch`) checks the
+    /// output once, at its first build: stat-ing all 23 606 files of a
+    /// 10 000-post site on every rebuild cost 35 ms of a comment's 130.
+    seen_output: bool,
     /// One build and done (`causerie build`): list views are not kept.
     one_shot: bool,
     /// The markdown log as loaded from disk, and where each body's HTML is
@@ -266,6 +271,7 @@ impl Engine {
     /// markdown cache.
     pub fn forget_output(&mut self) {
         self.output = None;
+        self.seen_output = false;
         self.records.clear();
     }
 
@@ -293,7 +299,12 @@ impl Engine {
                 Patch::Done => {
                     phase("patch", start);
                     if !self.reuse_conversation {
-                        site.conversation = crate::conversation::sync(&site.root, &site.config);
+                        let previous = std::mem::take(&mut site.conversation);
+                        site.conversation = crate::conversation::sync_from(
+                            &site.root,
+                            &site.config,
+                            Some(previous),
+                        );
                         if let Some(w) = site.conversation.warning.take() {
                             eprintln!("warning: comments: {w}");
                         }
@@ -334,7 +345,7 @@ impl Engine {
         let t = Instant::now();
         site.conversation = match self.conversation.take() {
             Some(c) if self.reuse_conversation => c,
-            _ => crate::conversation::sync(&site.root, &site.config),
+            previous => crate::conversation::sync_from(&site.root, &site.config, previous),
         };
         phase("conversation", t);
         let t = Instant::now();
@@ -443,6 +454,10 @@ impl Engine {
             edits.push((kind, i, e, stamp));
         }
         site.now = now;
+        if edits.is_empty() {
+            // Only the clock or the conversation moved (a comment arrived).
+            return Patch::Done;
+        }
         let mut sources = HashSet::new();
         for (kind, i, e, stamp) in edits {
             self.stamps.insert(e.source.clone(), stamp);
@@ -622,7 +637,7 @@ impl Engine {
                 }
                 match self.records.get(name) {
                     Some(r) if r.key == *key => {
-                        !r.files.iter().all(|f| output.join(&f.path).exists())
+                        !self.seen_output && !r.files.iter().all(|f| output.join(&f.path).exists())
                     }
                     _ => true,
                 }
@@ -652,6 +667,7 @@ impl Engine {
             self.partial(&renderer, &jobs, keyed, &dirty, output)?
         };
         phase("render+write", t);
+        self.seen_output = true;
         if !self.one_shot {
             // Kept for the next build; those no job made are made when needed.
             self.summaries = skeys

@@ -21,7 +21,7 @@ use crate::theme::FileSource;
 use views::*;
 
 /// One unit of output work.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
     /// A post page. Reads: the post, its neighbours' titles/paths, templates, config.
     Post(usize),
