@@ -29,7 +29,7 @@ use crate::markdown::RenderedBody;
 const RECORDS: &str = "build-records.bin";
 const ENTRIES: &str = "build-entries.bin";
 const MARKDOWN: &str = "build-markdown.bin";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Identity of this executable: version, size and mtime of the binary.
 fn header() -> Vec<u8> {
@@ -174,7 +174,7 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     (engine, log)
 }
 
-fn load_records(dir: &Path, head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
+fn load_records(dir: &Path, head: &[u8]) -> Option<(PathBuf, HashMap<u64, Record>)> {
     parse_records(&std::fs::read(dir.join(RECORDS)).ok()?, head)
 }
 
@@ -304,14 +304,14 @@ fn seal(w: &mut Vec<u8>, start: usize) {
     put_u64(w, sum);
 }
 
-fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<String, Record>)> {
+fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<u64, Record>)> {
     let data = checked(bytes, head)?;
     let mut r = Reader { b: data, at: 0 };
     let output = PathBuf::from(r.str()?);
     let n = r.len()?;
     let mut records = HashMap::with_capacity(n.min(1 << 20));
     for _ in 0..n {
-        let name = r.str()?;
+        let name = r.u64()?;
         let has_key = r.u64()?;
         let key = r.u64()?;
         let files_n = r.len()?;
@@ -356,7 +356,7 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
                 put_str(&mut w, &out.to_string_lossy());
                 put_u64(&mut w, engine.records.len() as u64);
                 for (name, rec) in &engine.records {
-                    put_str(&mut w, name);
+                    put_u64(&mut w, *name);
                     put_u64(&mut w, u64::from(rec.key.is_some()));
                     put_u64(&mut w, rec.key.unwrap_or(0));
                     put_u64(&mut w, rec.files.len() as u64);
@@ -474,7 +474,7 @@ mod tests {
         let mut e = Engine::new();
         e.output = Some(root.join("public"));
         e.records.insert(
-            "post /a/".into(),
+            7_u64,
             Record {
                 key: Some(7),
                 files: vec![FileRec {

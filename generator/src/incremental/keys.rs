@@ -102,25 +102,38 @@ fn kind_tag(k: Kind) -> &'static str {
     }
 }
 
-/// Stable name of a job: the same output in the next build has the same name.
-pub fn name(site: &Site, job: &Job) -> String {
+/// Stable name of a job: the same output in the next build has the same
+/// name. A hash of what identifies the job (its kind and the path or slug it
+/// is about, never an index that shifts), not a string: names are computed
+/// for every job on every build, and 23 606 `format!`s were a tenth of a
+/// resident rebuild at 10 000 posts.
+pub fn name(site: &Site, job: &Job) -> u64 {
     let c = &site.content;
     let of = |k: Kind, i: usize| match k {
         Kind::Post => &c.posts[i],
         Kind::Page => &c.pages[i],
     };
+    let mut fp = Fp::new();
     match job {
-        Job::Post(i) => format!("post {}", c.posts[*i].path),
-        Job::Page(i) => format!("page {}", c.pages[*i].path),
-        Job::Index(n) => format!("index {n}"),
-        Job::Terms(t) => format!("terms {}", t.segment()),
-        Job::Term(t, k, n) => format!("term {} {} {n}", t.segment(), site.terms(*t)[*k].slug),
-        Job::TermFeeds(t, k) => format!("termfeeds {} {}", t.segment(), site.terms(*t)[*k].slug),
-        Job::CommentsFeed(i) => format!("comments {}", c.posts[*i].path),
-        Job::Aliases(k, i) => format!("aliases {} {}", kind_tag(*k), of(*k, *i).source),
-        Job::Assets(k, i) => format!("assets {} {}", kind_tag(*k), of(*k, *i).source),
-        other => format!("{other:?}"),
-    }
+        Job::Post(i) => fp.str("post").str(&c.posts[*i].path),
+        Job::Page(i) => fp.str("page").str(&c.pages[*i].path),
+        Job::Index(n) => fp.str("index").num(*n as u64),
+        Job::Terms(t) => fp.str("terms").str(t.segment()),
+        Job::Term(t, k, n) => fp
+            .str("term")
+            .str(t.segment())
+            .str(&site.terms(*t)[*k].slug)
+            .num(*n as u64),
+        Job::TermFeeds(t, k) => fp
+            .str("termfeeds")
+            .str(t.segment())
+            .str(&site.terms(*t)[*k].slug),
+        Job::CommentsFeed(i) => fp.str("comments").str(&c.posts[*i].path),
+        Job::Aliases(k, i) => fp.str("aliases").str(kind_tag(*k)).str(&of(*k, *i).source),
+        Job::Assets(k, i) => fp.str("assets").str(kind_tag(*k)).str(&of(*k, *i).source),
+        other => fp.str("other").str(&format!("{other:?}")),
+    };
+    fp.finish()
 }
 
 /// The dependency key of a job, `None` when it is always rendered.

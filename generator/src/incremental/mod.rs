@@ -57,7 +57,7 @@ pub struct Engine {
     /// Absolute output directory the records describe.
     output: Option<PathBuf>,
     /// Job name → record.
-    records: HashMap<String, Record>,
+    records: HashMap<u64, Record>,
     /// Markdown cache key → rendered body.
     markdown: HashMap<u64, RenderedBody>,
     /// Above this share of dirty jobs, a full atomic build is cheaper.
@@ -616,7 +616,7 @@ impl Engine {
         let skeys: Vec<u64> = (0..site.content.posts.len())
             .map(|i| summary_key(global, cx.post(i)))
             .collect();
-        let keyed: Vec<(String, Option<u64>)> = jobs
+        let keyed: Vec<(u64, Option<u64>)> = jobs
             .par_iter()
             .map(|j| (keys::name(site, j), keys::key(&cx, j)))
             .collect();
@@ -778,7 +778,7 @@ impl Engine {
         &mut self,
         renderer: &Renderer<'_>,
         jobs: &[Job],
-        keyed: Vec<(String, Option<u64>)>,
+        keyed: Vec<(u64, Option<u64>)>,
         output: &Path,
     ) -> Result<(usize, usize, Vec<String>)> {
         let stage = Stage::new(output)?;
@@ -823,7 +823,7 @@ impl Engine {
         &mut self,
         renderer: &Renderer<'_>,
         jobs: &[Job],
-        keyed: Vec<(String, Option<u64>)>,
+        keyed: Vec<(u64, Option<u64>)>,
         dirty: &[usize],
         output: &Path,
     ) -> Result<(usize, usize, Vec<String>)> {
@@ -852,7 +852,7 @@ impl Engine {
             if !is_dirty.contains(&k)
                 && let Some(r) = old.remove(name)
             {
-                records.insert(name.clone(), r);
+                records.insert(*name, r);
             }
         }
         // Files of the dirty and vanished jobs, as last written.
@@ -871,7 +871,7 @@ impl Engine {
                     to_write.push((out, rec.clone()));
                 }
             }
-            records.insert(name.clone(), Record { key: *key, files });
+            records.insert(*name, Record { key: *key, files });
         }
         to_write
             .par_iter()
