@@ -501,6 +501,12 @@ fn comments_flag_runs_the_service_and_bakes_new_comments() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Its conversation cache (named after a port of this run only) is gone.
+    let caches = root.join(".causerie/conversation");
+    let left: Vec<_> = std::fs::read_dir(&caches)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "dev caches left behind: {left:?}");
 }
 
 #[test]

@@ -18,6 +18,11 @@ pub struct Service {
     /// Base URL, e.g. `http://127.0.0.1:40123`.
     pub url: String,
     temp_dir: Option<PathBuf>,
+    /// The site's conversation cache for this service. Its URL has a new
+    /// port each run, so the cache is of no use to the next one: removed
+    /// when the service stops, or `.causerie/conversation/` would collect a
+    /// directory per `serve --comments`.
+    cache: Option<PathBuf>,
 }
 
 impl Drop for Service {
@@ -25,6 +30,9 @@ impl Drop for Service {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if let Some(d) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+        if let Some(d) = &self.cache {
             let _ = std::fs::remove_dir_all(d);
         }
     }
@@ -79,9 +87,9 @@ fn stop_with_parent(cmd: &mut Command) {
 #[cfg(not(target_os = "linux"))]
 fn stop_with_parent(_: &mut Command) {}
 
-/// Starts the service for the dev site at `site_url`; `db` names the
-/// SQLite file (a temporary one when `None`).
-pub fn start(site_url: &str, db: Option<&Path>) -> Result<Service> {
+/// Starts the service for the dev site at `root`, served at `site_url`;
+/// `db` names the SQLite file (a temporary one when `None`).
+pub fn start(root: &Path, site_url: &str, db: Option<&Path>) -> Result<Service> {
     let temp = std::env::temp_dir().join(format!("causerie-serve-{}", std::process::id()));
     std::fs::create_dir_all(&temp).map_err(|e| Error::io(&temp, e))?;
     let db_path = match db {
@@ -141,6 +149,7 @@ pub fn start(site_url: &str, db: Option<&Path>) -> Result<Service> {
         child,
         url: String::new(),
         temp_dir: Some(temp),
+        cache: None,
     };
     let first = rx.recv_timeout(Duration::from_secs(30)).ok();
     match first.and_then(|l| {
@@ -149,6 +158,7 @@ pub fn start(site_url: &str, db: Option<&Path>) -> Result<Service> {
     }) {
         Some(u) => {
             service.url = u.trim_end_matches('/').to_string();
+            service.cache = Some(crate::conversation::cache::dir(root, &service.url));
             Ok(service)
         }
         None => Err(Error::Other(format!(

@@ -88,7 +88,7 @@ pub fn run(o: Options) -> Result<()> {
         now: None,
     };
     let service = if o.comments {
-        let s = comments::start(&site_url, o.comments_db.as_deref())?;
+        let s = comments::start(&root, &site_url, o.comments_db.as_deref())?;
         eprintln!("comment service on {} (comments publish at once)", s.url);
         Some(s)
     } else {
