@@ -79,8 +79,8 @@ pub struct Engine {
     /// Stamps of the files the current build read, by source path.
     stamps: HashMap<String, u64>,
     /// Hash of the site paths of the last build that passed the link check
-    /// (see [`known_hash`]): while they stay the same, only entries whose
-    /// markdown was rendered anew can have broken links.
+    /// (see [`known_hash`]): while they stay the same, only entries not
+    /// reused unchanged from that build can have broken links.
     links_ok: Option<u64>,
     /// Sources of the entries this build took from the last one unchanged.
     reused: HashSet<String>,

@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use std::future::IntoFuture;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -99,51 +99,25 @@ pub fn run(o: Options) -> Result<()> {
     let status: Shared = Default::default();
     let livereload = LiveReloadLayer::new().custom_prefix("/_causerie/livereload");
     let reloader = livereload.reloader();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut worker = Worker {
+    let (tx, handle) = Worker {
         engine,
         root: root.clone(),
         output: output.clone(),
         opts,
         status: status.clone(),
         reloader: Some(reloader),
-    };
-    worker.build(true, None);
-    let watcher = watch::start(&root, tx.clone())
-        .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
-    let handle = std::thread::spawn(move || worker.run(rx, watcher));
+    }
+    .start()?;
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Other(format!("cannot start the server: {e}")))?;
-    let hook_tx = std::sync::Mutex::new(tx.clone());
+    let routes = control_routes(status.clone(), tx.clone());
     let result = rt.block_on(async move {
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| Error::Other(e.to_string()))?;
-        let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| Error::Other(e.to_string()))?;
-        let status_route = status.clone();
-        let hook = std::sync::Arc::new(hook_tx);
-        let app = Router::new()
-            .route(
-                "/_causerie/status",
-                get(move || {
-                    let s = status_route.lock().map(|s| s.clone()).unwrap_or_default();
-                    async move { axum::Json(s) }
-                }),
-            )
-            .route(
-                "/_causerie/rebuild",
-                post(move || {
-                    if let Ok(tx) = hook.lock() {
-                        let _ = tx.send(Trigger::Comments);
-                    }
-                    async { StatusCode::ACCEPTED }
-                }),
-            )
+        let listener = into_tokio(listener)?;
+        let app = routes
             .fallback_service(ServeDir::new(&output))
             .layer(axum::middleware::from_fn_with_state(
                 status.clone(),
@@ -194,47 +168,22 @@ pub fn watch(o: WatchOptions) -> Result<()> {
         .map_err(|e| Error::Other(format!("cannot watch {}: {e}", o.root.display())))?;
     let output = o.output.clone().unwrap_or_else(|| root.join("public"));
     let status: Shared = Default::default();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut worker = Worker {
+    let (tx, handle) = Worker {
         engine: Engine::new(),
         root: root.clone(),
         output,
         opts: BuildOptions::default(),
         status: status.clone(),
         reloader: None,
-    };
-    worker.build(true, None);
-    let watcher = watch::start(&root, tx.clone())
-        .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
-    let handle = std::thread::spawn(move || worker.run(rx, watcher));
+    }
+    .start()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Other(format!("cannot start the rebuild hook: {e}")))?;
-    let hook_tx = std::sync::Arc::new(std::sync::Mutex::new(tx.clone()));
+    let app = control_routes(status, tx.clone());
     let result = rt.block_on(async move {
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| Error::Other(e.to_string()))?;
-        let listener =
-            tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Other(e.to_string()))?;
-        let app = Router::new()
-            .route(
-                "/_causerie/status",
-                get(move || {
-                    let s = status.lock().map(|s| s.clone()).unwrap_or_default();
-                    async move { axum::Json(s) }
-                }),
-            )
-            .route(
-                "/_causerie/rebuild",
-                post(move || {
-                    if let Ok(tx) = hook_tx.lock() {
-                        let _ = tx.send(Trigger::Comments);
-                    }
-                    async { StatusCode::ACCEPTED }
-                }),
-            );
+        let listener = into_tokio(listener)?;
         println!(
             "Watching {}; rebuild hook on http://{addr}/_causerie/rebuild",
             root.display()
@@ -248,6 +197,37 @@ pub fn watch(o: WatchOptions) -> Result<()> {
     let _ = handle.join();
     println!("stopped");
     result
+}
+
+/// `GET /_causerie/status` (build count, last errors) and
+/// `POST /_causerie/rebuild` (the comment service's trigger), for `serve`
+/// and `watch` alike.
+fn control_routes(status: Shared, tx: Sender<Trigger>) -> Router {
+    let tx = std::sync::Arc::new(std::sync::Mutex::new(tx));
+    Router::new()
+        .route(
+            "/_causerie/status",
+            get(move || {
+                let s = status.lock().map(|s| s.clone()).unwrap_or_default();
+                async move { axum::Json(s) }
+            }),
+        )
+        .route(
+            "/_causerie/rebuild",
+            post(move || {
+                if let Ok(tx) = tx.lock() {
+                    let _ = tx.send(Trigger::Comments);
+                }
+                async { StatusCode::ACCEPTED }
+            }),
+        )
+}
+
+fn into_tokio(listener: std::net::TcpListener) -> Result<tokio::net::TcpListener> {
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Other(e.to_string()))
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
@@ -278,6 +258,17 @@ struct Worker {
 }
 
 impl Worker {
+    /// Builds once, starts watching the sources, and hands the worker to
+    /// its own thread; returns the channel that wakes it.
+    fn start(mut self) -> Result<(Sender<Trigger>, std::thread::JoinHandle<()>)> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.build(true, None);
+        let watcher = watch::start(&self.root, tx.clone())
+            .map_err(|e| Error::Other(format!("cannot watch {}: {e}", self.root.display())))?;
+        let handle = std::thread::spawn(move || self.run(rx, watcher));
+        Ok((tx, handle))
+    }
+
     fn run(mut self, rx: Receiver<Trigger>, mut watcher: watch::Watcher) {
         while let Ok(first) = rx.recv() {
             let mut batch = vec![first];
