@@ -3,20 +3,28 @@
 //! rendered per entry, the site is checked, rendered into outputs by pure
 //! functions, and written atomically.
 
-pub mod cli;
-pub mod commands;
+// foundations: errors, hashing, escaping, the guarded client
+pub mod error;
+pub mod escape;
+pub mod fetch;
+pub mod hash;
+// load: configuration, theme, content, the conversation from the service
 pub mod config;
 pub mod content;
 pub mod conversation;
-pub mod error;
-pub mod escape;
-pub mod highlight;
 pub mod i18n;
-pub mod incremental;
-pub mod markdown;
-pub mod render;
-pub mod serve;
-pub mod site;
 pub mod theme;
-pub mod webmention;
+// per entry, then the whole site
+pub mod highlight;
+pub mod markdown;
+pub mod site;
+// outputs: rendered by pure functions, written atomically, kept up to date
+pub mod incremental;
+pub mod render;
 pub mod write;
+// after the build
+pub mod webmention;
+// the command line over all of it
+pub mod cli;
+pub mod commands;
+pub mod serve;

@@ -133,7 +133,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
         }
         Command::Webmentions { action } => {
-            causerie::webmention::run_cli(action)?;
+            commands::webmentions::run(action)?;
         }
         Command::New { title, root } => {
             let path = commands::new::run(&root, &title, jiff::Timestamp::now())?;

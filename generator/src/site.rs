@@ -6,12 +6,12 @@
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::config::{self, Config};
 use crate::content::{self, Content, Entry, LoadOptions};
 use crate::error::Diagnostic;
 use crate::markdown::{self, resolve};
-use crate::render::views::pager_path;
 use crate::theme::{self, Theme};
 
 /// Settings of one build that do not come from `causerie.toml`.
@@ -21,6 +21,34 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// "Now" for scheduled posts and closing comments; the clock by default.
     pub now: Option<jiff::Timestamp>,
+}
+
+/// What a build did, for the one-line summary.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub posts: usize,
+    pub drafts: usize,
+    pub scheduled: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for BuildReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "built {} pages and {} other files ({} posts",
+            self.pages, self.files, self.posts
+        )?;
+        if self.drafts > 0 {
+            write!(f, ", {} drafts skipped", self.drafts)?;
+        }
+        if self.scheduled > 0 {
+            write!(f, ", {} scheduled", self.scheduled)?;
+        }
+        write!(f, ") in {:.2} s", self.elapsed.as_secs_f64())
+    }
 }
 
 /// Tags or categories.
@@ -365,4 +393,13 @@ fn index_terms(content: &Content, field: impl Fn(&Entry) -> &Vec<String>) -> Vec
         }
     }
     map.into_values().collect()
+}
+
+/// Site path of pager page `n` (1-based) of a list whose first page is `base`.
+pub fn pager_path(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
 }

@@ -4,40 +4,12 @@ use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::render::{Body, Renderer};
-use crate::site::{BuildOptions, Site};
+use crate::site::{BuildOptions, BuildReport, Site};
 use crate::write::Stage;
-
-/// What a build did, for the one-line summary.
-#[derive(Debug, Clone)]
-pub struct BuildReport {
-    pub pages: usize,
-    pub files: usize,
-    pub posts: usize,
-    pub drafts: usize,
-    pub scheduled: usize,
-    pub elapsed: Duration,
-}
-
-impl std::fmt::Display for BuildReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "built {} pages and {} other files ({} posts",
-            self.pages, self.files, self.posts
-        )?;
-        if self.drafts > 0 {
-            write!(f, ", {} drafts skipped", self.drafts)?;
-        }
-        if self.scheduled > 0 {
-            write!(f, ", {} scheduled", self.scheduled)?;
-        }
-        write!(f, ") in {:.2} s", self.elapsed.as_secs_f64())
-    }
-}
 
 /// Loads the site and runs every check; returns the site ready to render,
 /// or every problem found.

@@ -228,7 +228,7 @@ impl Conversations {
     /// Every field goes straight into the build's fast key hasher: SHA-256
     /// over JSON copies of the items cost 10 ms a build at 10 000 comments.
     pub fn page_digest(&self, page: &str) -> u64 {
-        let mut fp = crate::incremental::fingerprint::Fp::new();
+        let mut fp = crate::hash::Fp::new();
         for it in self.page(page) {
             std::hash::Hash::hash(it, &mut fp);
         }

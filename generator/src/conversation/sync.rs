@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::cache::{self, SyncState};
 use super::{Conversations, Item};
 use crate::config::Config;
-use crate::webmention::fetch::{FetchConfig, Fetcher};
+use crate::fetch::{FetchConfig, Fetcher};
 
 /// Set (to anything) to build from the cache without asking the service.
 pub const OFFLINE_ENV: &str = "CAUSERIE_OFFLINE";

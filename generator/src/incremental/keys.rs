@@ -10,7 +10,7 @@ use crate::render::views::comments_state;
 use crate::site::{BuildOptions, Site};
 use crate::theme::FileSource;
 
-use super::fingerprint::{Fp, file_stamp};
+use crate::hash::{Fp, file_stamp};
 
 /// Hash of the inputs every page reads: config, build options, theme
 /// (templates, strings, static files).

@@ -14,7 +14,6 @@
 
 pub mod disk;
 mod entries;
-pub mod fingerprint;
 pub mod keys;
 
 use rayon::prelude::*;
@@ -23,14 +22,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::commands::build::BuildReport;
 use crate::content::{Entry, Found, Kind, rel_path};
 use crate::error::{Diagnostic, Error, Result};
+use crate::hash::{Fp, file_stamp};
 use crate::markdown::RenderedBody;
 use crate::render::{Body, Job, Output, Renderer, Summary};
+use crate::site::BuildReport;
 use crate::site::{BuildOptions, Site};
 use crate::write::Stage;
-use fingerprint::{Fp, file_stamp};
 
 /// One file a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use tera::{Context, Tera, Value};
 
 use crate::content::Kind;
 use crate::error::{Diagnostic, tera_message};
-use crate::site::{Site, Taxonomy};
+use crate::site::{Site, Taxonomy, pager_path};
 use crate::theme::FileSource;
 use views::*;
 

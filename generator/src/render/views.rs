@@ -10,6 +10,7 @@ use crate::conversation::Conversations;
 use crate::conversation::view::{CommentView, FaceView, ReplyOption};
 use crate::escape::strip_tags;
 use crate::i18n::Strings;
+use crate::site::pager_path;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView {
@@ -280,15 +281,6 @@ pub struct PagerView {
     pub next: Option<String>,
     pub first: String,
     pub last: String,
-}
-
-/// Site path of pager page `n` (1-based) of a list whose first page is `base`.
-pub fn pager_path(base: &str, n: usize) -> String {
-    if n <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{n}/")
-    }
 }
 
 impl PagerView {

@@ -9,7 +9,7 @@
 //! When no Webmention endpoint is advertised, the Pingback endpoint
 //! (`X-Pingback` header, else `<link rel="pingback">`) is the fallback.
 
-use super::fetch::header::{HeaderMap, LINK};
+use crate::fetch::header::{HeaderMap, LINK};
 use scraper::Html;
 use url::Url;
 
@@ -176,7 +176,7 @@ fn html_endpoint(base: &Url, doc: &Html, names: &[&str], rel: &str) -> Option<Ur
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webmention::fetch::header::HeaderValue;
+    use crate::fetch::header::HeaderValue;
 
     fn base() -> Url {
         Url::parse("https://example.com/test/1?x=1").unwrap()

@@ -4,13 +4,12 @@
 //! committed sent-state ([`state`]) to decide what to send (new links, posts
 //! that changed, links removed, posts deleted), discover each target's
 //! endpoint ([`discover`]) and notify it by Webmention or, failing that,
-//! Pingback ([`pingback`]), all through the guarded client ([`fetch`]).
+//! Pingback ([`pingback`]), all through the guarded client ([`crate::fetch`]).
 //! Requests run a few at a time, one at a time per host with a pause in
 //! between; the state is saved after every outcome so an interrupted run
 //! resumes where it stopped.
 
 pub mod discover;
-pub mod fetch;
 pub mod links;
 pub mod pingback;
 pub mod state;
@@ -24,8 +23,8 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::fetch::{self, FetchConfig, Fetcher};
 use discover::Endpoint;
-use fetch::{FetchConfig, Fetcher};
 use state::{Job, State};
 
 /// How a run behaves.
@@ -141,45 +140,6 @@ pub fn send(
         &mut summary,
     ))?;
     println!("{summary}");
-    Ok(summary)
-}
-
-/// `causerie webmentions send`: reads `causerie.toml` for `base_url`, sends,
-/// and fails (exit 1) when some notification failed, after saving the state
-/// so the next run retries only those. Targets without an endpoint are fine.
-pub fn run_cli(action: crate::cli::WebmentionsAction) -> Result<Summary> {
-    let crate::cli::WebmentionsAction::Send {
-        root,
-        output,
-        dry_run,
-        base_url,
-        allow_private_addresses,
-        host_interval_ms,
-    } = action;
-    let base_url = match base_url {
-        Some(b) => b,
-        None => {
-            let file = root.join(crate::config::FILE);
-            let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-            crate::config::Config::parse(crate::config::FILE, &text)
-                .map_err(Error::Content)?
-                .base_url
-        }
-    };
-    let output = output.unwrap_or_else(|| root.join("public"));
-    let options = SendOptions {
-        dry_run,
-        allow_private_addresses,
-        per_host_interval: Duration::from_millis(host_interval_ms),
-        ..SendOptions::default()
-    };
-    let summary = send(&root, &output, &base_url, &options)?;
-    if summary.failed > 0 {
-        return Err(Error::Other(format!(
-            "{} webmention(s) failed; the next run retries them",
-            summary.failed
-        )));
-    }
     Ok(summary)
 }
 
