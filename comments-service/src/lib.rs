@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod escape;
 pub mod fetch;
 pub mod manifest;
 pub mod markdown;

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use crate::escape::escape;
 use crate::webmention::Webmention;
 use crate::webmention::receive::{check_request, fault};
 use crate::webmention::verify::NO_LINK;
@@ -91,12 +92,6 @@ pub fn parse_call(body: &[u8]) -> Result<Call, String> {
     }
     let method = method.ok_or("no methodName")?;
     Ok(Call { method, params })
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn xml(body: String) -> Response {

@@ -6,21 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::comments::Submission;
 
-/// Escapes text for HTML content and quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::escape as esc;
 
 /// An HTML answer with the service's headers: a CSP with no scripts at all,
 /// forms posting back here only (and redirecting to `site_origin` if given),

@@ -212,12 +212,7 @@ pub fn excerpt_html(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let escaped = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
-    format!("<p>{escaped}</p>")
+    format!("<p>{}</p>", crate::escape::escape(&text))
 }
 
 /// `text` with whitespace squeezed, cut at a word boundary with "…".

@@ -1,6 +1,7 @@
 //! The Pingback fallback: an XML-RPC `pingback.ping(source, target)` call
 //! for targets that advertise only a Pingback endpoint (older WordPress).
 
+use crate::escape::escape;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -14,13 +15,6 @@ pub fn request_body(source: &str, target: &str) -> String {
         escape(source),
         escape(target)
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Reads an XML-RPC answer: `Ok(())` for a success or fault 48 ("already
