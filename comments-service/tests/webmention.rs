@@ -727,7 +727,7 @@ async fn pingback_verifies_stores_a_mention_and_answers_standard_faults() {
     assert_eq!(got[0]["kind"], "mention");
     let body = got[0]["body_html"].as_str().unwrap();
     assert!(
-        body.contains("I read Bob's post today."),
+        body.contains("I read Bob&#39;s post today."),
         "excerpt around the link: {body}"
     );
     assert!(body.starts_with("<p>…"), "{body}");
