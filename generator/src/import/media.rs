@@ -1,0 +1,165 @@
+//! Uploaded files a post uses: found by their URL on the old site
+//! (`…/wp-content/uploads/2019/05/x.jpg`, WordPress.com's
+//! `…files.wordpress.com/2019/05/x.jpg`, and the resized `x-300x200.jpg`
+//! variants), copied from `--media` (a copy of `wp-content/uploads`) into the
+//! post's bundle, and the URL rewritten to the file beside the post.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where uploads come from.
+pub struct Media<'a> {
+    /// The `--media` directory, if given.
+    pub dir: Option<&'a Path>,
+    /// Host of the old blog (`notes.example`).
+    pub old_host: String,
+}
+
+/// One post's HTML after rewriting.
+#[derive(Debug, Default)]
+pub struct Rewritten {
+    pub html: String,
+    /// Files to copy into the bundle: name beside the post → source file.
+    pub copies: BTreeMap<String, PathBuf>,
+    /// Upload links left pointing at the old site.
+    pub left: Vec<String>,
+}
+
+/// The path under `uploads/` of an upload URL on the old site, if it is one.
+pub fn upload_path(url: &str, old_host: &str) -> Option<String> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("/wp-content/uploads/") {
+        return clean(rest);
+    }
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?;
+    let path = u.path();
+    if host.ends_with(".files.wordpress.com") {
+        return clean(path.trim_start_matches('/'));
+    }
+    let wordpress_com = host.ends_with(".wordpress.com") || host.ends_with(".wp.com");
+    if host != old_host && !wordpress_com {
+        return None;
+    }
+    let i = path.find("/wp-content/uploads/")?;
+    clean(&path[i + "/wp-content/uploads/".len()..])
+}
+
+fn clean(p: &str) -> Option<String> {
+    let p = percent(p);
+    (!p.is_empty() && !p.split('/').any(|s| s == ".." || s.is_empty())).then_some(p)
+}
+
+fn percent(p: &str) -> String {
+    super::percent_decode(p)
+}
+
+/// `x-300x200.jpg` → `x.jpg` (WordPress's resized copies).
+pub fn original(p: &str) -> Option<String> {
+    let (stem, ext) = p.rsplit_once('.')?;
+    let (base, size) = stem.rsplit_once('-')?;
+    let (w, h) = size.split_once('x')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(w) && digits(h)).then(|| format!("{base}.{ext}"))
+}
+
+/// Rewrites the `src` and `href` attributes of sanitized HTML (attributes
+/// in double quotes, as ammonia writes them).
+pub fn rewrite(html: &str, media: &Media<'_>) -> Rewritten {
+    let mut out = Rewritten::default();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut rest = html;
+    loop {
+        let next = ["src=\"", "href=\""]
+            .iter()
+            .filter_map(|a| rest.find(a).map(|i| (i, a.len())))
+            .min();
+        let Some((i, alen)) = next else { break };
+        let start = i + alen;
+        let Some(len) = rest[start..].find('"') else {
+            break;
+        };
+        out.html.push_str(&rest[..start]);
+        let raw = &rest[start..start + len];
+        let value = raw.replace("&amp;", "&");
+        let replaced = upload_path(&value, &media.old_host).and_then(|p| {
+            let Some(dir) = media.dir else {
+                out.left.push(value.clone());
+                return None;
+            };
+            let file = [Some(p.clone()), original(&p)]
+                .into_iter()
+                .flatten()
+                .map(|c| (dir.join(&c), c))
+                .find(|(f, _)| f.is_file());
+            let Some((file, rel)) = file else {
+                out.left.push(value.clone());
+                return None;
+            };
+            let name = match names.get(&rel) {
+                Some(n) => n.clone(),
+                None => {
+                    let base = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+                    let mut name = base.clone();
+                    if out.copies.contains_key(&name) {
+                        name = rel.replace('/', "-");
+                    }
+                    names.insert(rel.clone(), name.clone());
+                    out.copies.insert(name.clone(), file);
+                    name
+                }
+            };
+            Some(crate::escape::escape(&name))
+        });
+        match replaced {
+            Some(r) => out.html.push_str(&r),
+            None => out.html.push_str(raw),
+        }
+        rest = &rest[start + len..];
+    }
+    out.html.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_urls() {
+        let h = "old.example";
+        assert_eq!(
+            upload_path("https://old.example/wp-content/uploads/2019/05/x-300x200.jpg", h).as_deref(),
+            Some("2019/05/x-300x200.jpg")
+        );
+        assert_eq!(
+            upload_path("https://oldblog.files.wordpress.com/2019/05/y.png", h).as_deref(),
+            Some("2019/05/y.png")
+        );
+        assert_eq!(upload_path("https://other.example/wp-content/uploads/a.jpg", h), None);
+        assert_eq!(upload_path("https://old.example/wp-content/uploads/../x", h), None);
+        assert_eq!(original("2019/05/x-300x200.jpg").as_deref(), Some("2019/05/x.jpg"));
+        assert_eq!(original("2019/05/my-photo.jpg"), None);
+    }
+
+    #[test]
+    fn rewrites_to_the_bundle_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("2019/05")).unwrap();
+        std::fs::write(dir.path().join("2019/05/x.jpg"), b"jpg").unwrap();
+        let m = Media {
+            dir: Some(dir.path()),
+            old_host: "old.example".into(),
+        };
+        let r = rewrite(
+            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\">",
+            &m,
+        );
+        assert_eq!(
+            r.html,
+            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\">"
+        );
+        assert_eq!(r.copies.len(), 1);
+        assert_eq!(r.left.len(), 1);
+    }
+}
