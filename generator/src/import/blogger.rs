@@ -55,7 +55,10 @@ pub fn read(text: &str) -> Result<Export, XmlError> {
 }
 
 fn kind_of(entry: &Elem) -> Option<&str> {
-    if let Some(t) = entry.child_local("type").filter(|t| t.name.contains("blogger")) {
+    if let Some(t) = entry
+        .child_local("type")
+        .filter(|t| t.name.contains("blogger"))
+    {
         return Some(match t.text.trim() {
             "POST" => "post",
             "PAGE" => "page",
@@ -110,14 +113,12 @@ fn record(entry: &Elem) -> Option<Record> {
         }
     }
     // The old address: the alternate link, or Takeout's file name.
-    let path = alternate(entry)
-        .and_then(super::site_path)
-        .or_else(|| {
-            entry
-                .child_local("filename")
-                .map(|f| f.text.trim().to_string())
-                .filter(|f| f.starts_with('/'))
-        });
+    let path = alternate(entry).and_then(super::site_path).or_else(|| {
+        entry
+            .child_local("filename")
+            .map(|f| f.text.trim().to_string())
+            .filter(|f| f.starts_with('/'))
+    });
     let slug = path
         .as_deref()
         .and_then(|p| p.rsplit('/').next())

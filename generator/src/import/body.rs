@@ -224,7 +224,9 @@ mod tests {
     #[test]
     fn block_comments_go() {
         assert_eq!(
-            strip_block_comments("<!-- wp:paragraph -->\n<p>x</p>\n<!-- /wp:paragraph --><!-- keep -->"),
+            strip_block_comments(
+                "<!-- wp:paragraph -->\n<p>x</p>\n<!-- /wp:paragraph --><!-- keep -->"
+            ),
             "\n<p>x</p>\n<!-- keep -->"
         );
     }
@@ -235,7 +237,10 @@ mod tests {
             "<p onclick=\"x()\">a<script>alert(1)</script><iframe src=\"https://e.example\"></iframe>\
              <a href=\"javascript:alert(1)\">j</a><style>p{}</style></p>",
         );
-        assert!(!s.contains("script") && !s.contains("iframe") && !s.contains("onclick"), "{s}");
+        assert!(
+            !s.contains("script") && !s.contains("iframe") && !s.contains("onclick"),
+            "{s}"
+        );
         assert!(!s.contains("javascript") && !s.contains("style"), "{s}");
         let md = neutralize_html("text <script>alert(1)</script>\n\n<div onmouseover=x>y</div>\n");
         assert!(!md.contains("<script") && !md.contains("<div"), "{md}");
@@ -243,6 +248,9 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(decode_entities("Tom &amp; Jerry&#8217;s &#x41; &bogus; &"), "Tom & Jerry’s A &bogus; &");
+        assert_eq!(
+            decode_entities("Tom &amp; Jerry&#8217;s &#x41; &bogus; &"),
+            "Tom & Jerry’s A &bogus; &"
+        );
     }
 }

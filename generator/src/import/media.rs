@@ -129,16 +129,29 @@ mod tests {
     fn upload_urls() {
         let h = "old.example";
         assert_eq!(
-            upload_path("https://old.example/wp-content/uploads/2019/05/x-300x200.jpg", h).as_deref(),
+            upload_path(
+                "https://old.example/wp-content/uploads/2019/05/x-300x200.jpg",
+                h
+            )
+            .as_deref(),
             Some("2019/05/x-300x200.jpg")
         );
         assert_eq!(
             upload_path("https://oldblog.files.wordpress.com/2019/05/y.png", h).as_deref(),
             Some("2019/05/y.png")
         );
-        assert_eq!(upload_path("https://other.example/wp-content/uploads/a.jpg", h), None);
-        assert_eq!(upload_path("https://old.example/wp-content/uploads/../x", h), None);
-        assert_eq!(original("2019/05/x-300x200.jpg").as_deref(), Some("2019/05/x.jpg"));
+        assert_eq!(
+            upload_path("https://other.example/wp-content/uploads/a.jpg", h),
+            None
+        );
+        assert_eq!(
+            upload_path("https://old.example/wp-content/uploads/../x", h),
+            None
+        );
+        assert_eq!(
+            original("2019/05/x-300x200.jpg").as_deref(),
+            Some("2019/05/x.jpg")
+        );
         assert_eq!(original("2019/05/my-photo.jpg"), None);
     }
 

@@ -42,9 +42,8 @@ pub fn record(
         let Ok(source) = site.join(p.path.trim_start_matches('/')) else {
             continue;
         };
-        let page = format!(
-            "<article class=\"h-entry\"><div class=\"e-content\">{html}</div></article>"
-        );
+        let page =
+            format!("<article class=\"h-entry\"><div class=\"e-content\">{html}</div></article>");
         let Some((_, targets)) = links::extract(&page, &source, &site) else {
             continue;
         };

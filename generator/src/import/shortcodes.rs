@@ -130,16 +130,16 @@ fn attrs(mut s: &str) -> Vec<(String, String)> {
         if s.is_empty() {
             return out;
         }
-        let key_end = s.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(s.len());
+        let key_end = s
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(s.len());
         let key = s[..key_end].to_ascii_lowercase();
         s = &s[key_end..];
         if let Some(v) = s.strip_prefix('=') {
             let (val, rest) = match v.chars().next() {
                 Some(q @ ('"' | '\'' | '\u{201d}' | '\u{2033}')) => {
                     let v = &v[q.len_utf8()..];
-                    let e = v
-                        .find([q, '"', '\u{201d}', '\u{2033}'])
-                        .unwrap_or(v.len());
+                    let e = v.find([q, '"', '\u{201d}', '\u{2033}']).unwrap_or(v.len());
                     let close = v[e..].chars().next().map(char::len_utf8).unwrap_or(0);
                     (&v[..e], &v[e + close..])
                 }
@@ -165,7 +165,12 @@ fn attr<'t>(tag: &'t Open, names: &[&str]) -> Option<&'t str> {
     })
 }
 
-fn render(tag: &Open, inner: Option<&str>, cx: &Context<'_>, code: &mut Vec<Code>) -> Option<String> {
+fn render(
+    tag: &Open,
+    inner: Option<&str>,
+    cx: &Context<'_>,
+    code: &mut Vec<Code>,
+) -> Option<String> {
     let esc = crate::escape::escape;
     Some(match tag.name.as_str() {
         "caption" | "wp_caption" => {
@@ -219,7 +224,9 @@ mod tests {
     use super::*;
 
     fn run(html: &str) -> Expanded {
-        let by_id = |id: &str| (id == "7").then(|| "https://old.example/wp-content/uploads/a.jpg".to_string());
+        let by_id = |id: &str| {
+            (id == "7").then(|| "https://old.example/wp-content/uploads/a.jpg".to_string())
+        };
         expand(
             html,
             &Context {
@@ -232,13 +239,31 @@ mod tests {
     #[test]
     fn caption_gallery_embed_code() {
         let e = run("[caption id=\"x\" align=\"alignleft\"]<img src=\"i.jpg\"> The sea[/caption]");
-        assert_eq!(e.html, "<figure><img src=\"i.jpg\"><figcaption>The sea</figcaption></figure>");
+        assert_eq!(
+            e.html,
+            "<figure><img src=\"i.jpg\"><figcaption>The sea</figcaption></figure>"
+        );
         let e = run("[gallery ids=\"7\"] [gallery]");
-        assert!(e.html.contains("uploads/a.jpg") && e.html.contains("b.png"), "{}", e.html);
+        assert!(
+            e.html.contains("uploads/a.jpg") && e.html.contains("b.png"),
+            "{}",
+            e.html
+        );
         let e = run("[embed]https://video.example/v?a=1&amp;b=2[/embed]");
-        assert!(e.html.contains("href=\"https://video.example/v?a=1&amp;b=2\""), "{}", e.html);
+        assert!(
+            e.html
+                .contains("href=\"https://video.example/v?a=1&amp;b=2\""),
+            "{}",
+            e.html
+        );
         let e = run("x [code language=\"python\"]if a &lt; b:\n    pass[/code] y");
-        assert_eq!(e.code, [Code { lang: "python".into(), text: "if a < b:\n    pass".into() }]);
+        assert_eq!(
+            e.code,
+            [Code {
+                lang: "python".into(),
+                text: "if a < b:\n    pass".into()
+            }]
+        );
         assert!(e.html.contains(&placeholder(0)));
     }
 

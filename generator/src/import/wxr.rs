@@ -103,7 +103,8 @@ fn record(item: &Elem) -> Option<Record> {
     let date = wp_date(item.text_of("wp:post_date_gmt"))
         .or_else(|| wp_date(item.text_of("wp:post_date")))
         .or_else(|| rfc2822(item.text_of("pubDate")));
-    let updated = wp_date(item.text_of("wp:post_modified_gmt")).filter(|u| Some(u) != date.as_ref());
+    let updated =
+        wp_date(item.text_of("wp:post_modified_gmt")).filter(|u| Some(u) != date.as_ref());
     let mut tags = Vec::new();
     let mut categories = Vec::new();
     for c in item.children.iter().filter(|c| c.name == "category") {

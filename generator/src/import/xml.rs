@@ -147,7 +147,10 @@ pub fn read(
                 if stack.is_empty() && name != spec.root {
                     return Err(err(
                         before,
-                        format!("expected <{}> as the root element, found <{name}>", spec.root),
+                        format!(
+                            "expected <{}> as the root element, found <{name}>",
+                            spec.root
+                        ),
                     ));
                 }
                 if spec.skip.contains(&name.as_str()) {
@@ -197,10 +200,7 @@ pub fn read(
                         None => {
                             return Err(err(
                                 before,
-                                format!(
-                                    "undefined entity &{}; (entities are never expanded)",
-                                    &*r
-                                ),
+                                format!("undefined entity &{}; (entities are never expanded)", &*r),
                             ));
                         }
                     },
@@ -327,7 +327,12 @@ mod tests {
 
     #[test]
     fn wrong_root_and_mismatched_tags() {
-        assert!(items("<feed></feed>").unwrap_err().message.contains("<rss>"));
+        assert!(
+            items("<feed></feed>")
+                .unwrap_err()
+                .message
+                .contains("<rss>")
+        );
         assert!(items("<rss><a></b></rss>").is_err());
     }
 }
