@@ -81,7 +81,7 @@ fn paragraphs(text: &str, out: &mut String) {
             } else {
                 out.push_str("<p>");
                 let lines: Vec<&str> = b.lines().map(str::trim_end).collect();
-                out.push_str(&lines.join("<br />\n"));
+                out.push_str(&lines.join("<br />"));
                 out.push_str("</p>");
             }
             out.push('\n');
@@ -120,7 +120,7 @@ mod tests {
     fn blank_lines_make_paragraphs_and_newlines_breaks() {
         assert_eq!(
             autop("One\ntwo\n\nThree\r\n\r\n<ul><li>x</li></ul>\n\n<pre>a\n\nb</pre>"),
-            "<p>One<br />\ntwo</p>\n<p>Three</p>\n<ul><li>x</li></ul>\n<pre>a\n\nb</pre>\n"
+            "<p>One<br />two</p>\n<p>Three</p>\n<ul><li>x</li></ul>\n<pre>a\n\nb</pre>\n"
         );
     }
 }

@@ -13,6 +13,9 @@ pub struct Media<'a> {
     pub dir: Option<&'a Path>,
     /// Host of the old blog (`notes.example`).
     pub old_host: String,
+    /// Old addresses of imported entries → their new site paths: links
+    /// between the old posts are pointed at the new pages.
+    pub moved: &'a std::collections::HashMap<String, String>,
 }
 
 /// One post's HTML after rewriting.
@@ -54,6 +57,23 @@ fn percent(p: &str) -> String {
     super::percent_decode(p)
 }
 
+/// The new path of a link to an imported entry's old address.
+fn moved_to<'m>(url: &str, media: &'m Media<'_>) -> Option<&'m String> {
+    let u = url::Url::parse(url).ok()?;
+    if u.host_str()? != media.old_host {
+        return None;
+    }
+    let path = super::site_path(url)?;
+    media.moved.get(&path).or_else(|| {
+        // The same address without its trailing slash, or with one.
+        let alt = match path.strip_suffix('/') {
+            Some(p) => p.to_string(),
+            None => format!("{path}/"),
+        };
+        media.moved.get(&alt)
+    })
+}
+
 /// `x-300x200.jpg` → `x.jpg` (WordPress's resized copies).
 pub fn original(p: &str) -> Option<String> {
     let (stem, ext) = p.rsplit_once('.')?;
@@ -82,6 +102,11 @@ pub fn rewrite(html: &str, media: &Media<'_>) -> Rewritten {
         out.html.push_str(&rest[..start]);
         let raw = &rest[start..start + len];
         let value = raw.replace("&amp;", "&");
+        if let Some(to) = moved_to(&value, media) {
+            out.html.push_str(&crate::escape::escape(to));
+            rest = &rest[start + len..];
+            continue;
+        }
         let replaced = upload_path(&value, &media.old_host).and_then(|p| {
             let Some(dir) = media.dir else {
                 out.left.push(value.clone());
@@ -160,17 +185,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("2019/05")).unwrap();
         std::fs::write(dir.path().join("2019/05/x.jpg"), b"jpg").unwrap();
+        let moved = [("/2019/05/a/".to_string(), "/posts/a/".to_string())].into();
         let m = Media {
             dir: Some(dir.path()),
             old_host: "old.example".into(),
+            moved: &moved,
         };
         let r = rewrite(
-            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\">",
+            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"https://old.example/2019/05/a\">a</a>",
             &m,
         );
         assert_eq!(
             r.html,
-            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\">"
+            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"/posts/a/\">a</a>"
         );
         assert_eq!(r.copies.len(), 1);
         assert_eq!(r.left.len(), 1);

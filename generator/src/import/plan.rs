@@ -146,9 +146,15 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
+    let moved: std::collections::HashMap<String, String> = aliases
+        .iter()
+        .zip(&paths)
+        .flat_map(|(a, p)| a.iter().map(move |a| (a.clone(), p.clone())))
+        .collect();
     let media = Media {
         dir: opts.media.as_deref(),
         old_host,
+        moved: &moved,
     };
     let bar = progress(opts.progress, records.len());
     let converted: Vec<Converted> = records
