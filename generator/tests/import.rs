@@ -144,8 +144,10 @@ fn wordpress_posts_pages_and_front_matter() {
     ] {
         assert!(sunday.contains(want), "missing {want:?} in\n{sunday}");
     }
+    // Text that read `&lt;script&gt;` stays text; the real script is gone.
+    assert!(sunday.contains("\\<script>alert(2)"), "{sunday}");
     for bad in [
-        "<script",
+        "alert('old')",
         "onclick",
         "javascript:",
         "iframe",
@@ -220,7 +222,14 @@ fn the_site_builds_and_old_urls_lead_to_the_new_pages() {
         serde_json::json!(["/2019/05/walking-to-the-harbour/", "/?p=101"])
     );
     let page = read(&public, "posts/a-quiet-sunday/index.html");
-    assert!(!page.contains("alert("), "no script reaches the page");
+    assert!(
+        !page.contains("<script>alert") && !page.contains("alert('old')"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;script&gt;alert(2)"),
+        "the text stays text: {page}"
+    );
 }
 
 #[test]
