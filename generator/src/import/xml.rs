@@ -314,7 +314,7 @@ mod tests {
         let x = "<rss><channel>\n<item><title>A</title>";
         let e = items(x).unwrap_err();
         assert!(e.message.contains("<item> (line 2) is not closed"), "{e:?}");
-        assert_eq!(position(x, e.offset), (2, 22));
+        assert_eq!(position(x, e.offset), (2, 23));
     }
 
     #[test]
