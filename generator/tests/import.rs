@@ -270,6 +270,53 @@ fn a_second_run_changes_nothing_and_edits_are_kept() {
 }
 
 #[test]
+fn importing_again_with_media_turns_posts_into_bundles() {
+    let (_tmp, root) = site();
+    ok(import(
+        "wordpress",
+        &fixture("wordpress-org.xml"),
+        &root,
+        &[],
+    ));
+    assert!(
+        root.join("content/posts/walking-to-the-harbour.md")
+            .is_file()
+    );
+    let media = fixture("uploads");
+    let args = ["--media", media.to_str().unwrap()];
+    ok(import(
+        "wordpress",
+        &fixture("wordpress-org.xml"),
+        &root,
+        &args,
+    ));
+    assert!(
+        !root
+            .join("content/posts/walking-to-the-harbour.md")
+            .exists()
+    );
+    assert!(
+        root.join("content/posts/walking-to-the-harbour/index.md")
+            .is_file()
+    );
+    ok(causerie(&["build"], &root));
+    // And back without --media: the bundles stay as they are.
+    let before = tree(&root.join("content"));
+    let o = ok(import(
+        "wordpress",
+        &fixture("wordpress-org.xml"),
+        &root,
+        &[],
+    ));
+    assert!(
+        text(&o).contains("was imported with its media: left as it is"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(tree(&root.join("content")), before);
+}
+
+#[test]
 fn dry_run_writes_nothing() {
     let (_tmp, root) = site();
     let before = tree(&root);

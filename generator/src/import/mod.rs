@@ -139,7 +139,18 @@ pub fn site_path(url: &str) -> Option<String> {
     if !matches!(u.scheme(), "http" | "https") {
         return None;
     }
-    let mut p = u.path().to_string();
+    // A non-ASCII permalink (`/%d8%b3%d9%84/`) becomes its characters, the
+    // file name a redirect page needs; the redirect map encodes it again.
+    let decoded = percent_decode(u.path());
+    let mut p = if decoded.contains(['?', '#', '\\', '%'])
+        || decoded.chars().any(char::is_control)
+        || decoded.contains('\u{fffd}')
+        || decoded.matches('/').count() != u.path().matches('/').count()
+    {
+        u.path().to_string()
+    } else {
+        decoded
+    };
     if let Some(q) = u.query() {
         p.push('?');
         p.push_str(q);
@@ -227,4 +238,26 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let export = read(opts.source, &opts.file)?;
     let planned = plan::plan(opts, export)?;
     write::apply(opts, planned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_of_old_urls() {
+        assert_eq!(
+            site_path("https://old.example/2019/05/%d8%b3%d9%84%d8%a7%d9%85/").as_deref(),
+            Some("/2019/05/سلام/")
+        );
+        assert_eq!(
+            site_path("https://old.example/?p=101").as_deref(),
+            Some("/?p=101")
+        );
+        assert_eq!(
+            site_path("https://old.example/a%2Fb/").as_deref(),
+            Some("/a%2Fb/")
+        );
+        assert_eq!(site_path("mailto:x@y"), None);
+    }
 }

@@ -45,6 +45,9 @@ pub struct Published {
 #[derive(Debug)]
 pub struct Plan {
     pub files: Vec<File>,
+    /// Files an earlier import wrote that this one replaces (a post that
+    /// becomes a bundle): removed when the author did not edit them.
+    pub remove: Vec<String>,
     pub published: Vec<Published>,
     pub config: Config,
     pub summary: Summary,
@@ -176,6 +179,7 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
 
     let now = jiff::Timestamp::now();
     let mut files = Vec::new();
+    let mut remove = Vec::new();
     let mut published = Vec::new();
     for (((r, slug), (aliases, path)), c) in records
         .iter()
@@ -200,10 +204,24 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
             Kind::Post => format!("content/posts/{slug}"),
             Kind::Page => format!("content/{slug}"),
         };
+        let (flat, bundle) = (format!("{stem}.md"), format!("{stem}/index.md"));
         let md_file = if c.media.copies.is_empty() {
-            format!("{stem}.md")
+            // Imported with --media before: the bundle stays, not a second copy.
+            if opts.root.join(&bundle).exists() && imported.files.contains_key(&bundle) {
+                summary.notes.push(format!(
+                    "{shown}:{}: {bundle} was imported with its media: left as it is \
+                     (give --media to update it)",
+                    r.line
+                ));
+                continue;
+            }
+            flat
         } else {
-            format!("{stem}/index.md")
+            // Imported without --media before: the bundle replaces the file.
+            if opts.root.join(&flat).exists() {
+                remove.push(flat);
+            }
+            bundle
         };
         files.push(File {
             rel: md_file,
@@ -227,6 +245,7 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
     }
     Ok(Plan {
         files,
+        remove,
         published,
         config,
         summary,

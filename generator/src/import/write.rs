@@ -103,6 +103,18 @@ pub fn apply(opts: &Options, plan: Plan) -> Result<Summary> {
         }
         actions.push((f.rel.clone(), action));
     }
+    let mut removals = Vec::new();
+    for rel in &plan.remove {
+        let target = root.join(rel);
+        let current = std::fs::read(&target).map_err(|e| Error::io(&target, e))?;
+        if old.files.get(rel) == Some(&sha256(&current)) {
+            state.files.remove(rel);
+            summary.written += 1;
+            removals.push(target);
+        } else {
+            summary.kept.push(rel.clone());
+        }
+    }
     let sent = if opts.send_webmentions {
         None
     } else {
@@ -118,6 +130,9 @@ pub fn apply(opts: &Options, plan: Plan) -> Result<Summary> {
         if let Action::Write(bytes) = action {
             write_atomic(&root.join(&rel), &bytes)?;
         }
+    }
+    for target in removals {
+        std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
     }
     if state != old {
         write_atomic(&root.join(STATE_FILE), state.text()?.as_bytes())?;

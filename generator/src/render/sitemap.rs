@@ -74,7 +74,7 @@ pub fn redirect_map(config: &Config, content: &Content) -> String {
         .flat_map(|e| {
             let to = config.url_for(&e.path);
             e.aliases.iter().map(move |a| {
-                let from = a.replace('\\', "\\\\").replace('"', "\\\"");
+                let from = encode(a).replace('\\', "\\\\").replace('"', "\\\"");
                 format!("\"{from}\" {to};\n")
             })
         })
@@ -88,4 +88,26 @@ pub fn redirect_map(config: &Config, content: &Content) -> String {
     );
     out.extend(lines);
     out
+}
+
+/// A path as browsers send it: non-ASCII bytes and spaces percent-encoded
+/// (upper-case hex), which is what `$request_uri` holds.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b >= 0x80 || b == b' ' {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn map_keys_are_encoded_as_browsers_send_them() {
+        assert_eq!(super::encode("/2019/سل/?p=1"), "/2019/%D8%B3%D9%84/?p=1");
+    }
 }
