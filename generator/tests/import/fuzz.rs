@@ -38,4 +38,21 @@ proptest! {
         }
         let _ = blogger::read(&text);
     }
+
+    /// The same for a Blogger export (the Persian one: multi-byte text cut
+    /// anywhere).
+    #[test]
+    fn truncated_and_mutated_blogger_exports_never_panic(
+        cut in 0.0f64..1.0,
+        at in 0.0f64..1.0,
+        byte in prop::sample::select(vec![b'<', b'>', b'&', b'\'', b';', 0xd8, 0x80]),
+    ) {
+        let whole = std::fs::read(crate::helpers::fixture("blogger-fa.xml")).unwrap();
+        let mut bytes = whole[..(whole.len() as f64 * cut) as usize].to_vec();
+        if !bytes.is_empty() {
+            let i = ((bytes.len() - 1) as f64 * at) as usize;
+            bytes[i] = byte;
+        }
+        let _ = blogger::read(&String::from_utf8_lossy(&bytes));
+    }
 }
