@@ -13,6 +13,8 @@ pub struct Media<'a> {
     pub dir: Option<&'a Path>,
     /// Host of the old blog (`notes.example`).
     pub old_host: String,
+    /// Its origin (`https://notes.example`), for root-relative links.
+    pub old_origin: String,
     /// Old addresses of imported entries → their new site paths: links
     /// between the old posts are pointed at the new pages.
     pub moved: &'a std::collections::HashMap<String, String>,
@@ -101,7 +103,15 @@ pub fn rewrite(html: &str, media: &Media<'_>) -> Rewritten {
         };
         out.html.push_str(&rest[..start]);
         let raw = &rest[start..start + len];
-        let value = raw.replace("&amp;", "&");
+        let mut value = raw.replace("&amp;", "&");
+        // A root-relative link meant the old site: made absolute, it finds
+        // its new page below, or keeps pointing at the old site (as a link
+        // to a page of the new site that does not exist, it would fail the
+        // build's link check).
+        let rooted = value.starts_with('/') && !value.starts_with("//");
+        if rooted && !media.old_origin.is_empty() {
+            value = format!("{}{value}", media.old_origin);
+        }
         if let Some(to) = moved_to(&value, media) {
             out.html.push_str(&crate::escape::escape(to));
             rest = &rest[start + len..];
@@ -138,6 +148,7 @@ pub fn rewrite(html: &str, media: &Media<'_>) -> Rewritten {
         });
         match replaced {
             Some(r) => out.html.push_str(&r),
+            None if rooted => out.html.push_str(&crate::escape::escape(&value)),
             None => out.html.push_str(raw),
         }
         rest = &rest[start + len..];
@@ -189,15 +200,16 @@ mod tests {
         let m = Media {
             dir: Some(dir.path()),
             old_host: "old.example".into(),
+            old_origin: "https://old.example".into(),
             moved: &moved,
         };
         let r = rewrite(
-            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"https://old.example/2019/05/a\">a</a>",
+            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"https://old.example/2019/05/a\">a</a><a href=\"/2019/05/a/\">b</a><a href=\"/category/x/\">c</a>",
             &m,
         );
         assert_eq!(
             r.html,
-            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"/posts/a/\">a</a>"
+            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"/posts/a/\">a</a><a href=\"/posts/a/\">b</a><a href=\"https://old.example/category/x/\">c</a>"
         );
         assert_eq!(r.copies.len(), 1);
         assert_eq!(r.left.len(), 1);

@@ -145,9 +145,14 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
     // Bodies, in parallel.
     let (by_id, by_parent) = wxr::index(&export.attachments);
     let lookup = |id: &str| by_id.get(id).map(|u| u.to_string());
-    let old_host = url::Url::parse(&export.old_site)
-        .ok()
+    let old = url::Url::parse(&export.old_site).ok();
+    let old_host = old
+        .as_ref()
         .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let old_origin = old
+        .filter(|u| u.host().is_some())
+        .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
     let moved: std::collections::HashMap<String, String> = aliases
         .iter()
@@ -157,6 +162,7 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
     let media = Media {
         dir: opts.media.as_deref(),
         old_host,
+        old_origin,
         moved: &moved,
     };
     let bar = progress(opts.progress, records.len());

@@ -32,7 +32,8 @@ proptest! {
                 let _ = causerie::import::body::convert(
                     r,
                     &causerie::import::shortcodes::Context { by_id: &none, attached: vec![] },
-                    &causerie::import::media::Media { dir: None, old_host: String::new(), moved: &moved },
+                    &causerie::import::media::Media { dir: None, old_host: String::new(),
+                            old_origin: String::new(), moved: &moved },
                 );
             }
         }

@@ -48,7 +48,7 @@ fn wordpress_posts_pages_and_front_matter() {
         "![](boat.jpg)\n\n![](net.jpg)",
         "(https://video.example/watch?v=42)",
         "```rust\nfn main() {\n    if 1 < 2 { println!(\"<ok>\"); }\n}\n```",
-        "Careful with this and",
+        "Careful with this, [travel](https://old.example/category/travel/) and",
     ] {
         assert!(sunday.contains(want), "missing {want:?} in\n{sunday}");
     }
