@@ -26,6 +26,9 @@ pub struct Converted {
     pub media: Rewritten,
 }
 
+/// Stands for `<!--more-->` between sanitizing and the markdown.
+const MORE: &str = "CAUSERIEMOREX";
+
 thread_local! {
     static HTMD: RefCell<Option<htmd::HtmlToMarkdown>> = const { RefCell::new(None) };
 }
@@ -36,6 +39,7 @@ pub fn convert(rec: &Record, cx: &Context<'_>, media: &Media<'_>) -> Converted {
         BodyFormat::Blocks => strip_block_comments(&rec.html),
         _ => rec.html.clone(),
     };
+
     let expanded = if rec.format == BodyFormat::Html {
         shortcodes::Expanded {
             html: html.clone(),
@@ -55,10 +59,15 @@ pub fn convert(rec: &Record, cx: &Context<'_>, media: &Media<'_>) -> Converted {
             (rec.body_line + nl, name.clone())
         })
         .collect();
+    // WordPress's "read more" break is the generator's too; it would not
+    // survive sanitizing as a comment, so it travels as a marker.
+    let html = expanded
+        .html
+        .replacen("<!--more-->", &format!("\n\n<p>{MORE}</p>\n\n"), 1);
     let html = if rec.format == BodyFormat::Classic {
-        super::autop::autop(&expanded.html)
+        super::autop::autop(&html)
     } else {
-        expanded.html
+        html
     };
     let clean = sanitize(&html);
     let rewritten = media::rewrite(&clean, media);
@@ -76,7 +85,7 @@ pub fn convert(rec: &Record, cx: &Context<'_>, media: &Media<'_>) -> Converted {
         conv.convert(&rewritten.html).unwrap_or_default()
     });
     let md = neutralize_html(&md);
-    let md = insert_code(&md, &expanded.code);
+    let md = insert_code(&md, &expanded.code).replacen(MORE, "<!-- more -->", 1);
     Converted {
         markdown: md.trim().to_string(),
         unknown,

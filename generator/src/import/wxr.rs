@@ -95,6 +95,8 @@ fn record(item: &Elem) -> Option<Record> {
         "draft" | "pending" | "private" => true,
         _ => return None,
     };
+    // A password-protected post was not public: it stays a draft.
+    let draft = draft || !item.text_of("wp:post_password").is_empty();
     let kind = if item.text_of("wp:post_type") == "page" {
         Kind::Page
     } else {
@@ -191,6 +193,28 @@ pub fn index(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protected_posts_stay_drafts_and_trash_is_skipped() {
+        let item = |status: &str, password: &str| {
+            format!(
+                "<item><title>T</title><wp:post_id>5</wp:post_id><wp:status>{status}</wp:status>\
+                 <wp:post_password>{password}</wp:post_password><wp:post_type>post</wp:post_type>\
+                 <wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt></item>"
+            )
+        };
+        let x = format!(
+            "<rss><channel><wp:wxr_version>1.2</wp:wxr_version><link>https://o.example/blog</link>{}{}{}</channel></rss>",
+            item("publish", "secret"),
+            item("publish", ""),
+            item("trash", "")
+        );
+        let e = read(&x).unwrap();
+        let drafts: Vec<bool> = e.records.iter().map(|r| r.draft).collect();
+        assert_eq!(drafts, [true, false]);
+        assert_eq!(e.skipped, 1);
+        assert_eq!(e.records[1].aliases, ["/blog/?p=5"]);
+    }
 
     #[test]
     fn dates() {

@@ -42,7 +42,7 @@ fn wordpress_posts_pages_and_front_matter() {
         "summary = \"A day of nothing.\"",
         "comments = \"closed\"",
         // autop: a single newline is a line break, a blank line a paragraph.
-        "Nothing happened today.  \nAnd that was fine.\n\n",
+        "Nothing happened today.  \nAnd that was fine.\n\n<!-- more -->\n\n",
         // [caption], [gallery] (the post's attachments), [embed], [code].
         "![A boat](boat.jpg)\n\nThe boat, asleep",
         "![](boat.jpg)\n\n![](net.jpg)",
