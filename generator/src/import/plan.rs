@@ -127,8 +127,20 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
             Kind::Page => format!("/{s}/"),
         })
         .collect();
-    // An alias may not be a page's own path, nor claimed twice.
+    // An alias may not be a page's own path (imported, or already in the
+    // site, like the `/about/` that `causerie init` writes), nor claimed twice.
     let own: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+    let in_site = |a: &str| {
+        let stem = a.trim_matches('/');
+        !stem.is_empty()
+            && !stem.contains('?')
+            && [
+                format!("content/{stem}.md"),
+                format!("content/{stem}/index.md"),
+            ]
+            .iter()
+            .any(|f| opts.root.join(f).is_file() && !imported.files.contains_key(f))
+    };
     let mut claimed = BTreeSet::new();
     let aliases: Vec<Vec<String>> = records
         .iter()
@@ -136,7 +148,8 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
             r.aliases
                 .iter()
                 .filter(|a| a.starts_with('/') && !a.contains("..") && a.as_str() != "/")
-                .filter(|a| !own.contains(a.as_str()) && claimed.insert(a.to_string()))
+                .filter(|a| !own.contains(a.as_str()) && !in_site(a))
+                .filter(|a| claimed.insert(a.to_string()))
                 .cloned()
                 .collect()
         })

@@ -225,6 +225,28 @@ fn importing_again_with_media_turns_posts_into_bundles() {
 }
 
 #[test]
+fn an_existing_page_keeps_its_address() {
+    // `causerie init` writes content/about.md: the imported About page
+    // becomes /about-2/, and its old address /about/ stays the author's page.
+    let (_tmp, root) = site();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    let mine = "+++\ntitle = \"About\"\n+++\nMy own.\n";
+    std::fs::write(root.join("content/about.md"), mine).unwrap();
+    let o = ok(import(
+        "wordpress",
+        &fixture("wordpress-move-about.xml"),
+        &root,
+        &[],
+    ));
+    assert!(text(&o).contains("slug `about` is taken"), "{}", text(&o));
+    assert_eq!(read(&root, "content/about.md"), mine);
+    let about2 = read(&root, "content/about-2.md");
+    assert!(about2.contains("aliases = [\"/?page_id=2\"]"), "{about2}");
+    ok(causerie(&["build"], &root));
+    assert!(read(&root.join("public"), "about/index.html").contains("My own."));
+}
+
+#[test]
 fn dry_run_writes_nothing() {
     let (_tmp, root) = site();
     let before = tree(&root);
