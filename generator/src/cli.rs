@@ -126,6 +126,7 @@ pub enum ImportFrom {
     Wordpress {
         /// The export file (Tools → Export → All content).
         file: PathBuf,
+        /// Site root (holding causerie.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// A copy of the old site's wp-content/uploads: the files posts use
@@ -144,6 +145,7 @@ pub enum ImportFrom {
     Blogger {
         /// The export file (feed.atom or blog-*.xml).
         file: PathBuf,
+        /// Site root (holding causerie.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// Print the summary; write nothing.
