@@ -262,6 +262,13 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
             });
         }
     }
+    // Warnings in file order.
+    summary.notes.sort_by_key(|n| {
+        n.get(shown.len() + 1..)
+            .and_then(|r| r.split(':').next())
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(0)
+    });
     Ok(Plan {
         files,
         remove,
