@@ -56,9 +56,29 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// What to do with one planned file.
+/// SHA-256 of a file, streamed (uploads can be large).
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// What to do with one planned file. Uploads are copied at write time,
+/// never held in memory.
 enum Action {
-    Write(Vec<u8>),
+    Write(Body),
     Unchanged,
     Keep,
 }
@@ -73,24 +93,16 @@ pub fn apply(opts: &Options, plan: Plan) -> Result<Summary> {
     let mut state = old.clone();
     let mut actions = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
-        let bytes = match &f.body {
-            Body::Text(t) => t.as_bytes().to_vec(),
-            Body::Copy(src) => std::fs::read(src).map_err(|e| Error::io(src, e))?,
+        let hash = match &f.body {
+            Body::Text(t) => sha256(t.as_bytes()),
+            Body::Copy(src) => sha256_file(src).map_err(|e| Error::io(src, e))?,
         };
-        let hash = sha256(&bytes);
         let target = root.join(&f.rel);
-        let action = match std::fs::read(&target) {
-            Ok(current) => {
-                let now = sha256(&current);
-                if now == hash {
-                    Action::Unchanged
-                } else if old.files.get(&f.rel) == Some(&now) {
-                    Action::Write(bytes)
-                } else {
-                    Action::Keep
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Action::Write(bytes),
+        let action = match sha256_file(&target) {
+            Ok(now) if now == hash => Action::Unchanged,
+            Ok(now) if old.files.get(&f.rel) == Some(&now) => Action::Write(f.body.clone()),
+            Ok(_) => Action::Keep,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Action::Write(f.body.clone()),
             Err(e) => return Err(Error::io(target, e)),
         };
         match &action {
@@ -106,8 +118,8 @@ pub fn apply(opts: &Options, plan: Plan) -> Result<Summary> {
     let mut removals = Vec::new();
     for rel in &plan.remove {
         let target = root.join(rel);
-        let current = std::fs::read(&target).map_err(|e| Error::io(&target, e))?;
-        if old.files.get(rel) == Some(&sha256(&current)) {
+        let current = sha256_file(&target).map_err(|e| Error::io(&target, e))?;
+        if old.files.get(rel) == Some(&current) {
             state.files.remove(rel);
             summary.written += 1;
             removals.push(target);
@@ -127,8 +139,10 @@ pub fn apply(opts: &Options, plan: Plan) -> Result<Summary> {
         return Ok(summary);
     }
     for (rel, action) in actions {
-        if let Action::Write(bytes) = action {
-            write_atomic(&root.join(&rel), &bytes)?;
+        match action {
+            Action::Write(Body::Text(t)) => write_atomic(&root.join(&rel), t.as_bytes())?,
+            Action::Write(Body::Copy(src)) => copy_atomic(&src, &root.join(&rel))?,
+            _ => {}
         }
     }
     for target in removals {
@@ -143,8 +157,8 @@ pub fn apply(opts: &Options, plan: Plan) -> Result<Summary> {
     Ok(summary)
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// A hidden temporary file beside `path` (the content walk skips it).
+fn temp_for(path: &Path) -> Result<std::path::PathBuf> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
@@ -152,7 +166,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.import-tmp"));
+    Ok(path.with_file_name(format!(".{name}.import-tmp")))
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_for(path)?;
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Copies `src` to `path` through a temporary file beside it.
+fn copy_atomic(src: &Path, path: &Path) -> Result<()> {
+    let tmp = temp_for(path)?;
+    std::fs::copy(src, &tmp).map_err(|e| Error::io(src, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
