@@ -70,7 +70,13 @@ pub fn convert(rec: &Record, cx: &Context<'_>, media: &Media<'_>) -> Converted {
         html
     };
     let clean = sanitize(&html);
-    let rewritten = media::rewrite(&clean, media);
+    let page = rec
+        .aliases
+        .iter()
+        .find(|a| !a.contains('?'))
+        .map(String::as_str)
+        .unwrap_or("/");
+    let rewritten = media::rewrite(&clean, media, page);
     let md = HTMD.with(|h| {
         let mut h = h.borrow_mut();
         let conv = h.get_or_insert_with(|| {

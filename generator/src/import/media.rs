@@ -87,7 +87,9 @@ pub fn original(p: &str) -> Option<String> {
 
 /// Rewrites the `src` and `href` attributes of sanitized HTML (attributes
 /// in double quotes, as ammonia writes them).
-pub fn rewrite(html: &str, media: &Media<'_>) -> Rewritten {
+pub fn rewrite(html: &str, media: &Media<'_>, page: &str) -> Rewritten {
+    // Relative links meant the post's old address.
+    let base = url::Url::parse(&format!("{}{page}", media.old_origin)).ok();
     let mut out = Rewritten::default();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut rest = html;
@@ -109,8 +111,16 @@ pub fn rewrite(html: &str, media: &Media<'_>) -> Rewritten {
         // to a page of the new site that does not exist, it would fail the
         // build's link check).
         let rooted = value.starts_with('/') && !value.starts_with("//");
+        let relative = !rooted
+            && !value.starts_with('#')
+            && !value.is_empty()
+            && url::Url::parse(&value) == Err(url::ParseError::RelativeUrlWithoutBase);
+        let rooted = rooted || relative;
         if rooted && !media.old_origin.is_empty() {
-            value = format!("{}{value}", media.old_origin);
+            value = match (&base, relative) {
+                (Some(b), true) => b.join(&value).map(|u| u.to_string()).unwrap_or(value),
+                _ => format!("{}{value}", media.old_origin),
+            };
         }
         if let Some(to) = moved_to(&value, media) {
             out.html.push_str(&crate::escape::escape(to));
@@ -204,12 +214,13 @@ mod tests {
             moved: &moved,
         };
         let r = rewrite(
-            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"https://old.example/2019/05/a\">a</a><a href=\"/2019/05/a/\">b</a><a href=\"/category/x/\">c</a>",
+            "<a href=\"https://old.example/wp-content/uploads/2019/05/x.jpg\"><img src=\"https://old.example/wp-content/uploads/2019/05/x-300x200.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"https://old.example/2019/05/a\">a</a><a href=\"/2019/05/a/\">b</a><a href=\"/category/x/\">c</a><img src=\"y.png\">",
             &m,
+            "/2019/05/a/",
         );
         assert_eq!(
             r.html,
-            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"/posts/a/\">a</a><a href=\"/posts/a/\">b</a><a href=\"https://old.example/category/x/\">c</a>"
+            "<a href=\"x.jpg\"><img src=\"x.jpg\"></a><img src=\"https://old.example/wp-content/uploads/gone.png\"><a href=\"/posts/a/\">a</a><a href=\"/posts/a/\">b</a><a href=\"https://old.example/category/x/\">c</a><img src=\"https://old.example/2019/05/a/y.png\">"
         );
         assert_eq!(r.copies.len(), 1);
         assert_eq!(r.left.len(), 1);
