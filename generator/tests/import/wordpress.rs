@@ -48,7 +48,7 @@ fn wordpress_posts_pages_and_front_matter() {
         "![](boat.jpg)\n\n![](net.jpg)",
         "(https://video.example/watch?v=42)",
         "```rust\nfn main() {\n    if 1 < 2 { println!(\"<ok>\"); }\n}\n```",
-        "Careful with this, [travel](https://old.example/category/travel/) and",
+        "Careful with this, [travel](https://old.example/category/travel/)![](https://old.example/2019/06/a-quiet-sunday/relative.png) and",
     ] {
         assert!(sunday.contains(want), "missing {want:?} in\n{sunday}");
     }
@@ -57,6 +57,7 @@ fn wordpress_posts_pages_and_front_matter() {
     for bad in [
         "alert('old')",
         "onclick",
+        "onerror",
         "javascript:",
         "iframe",
         "evil.example",
