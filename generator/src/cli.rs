@@ -78,6 +78,11 @@ pub enum Command {
         #[command(subcommand)]
         action: WebmentionsAction,
     },
+    /// Bring an old blog's posts and pages in from its export.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Write content/posts/<slug>.md with front matter filled in.
     New {
         /// The post's title.
@@ -111,5 +116,43 @@ pub enum WebmentionsAction {
         /// Pause between two requests to one host, in milliseconds.
         #[arg(long, default_value_t = 1000)]
         host_interval_ms: u64,
+    },
+}
+
+/// `causerie import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportFrom {
+    /// A WordPress export (WXR 1.0–1.2, from WordPress.org or WordPress.com).
+    Wordpress {
+        /// The export file (Tools → Export → All content).
+        file: PathBuf,
+        /// Site root (holding causerie.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// A copy of the old site's wp-content/uploads: the files posts use
+        /// are copied beside them. Without it, upload links stay as they are.
+        #[arg(long)]
+        media: Option<PathBuf>,
+        /// Print the summary; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not record the posts' links as already sent in webmentions.json
+        /// (the next `causerie webmentions send` notifies every one).
+        #[arg(long)]
+        send_webmentions: bool,
+    },
+    /// A Blogger export (Atom: the classic backup or the Takeout form).
+    Blogger {
+        /// The export file (feed.atom or blog-*.xml).
+        file: PathBuf,
+        /// Site root (holding causerie.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Print the summary; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not record the posts' links as already sent in webmentions.json.
+        #[arg(long)]
+        send_webmentions: bool,
     },
 }

@@ -24,6 +24,8 @@ pub mod render;
 pub mod write;
 // after the build
 pub mod webmention;
+// bringing an old blog in
+pub mod import;
 // the command line over all of it
 pub mod cli;
 pub mod commands;

@@ -135,6 +135,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Webmentions { action } => {
             commands::webmentions::run(action)?;
         }
+        Command::Import { from } => {
+            let summary = commands::import::run(from)?;
+            commands::import::print(&summary);
+        }
         Command::New { title, root } => {
             let path = commands::new::run(&root, &title, jiff::Timestamp::now())?;
             println!(

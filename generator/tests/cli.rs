@@ -152,6 +152,14 @@ fn duplicate_slugs_are_an_error() {
 }
 
 #[test]
+fn an_alias_may_not_shadow_a_page() {
+    assert_check_errors(
+        "alias_shadows_page",
+        &["content/posts/moved.md:4: aliases: \"/about/\" is the address of content/about.md"],
+    );
+}
+
+#[test]
 fn bad_config_key_is_named_with_its_line() {
     assert_check_errors(
         "bad_config_key",

@@ -311,6 +311,19 @@ pub fn load(root: &Path, _config: &Config, opts: LoadOptions<'_>) -> (Content, V
         }
     }
 
+    // An alias may not shadow an entry: its redirect page would replace it.
+    for e in posts.iter().chain(pages.iter()) {
+        for a in &e.aliases {
+            if let Some(other) = seen.get(a) {
+                errors.push(Diagnostic::new(
+                    &e.source,
+                    e.front.line_of("aliases"),
+                    format!("aliases: {a:?} is the address of {other}"),
+                ));
+            }
+        }
+    }
+
     for dir in [root.join("static")] {
         if dir.is_dir() {
             for e in walkdir::WalkDir::new(&dir)

@@ -241,11 +241,24 @@ pub fn key(cx: &Ctx<'_>, job: &Job) -> Option<u64> {
             }
         }
         Job::Manifest => {
-            // Every page with its comment state (which depends on the clock).
+            // Every page with its comment state (which depends on the clock)
+            // and its aliases.
             for e in c.posts.iter().chain(c.pages.iter()) {
                 let (state, closes) = comments_state(e, config, site.now);
                 fp.str(&e.path).str(state.as_str());
                 fp.str(&closes.map(|d| d.rfc3339()).unwrap_or_default());
+                fp.num(e.aliases.len() as u64);
+                for a in &e.aliases {
+                    fp.str(a);
+                }
+            }
+        }
+        Job::RedirectMap => {
+            for e in c.posts.iter().chain(c.pages.iter()) {
+                fp.str(&e.path).num(e.aliases.len() as u64);
+                for a in &e.aliases {
+                    fp.str(a);
+                }
             }
         }
         // The site's comment feed (and any job this engine does not know

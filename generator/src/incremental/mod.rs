@@ -739,6 +739,7 @@ impl Engine {
                 | Job::Robots
                 | Job::NotFound
                 | Job::Manifest
+                | Job::RedirectMap
                 | Job::ThemeStatic
                 | Job::Files => {}
                 #[allow(unreachable_patterns)]

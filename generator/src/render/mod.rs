@@ -45,6 +45,10 @@ pub enum Job {
     SiteCommentsFeed,
     /// Redirect pages for an entry's `aliases`. Reads: the entry's path.
     Aliases(Kind, usize),
+    /// `/_causerie/redirects.map`: every alias → its entry, for the web
+    /// server (aliases with a query, `/?p=101`, have no redirect page).
+    /// Reads: every entry's path and aliases.
+    RedirectMap,
     /// `/sitemap.xml`. Reads: every path and date.
     Sitemap,
     /// `/robots.txt`. Reads: config.
@@ -561,7 +565,8 @@ impl<'s> Renderer<'s> {
                     &site.content.pages[*i]
                 };
                 let mut out = Vec::new();
-                for a in &e.aliases {
+                // A query (`/?p=101`) cannot be a file: the redirect map covers it.
+                for a in e.aliases.iter().filter(|a| !a.contains('?')) {
                     let mut ctx = Context::new();
                     let mut meta = self.meta("alias", e.title.clone(), String::new(), &e.path);
                     meta.noindex = true;
@@ -602,6 +607,10 @@ impl<'s> Renderer<'s> {
                     body: Body::Bytes(sitemap::sitemap(config, &urls).into_bytes()),
                 }]
             }
+            Job::RedirectMap => vec![Output {
+                path: sitemap::REDIRECT_MAP.trim_start_matches('/').into(),
+                body: Body::Bytes(sitemap::redirect_map(config, &site.content).into_bytes()),
+            }],
             Job::Robots => vec![Output {
                 path: "robots.txt".into(),
                 body: Body::Bytes(sitemap::robots(config).into_bytes()),
@@ -708,6 +717,13 @@ pub fn jobs_of(s: &Site) -> Vec<Job> {
     }
     if s.config.comments.is_some() {
         jobs.push(Job::SiteCommentsFeed);
+    }
+    if c.posts
+        .iter()
+        .chain(c.pages.iter())
+        .any(|e| !e.aliases.is_empty())
+    {
+        jobs.push(Job::RedirectMap);
     }
     jobs.extend([
         Job::SiteFeeds,

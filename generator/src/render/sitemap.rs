@@ -39,19 +39,75 @@ pub fn robots(config: &Config) -> String {
     )
 }
 
-/// `/causerie-pages.json`: which pages exist and whether they take comments
+/// `/causerie-pages.json`: which pages exist and whether they take comments,
+/// and the old addresses (`aliases`, as written in front matter) that lead
+/// to them, so an imported conversation keyed by an old URL finds its page
 /// (format in docs/conversation.md).
 pub fn pages_manifest(config: &Config, content: &Content, now: jiff::Timestamp) -> String {
     let mut pages = serde_json::Map::new();
     for e in content.posts.iter().chain(content.pages.iter()) {
         let (state, closes) = comments_state(e, config, now);
-        pages.insert(
-            config.url_for(&e.path),
-            json!({"comments": state.as_str(), "closes": closes.map(|d| d.rfc3339())}),
-        );
+        let mut page = json!({"comments": state.as_str(), "closes": closes.map(|d| d.rfc3339())});
+        if !e.aliases.is_empty() {
+            page["aliases"] = json!(e.aliases);
+        }
+        pages.insert(config.url_for(&e.path), page);
     }
     let mut out =
         serde_json::to_string_pretty(&json!({"version": 1, "pages": pages})).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// Where the redirect map is written.
+pub const REDIRECT_MAP: &str = "/_causerie/redirects.map";
+
+/// Every alias of the site → its entry, as lines of an nginx `map` block
+/// (`"/?p=101" /posts/walk/;`), sorted: aliases with a query string
+/// (`/?p=101`, WordPress's default permalinks) cannot be static redirect
+/// pages, so the web server redirects them (docs/import.md).
+pub fn redirect_map(config: &Config, content: &Content) -> String {
+    let mut lines: Vec<String> = content
+        .posts
+        .iter()
+        .chain(content.pages.iter())
+        .flat_map(|e| {
+            let to = config.url_for(&e.path);
+            e.aliases.iter().map(move |a| {
+                let from = encode(a).replace('\\', "\\\\").replace('"', "\\\"");
+                format!("\"{from}\" {to};\n")
+            })
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    let mut out = String::from(
+        "# Old addresses → new pages, written by causerie build. In nginx:\n\
+         #   map $request_uri $causerie_redirect { include /path/to/public/_causerie/redirects.map; }\n\
+         #   if ($causerie_redirect) { return 301 $causerie_redirect; }\n",
+    );
+    out.extend(lines);
+    out
+}
+
+/// A path as browsers send it: non-ASCII bytes and spaces percent-encoded
+/// (upper-case hex), which is what `$request_uri` holds.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b >= 0x80 || b == b' ' {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn map_keys_are_encoded_as_browsers_send_them() {
+        assert_eq!(super::encode("/2019/سل/?p=1"), "/2019/%D8%B3%D9%84/?p=1");
+    }
 }

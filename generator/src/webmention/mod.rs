@@ -100,6 +100,11 @@ pub fn send(
     let posts = links::read_posts(output, &base)?;
     let mut state = State::load(site_root)?;
     let (jobs, unchanged) = state.plan(&posts);
+    // Links recorded by `causerie import` take the hash of the post as now
+    // built, so a later edit of the post sends them again.
+    if !options.dry_run && state.adopt_imported(&posts) {
+        state.save(site_root)?;
+    }
     let mut summary = Summary {
         unchanged,
         ..Summary::default()
@@ -144,7 +149,7 @@ pub fn send(
 }
 
 /// The site's base URL with a trailing slash, so `posts/x/` joins under it.
-fn site_base(base_url: &str) -> Result<Url> {
+pub fn site_base(base_url: &str) -> Result<Url> {
     let mut raw = base_url.trim().to_string();
     if !raw.ends_with('/') {
         raw.push('/');

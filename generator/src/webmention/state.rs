@@ -40,7 +40,8 @@ pub struct SourceState {
 pub struct TargetState {
     /// Content hash of the post when this was last sent.
     pub hash: String,
-    /// `webmention`, `pingback`, `no-endpoint` or `failed`.
+    /// `webmention`, `pingback`, `no-endpoint`, `failed`, or `imported`
+    /// (recorded by `causerie import`: the old blog already notified it).
     pub result: String,
     /// The endpoint used, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +49,10 @@ pub struct TargetState {
     /// RFC 3339 time of the attempt.
     pub at: String,
 }
+
+/// The result `causerie import` records: sent by the old blog. With an
+/// empty hash it counts as sent for whatever the post is when first built.
+pub const IMPORTED: &str = "imported";
 
 /// Why a pair is sent this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,7 @@ impl State {
             for target in &post.targets {
                 let reason = match previous.and_then(|s| s.targets.get(target)) {
                     None => Some(Reason::New),
+                    Some(t) if t.result == IMPORTED && t.hash.is_empty() => None,
                     Some(t) if t.hash != post.hash || t.result == "failed" => Some(Reason::Changed),
                     Some(_) => None,
                 };
@@ -165,6 +171,23 @@ impl State {
             }
         }
         (jobs, unchanged)
+    }
+
+    /// Gives the pairs `causerie import` recorded (empty hash) the hash of
+    /// the post as built now. Returns whether anything changed.
+    pub fn adopt_imported(&mut self, posts: &[BuiltPost]) -> bool {
+        let mut changed = false;
+        for post in posts {
+            if let Some(s) = self.sources.get_mut(&post.source) {
+                for t in s.targets.values_mut() {
+                    if t.result == IMPORTED && t.hash.is_empty() {
+                        t.hash = post.hash.clone();
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
     }
 
     /// Records the outcome of a job. A removal or deletion that reached the
@@ -250,6 +273,26 @@ mod tests {
         assert_eq!(reasons(&jobs), [("a".into(), Reason::Deleted)]);
         state.record(&jobs[0], "webmention", None, "t".into());
         assert!(state.sources.is_empty());
+    }
+
+    #[test]
+    fn imported_links_count_as_sent_until_the_post_changes() {
+        let mut state = State::default();
+        state.sources.entry("s".into()).or_default().targets.insert(
+            "a".into(),
+            TargetState {
+                hash: String::new(),
+                result: IMPORTED.into(),
+                endpoint: None,
+                at: "t".into(),
+            },
+        );
+        let (jobs, unchanged) = state.plan(&[post("s", "h1", &["a"])]);
+        assert!(jobs.is_empty());
+        assert_eq!(unchanged, 1);
+        assert!(state.adopt_imported(&[post("s", "h1", &["a"])]));
+        let (jobs, _) = state.plan(&[post("s", "h2", &["a"])]);
+        assert_eq!(reasons(&jobs), [("a".into(), Reason::Changed)]);
     }
 
     #[test]
