@@ -1,5 +1,6 @@
 //! Command line: flags override the config file; `backup FILE` copies the
-//! live database. Exit codes: 0 success, 1 config or runtime error, 2 usage.
+//! live database; `import FORMAT FILE` brings in an old blog's conversation.
+//! Exit codes: 0 success, 1 config, input or runtime error, 2 usage.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub enum Command {
         /// Where to write the copy.
         file: PathBuf,
     },
+    /// Import the conversation of a WordPress, Blogger, Disqus or Isso export.
+    Import(crate::import::cli::ImportArgs),
 }
 
 /// Parses the command line and runs; the process exit code.
@@ -56,6 +59,11 @@ pub fn main() -> ExitCode {
     init_logging();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `FILE:line:column: message` starts the line, as editors expect.
+        Err(e @ crate::error::Error::Import { .. }) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("causerie-comments: {e}");
             ExitCode::from(1)
@@ -64,6 +72,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> crate::error::Result<()> {
+    if let Some(Command::Import(args)) = &cli.command {
+        return crate::import::cli::run(args, cli.config.as_deref(), cli.db.clone());
+    }
     if let Some(Command::Backup { file }) = &cli.command {
         let db = match (&cli.db, &cli.config) {
             (Some(d), _) => d.clone(),
