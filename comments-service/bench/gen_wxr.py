@@ -87,7 +87,7 @@ def main():
             owner = parent and k % 10 == 5
             # the global index, so every post size (10 a post in the benchmark)
             # gets its share of pingbacks, spam and held comments
-            pingback = cid % 40 == 39 and not parent
+            pingback = cid % 40 == 37 and not parent
             approved = "spam" if cid % 50 == 17 else ("0" if cid % 25 == 11 else "1")
             name = "The Owner" if owner else "Reader {}".format(rng.randrange(5000))
             email = "owner@old.example" if owner else "r{}@mail.example".format(rng.randrange(5000))

@@ -56,7 +56,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_logging();
+    // An import is a command-line tool: only warnings belong on its stderr.
+    let quiet = matches!(cli.command, Some(Command::Import(_)));
+    init_logging(if quiet { "warn" } else { "info" });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `FILE:line:column: message` starts the line, as editors expect.
@@ -110,10 +112,10 @@ fn run(cli: Cli) -> crate::error::Result<()> {
     rt.block_on(crate::app::serve(cfg))
 }
 
-/// Logs to stderr; `RUST_LOG` chooses the level (default `info`).
-fn init_logging() {
+/// Logs to stderr; `RUST_LOG` chooses the level (default `level`).
+fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
