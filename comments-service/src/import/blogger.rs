@@ -55,7 +55,6 @@ pub fn read<R: BufRead>(
     let mut entry: Option<Entry> = None;
     let mut in_author = false;
     let mut in_location = false;
-    let mut feed_owner = String::new();
     let mut feed_author_uri = String::new();
     let mut in_feed_author = false;
     let mut seen_feed = false;
@@ -67,7 +66,7 @@ pub fn read<R: BufRead>(
         if n.is_multiple_of(4096) {
             progress(x.position());
         }
-        match x.next()? {
+        match x.next_event()? {
             Ev::Open(e) => match (e.name.as_str(), entry.as_mut()) {
                 ("feed", None) => seen_feed = true,
                 ("entry", None) => entry = Some(Entry::default()),
@@ -105,7 +104,6 @@ pub fn read<R: BufRead>(
                 }
                 let Some(en) = entry.as_mut() else {
                     match name.as_str() {
-                        "name" if in_feed_author => feed_owner = text.trim().to_string(),
                         "uri" if in_feed_author => feed_author_uri = text.trim().to_string(),
                         "author" => in_feed_author = false,
                         _ => {}
@@ -128,11 +126,7 @@ pub fn read<R: BufRead>(
                     "status" => en.status = text.trim().to_ascii_uppercase(),
                     "trashed" => en.trashed = text.trim().to_string(),
                     "parent" => en.post = tail(&text),
-                    "inReplyTo" => {
-                        if !text.trim().is_empty() {
-                            en.in_reply_to = tail(&text);
-                        }
-                    }
+                    "inReplyTo" if !text.trim().is_empty() => en.in_reply_to = tail(&text),
                     "content" => en.content = text,
                     "published" => en.published = text.trim().to_string(),
                     "filename" => en.filename = text.trim().to_string(),
@@ -154,7 +148,6 @@ pub fn read<R: BufRead>(
     if !seen_feed {
         return Err(x.error_here("not a Blogger export: no <feed> element"));
     }
-    let _ = feed_owner;
     assemble(&x, posts, comments, &feed_author_uri)
 }
 

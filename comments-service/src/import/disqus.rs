@@ -50,7 +50,7 @@ pub fn read<R: BufRead>(
         if n.is_multiple_of(4096) {
             progress(x.position());
         }
-        match x.next()? {
+        match x.next_event()? {
             Ev::Open(e) => match e.name.as_str() {
                 "disqus" if x.depth() == 1 => seen_root = true,
                 name if !seen_root && x.depth() == 1 => {

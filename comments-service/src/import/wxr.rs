@@ -60,7 +60,7 @@ pub fn read<R: BufRead>(
         if n.is_multiple_of(4096) {
             progress(x.position());
         }
-        match x.next()? {
+        match x.next_event()? {
             Ev::Open(e) => match e.name.as_str() {
                 "rss" => seen_rss = true,
                 "item" if post.is_none() => post = Some(RawPost::default()),

@@ -90,19 +90,13 @@ impl<R: BufRead> XmlReader<R> {
         self.reader.buffer_position()
     }
 
-    /// The local names of the open elements, outermost first.
+    /// How many elements are open (1 inside the root element).
     pub fn depth(&self) -> usize {
         self.stack.len()
     }
 
-    /// Is the element just below the innermost open one named `name`?
-    /// (While handling `Close` of X, `parent_is` asks about X's parent.)
-    pub fn parent_is(&self, name: &str) -> bool {
-        self.stack.last().is_some_and(|(n, _)| n == name)
-    }
-
     /// The next event.
-    pub fn next(&mut self) -> Result<Ev> {
+    pub fn next_event(&mut self) -> Result<Ev> {
         if let Some(name) = self.pending_close.take() {
             self.stack.pop();
             let text = std::mem::take(&mut self.text);
@@ -241,7 +235,7 @@ mod tests {
         let mut r = XmlReader::open(&p)?;
         let mut out = Vec::new();
         loop {
-            match r.next()? {
+            match r.next_event()? {
                 Ev::Open(e) => out.push(format!("<{}", e.name)),
                 Ev::Close { name, text } => out.push(format!("{name}>{text}")),
                 Ev::Eof => return Ok(out),
