@@ -1,5 +1,6 @@
 //! `causerie-comments import`: the conversation of a WordPress, Blogger,
-//! Disqus or Isso export into the store (docs/import-comments.md).
+//! Disqus or Isso export into the store (DEPLOY.md, "Importing an old
+//! blog's comments").
 //!
 //! Three stages, so a bad file changes nothing: each reader (`wxr`,
 //! `blogger`, `disqus`, `isso`) parses the whole file into a [`Conversation`]
