@@ -240,3 +240,48 @@ fn item<R: BufRead>(
         owner,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takeout_form_threads_statuses_and_owner() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:blogger="http://schemas.google.com/blogger/2018">
+<id>tag:blogger.com,1999:blog-1</id>
+<entry><id>tag:blogger.com,1999:blog-1.post-10</id><blogger:type>POST</blogger:type>
+ <blogger:status>LIVE</blogger:status>
+ <author><name>Maryam</name><uri>https://www.blogger.com/profile/7</uri><blogger:type>BLOGGER</blogger:type></author>
+ <title>Salam</title><content type="html">x</content><published>2023-01-01T00:00:00Z</published>
+ <blogger:filename>/2023/01/salam.html</blogger:filename></entry>
+<entry><id>tag:blogger.com,1999:blog-1.post-20</id><blogger:parent>tag:blogger.com,1999:blog-1.post-10</blogger:parent>
+ <blogger:inReplyTo/><blogger:type>COMMENT</blogger:type><blogger:status>LIVE</blogger:status>
+ <author><name>Ali</name><uri></uri><blogger:type>ANONYMOUS</blogger:type></author>
+ <content type="html">first</content><published>2023-01-02T00:00:00Z</published></entry>
+<entry><id>tag:blogger.com,1999:blog-1.post-21</id><blogger:parent>tag:blogger.com,1999:blog-1.post-10</blogger:parent>
+ <blogger:inReplyTo>tag:blogger.com,1999:blog-1.post-20</blogger:inReplyTo><blogger:type>COMMENT</blogger:type><blogger:status>LIVE</blogger:status>
+ <author><name>Maryam</name><uri>https://www.blogger.com/profile/7</uri><blogger:type>BLOGGER</blogger:type></author>
+ <content type="html">answer</content><published>2023-01-03T00:00:00Z</published></entry>
+<entry><id>tag:blogger.com,1999:blog-1.post-22</id><blogger:parent>tag:blogger.com,1999:blog-1.post-10</blogger:parent>
+ <blogger:type>COMMENT</blogger:type><blogger:status>PENDING</blogger:status>
+ <author><name>Reza</name></author><content type="html">held</content><published>2023-01-04T00:00:00Z</published></entry>
+<entry><id>tag:blogger.com,1999:blog-1.post-23</id><blogger:parent>tag:blogger.com,1999:blog-1.post-10</blogger:parent>
+ <blogger:type>COMMENT</blogger:type><blogger:status>LIVE</blogger:status><blogger:trashed>2023-02-01T00:00:00Z</blogger:trashed>
+ <author><name>Trash</name></author><content type="html">gone</content><published>2023-01-05T00:00:00Z</published></entry>
+</feed>"#;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("takeout.atom");
+        std::fs::write(&p, xml).unwrap();
+        let conv = read(XmlReader::open(&p).unwrap(), &mut |_| {}).unwrap();
+        assert_eq!(conv.threads.len(), 1);
+        let t = &conv.threads[0];
+        assert_eq!(t.urls, ["/2023/01/salam.html"]);
+        let by = |n: &str| t.items.iter().find(|i| i.author == n).unwrap();
+        assert_eq!(by("Ali").parent, None);
+        assert_eq!(by("Maryam").parent.as_deref(), Some("20"));
+        assert!(by("Maryam").owner && !by("Ali").owner);
+        assert_eq!(by("Reza").state, State::Held);
+        assert_eq!(by("Trash").state, State::Left);
+    }
+}
