@@ -184,7 +184,11 @@ fn bar(len: Option<u64>, msg: &'static str) -> ProgressBar {
             ProgressStyle::with_template("{msg} {wide_bar} {bytes}/{total_bytes}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),
-        None => ProgressBar::new_spinner(),
+        None => {
+            let pb = ProgressBar::new_spinner();
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            pb
+        }
     };
     pb.set_message(msg);
     pb

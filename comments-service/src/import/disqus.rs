@@ -16,6 +16,16 @@ use super::{Body, Conversation, Item, State, Thread, rfc3339_date};
 use crate::error::Result;
 
 #[derive(Default)]
+struct RawThread {
+    id: String,
+    link: String,
+    /// The thread's `<id>`: the identifier the site's embed gave it.
+    ident: String,
+    /// The account that created the thread.
+    username: String,
+}
+
+#[derive(Default)]
 struct Post {
     id: String,
     thread: String,
@@ -38,9 +48,8 @@ pub fn read<R: BufRead>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Conversation> {
     let mut seen_root = false;
-    // (dsq:id, link, author username)
-    let mut threads: Vec<(String, String, String)> = Vec::new();
-    let mut thread: Option<(String, String, String)> = None;
+    let mut threads: Vec<RawThread> = Vec::new();
+    let mut thread: Option<RawThread> = None;
     let mut post: Option<Post> = None;
     let mut posts: Vec<(Post, u64)> = Vec::new();
     let mut in_author = false;
@@ -60,7 +69,10 @@ pub fn read<R: BufRead>(
                 }
                 "thread" if x.depth() == 2 => {
                     let id = e.attr("id").unwrap_or("").to_string();
-                    thread = Some((id, String::new(), String::new()));
+                    thread = Some(RawThread {
+                        id,
+                        ..RawThread::default()
+                    });
                 }
                 "thread" => {
                     if let Some(p) = post.as_mut() {
@@ -90,7 +102,7 @@ pub fn read<R: BufRead>(
                         ("email", Some(p), _) => p.email = text,
                         ("username", Some(p), _) => p.username = text,
                         ("isAdmin", Some(p), _) => p.admin = text,
-                        ("username", None, Some(t)) => t.2 = text,
+                        ("username", None, Some(t)) => t.username = text,
                         _ => {}
                     }
                     continue;
@@ -114,7 +126,8 @@ pub fn read<R: BufRead>(
                 }
                 if let Some(t) = thread.as_mut() {
                     match name.as_str() {
-                        "link" => t.1 = text.trim().to_string(),
+                        "link" => t.link = text.trim().to_string(),
+                        "id" => t.ident = text.trim().to_string(),
                         "thread" if x.depth() == 1 => {
                             if let Some(t) = thread.take() {
                                 threads.push(t);
@@ -135,16 +148,25 @@ pub fn read<R: BufRead>(
 
 fn assemble<R: BufRead>(
     x: &XmlReader<R>,
-    threads: Vec<(String, String, String)>,
+    threads: Vec<RawThread>,
     posts: Vec<(Post, u64)>,
 ) -> Result<Conversation> {
-    let forum_owner = most_common(threads.iter().map(|t| t.2.as_str()));
+    let forum_owner = most_common(threads.iter().map(|t| t.username.as_str()));
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out: Vec<Thread> = Vec::with_capacity(threads.len());
-    for (id, link, _) in threads {
-        index.insert(id, out.len());
+    for t in threads {
+        // The identifier a site gave the thread often holds its old URL too
+        // (WordPress's Disqus plugin writes `101 https://old.example/?p=101`).
+        let mut urls = vec![t.link];
+        urls.extend(
+            t.ident
+                .split_whitespace()
+                .filter(|w| w.starts_with("http") || w.starts_with('/'))
+                .map(str::to_string),
+        );
+        index.insert(t.id, out.len());
         out.push(Thread {
-            urls: vec![link],
+            urls,
             items: Vec::new(),
         });
     }
