@@ -269,6 +269,47 @@ async fn without_a_manifest_threads_keep_their_old_paths() {
 }
 
 #[tokio::test]
+async fn site_dir_reads_the_built_manifest() {
+    let app = TestApp::spawn(&open_config()).await;
+    let site = app.dir.path().join("site");
+    std::fs::create_dir_all(site.join("public")).unwrap();
+    std::fs::copy(
+        fixture("causerie-pages.json"),
+        site.join("public/causerie-pages.json"),
+    )
+    .unwrap();
+    let file = fixture("wordpress-com.xml");
+    let out = import(&[
+        "wordpress",
+        file.to_str().unwrap(),
+        "--db",
+        app.db.to_str().unwrap(),
+        "--site",
+        site.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(items(&app.thread("/posts/moving/").await).len(), 3);
+    // A site that was never built is an error naming the manifest.
+    let bare = app.dir.path().join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let db = bare.join("c.db");
+    let out = import(&[
+        "wordpress",
+        file.to_str().unwrap(),
+        "--site",
+        bare.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("causerie-pages.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
 async fn dry_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fresh.db");
