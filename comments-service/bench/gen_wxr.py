@@ -85,8 +85,10 @@ def main():
             if ids and k % 3 == 2:
                 parent = rng.choice(depth_ok)
             owner = parent and k % 10 == 5
-            pingback = k % 40 == 39 and not parent
-            approved = "spam" if k % 50 == 17 else ("0" if k % 25 == 11 else "1")
+            # the global index, so every post size (10 a post in the benchmark)
+            # gets its share of pingbacks, spam and held comments
+            pingback = cid % 40 == 37 and not parent
+            approved = "spam" if cid % 50 == 17 else ("0" if cid % 25 == 11 else "1")
             name = "The Owner" if owner else "Reader {}".format(rng.randrange(5000))
             email = "owner@old.example" if owner else "r{}@mail.example".format(rng.randrange(5000))
             url = "https://blog{}.example/post/{}".format(rng.randrange(500), cid) if pingback else (

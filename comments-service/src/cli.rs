@@ -1,5 +1,6 @@
 //! Command line: flags override the config file; `backup FILE` copies the
-//! live database. Exit codes: 0 success, 1 config or runtime error, 2 usage.
+//! live database; `import FORMAT FILE` brings in an old blog's conversation.
+//! Exit codes: 0 success, 1 config, input or runtime error, 2 usage.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub enum Command {
         /// Where to write the copy.
         file: PathBuf,
     },
+    /// Import the conversation of a WordPress, Blogger, Disqus or Isso export.
+    Import(crate::import::cli::ImportArgs),
 }
 
 /// Parses the command line and runs; the process exit code.
@@ -53,9 +56,16 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_logging();
+    // An import is a command-line tool: only warnings belong on its stderr.
+    let quiet = matches!(cli.command, Some(Command::Import(_)));
+    init_logging(if quiet { "warn" } else { "info" });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `FILE:line:column: message` starts the line, as editors expect.
+        Err(e @ crate::error::Error::Import { .. }) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("causerie-comments: {e}");
             ExitCode::from(1)
@@ -64,6 +74,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> crate::error::Result<()> {
+    if let Some(Command::Import(args)) = &cli.command {
+        return crate::import::cli::run(args, cli.config.as_deref(), cli.db.clone());
+    }
     if let Some(Command::Backup { file }) = &cli.command {
         let db = match (&cli.db, &cli.config) {
             (Some(d), _) => d.clone(),
@@ -99,10 +112,10 @@ fn run(cli: Cli) -> crate::error::Result<()> {
     rt.block_on(crate::app::serve(cfg))
 }
 
-/// Logs to stderr; `RUST_LOG` chooses the level (default `info`).
-fn init_logging() {
+/// Logs to stderr; `RUST_LOG` chooses the level (default `level`).
+fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

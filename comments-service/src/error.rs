@@ -52,6 +52,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An export being imported is malformed: `at` is `FILE:line:column`
+    /// (or `FILE` for a database), `message` says what is wrong.
+    #[error("{at}: {message}")]
+    Import { at: String, message: String },
     /// The writer thread or a background task is gone (shutting down).
     #[error("the store is shutting down")]
     Closed,

@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod escape;
 pub mod fetch;
+pub mod import;
 pub mod manifest;
 pub mod markdown;
 pub mod model;

@@ -19,6 +19,10 @@ struct Raw {
 struct RawPage {
     comments: String,
     closes: Option<jiff::Timestamp>,
+    /// Old URLs of the page (site paths, maybe with a query), written by
+    /// `causerie import`; optional so manifests from before it still read.
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 /// One page's state.
@@ -26,6 +30,9 @@ struct RawPage {
 pub struct PageInfo {
     pub open: bool,
     pub closes: Option<jiff::Timestamp>,
+    /// The page's old URLs (`causerie import` keeps them for redirects);
+    /// `causerie-comments import` finds a thread's page through them.
+    pub aliases: Vec<String>,
 }
 
 /// Which pages exist and take comments.
@@ -51,11 +58,17 @@ impl Manifest {
                         PageInfo {
                             open: v.comments == "open",
                             closes: v.closes,
+                            aliases: v.aliases,
                         },
                     )
                 })
                 .collect(),
         })
+    }
+
+    /// Every page with its state, in no particular order.
+    pub fn pages(&self) -> impl Iterator<Item = (&str, &PageInfo)> {
+        self.pages.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Is `page` a page of the site at all?
@@ -126,5 +139,17 @@ mod tests {
         assert!(m.check_open("/b/", now).is_err());
         assert!(m.check_open("/c/", now).is_err());
         assert!(m.check_open("/nope/", now).is_err());
+    }
+
+    #[test]
+    fn aliases_are_optional() {
+        let m = Manifest::parse(
+            br#"{"version":1,"pages":{"/a/":{"comments":"open","closes":null,"aliases":["/2019/05/a/","/?p=7"]},
+            "/b/":{"comments":"open","closes":null}}}"#,
+        )
+        .unwrap();
+        let mut all: Vec<_> = m.pages().map(|(p, i)| (p, i.aliases.len())).collect();
+        all.sort();
+        assert_eq!(all, [("/a/", 2), ("/b/", 0)]);
     }
 }

@@ -61,6 +61,12 @@ impl Renderer {
         }
     }
 
+    /// Cleans `html` written elsewhere (an imported comment) with the same
+    /// allow-list as rendered comments, so one policy covers both.
+    pub fn clean_html(&self, html: &str) -> String {
+        self.cleaner.clean(html).to_string()
+    }
+
     /// Renders `md` to clean HTML.
     pub fn render(&self, md: &str) -> Rendered {
         let opts = Options::ENABLE_STRIKETHROUGH;

@@ -4,6 +4,10 @@
 //! The request lives in the database (written in the same transaction as the
 //! change), so a crash before it ran still triggers after restart. A failed
 //! run is retried with exponential backoff (1 s, 2 s, 4 s … capped at 10 min).
+//!
+//! `causerie-comments import` runs as another process and writes its request
+//! into the same table; the loop polls for commits of other processes every
+//! [`OUTSIDE_POLL`], forgets cached reads and picks the request up.
 
 use std::time::Duration;
 
@@ -14,11 +18,21 @@ use crate::store::now_us;
 
 /// Longest a rebuild command may run.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// How often the loop looks for commits of other processes (an import).
+pub const OUTSIDE_POLL: Duration = Duration::from_secs(1);
 
 /// The trigger loop; runs for the life of the service.
 pub async fn run(state: AppState) {
     let signal = state.store.rebuild_signal();
+    let mut outside = state
+        .store
+        .watch_outside_writes()
+        .map_err(|e| tracing::warn!(error = %e, "rebuild: cannot watch for imports"))
+        .ok();
     loop {
+        if outside.as_mut().is_some_and(|w| w.changed()) {
+            state.store.forget_cached_reads();
+        }
         let due = match state.store.rebuild_due().await {
             Ok(d) => d,
             Err(e) => {
@@ -28,7 +42,10 @@ pub async fn run(state: AppState) {
             }
         };
         let Some(due) = due else {
-            signal.notified().await;
+            tokio::select! {
+                _ = signal.notified() => {}
+                _ = tokio::time::sleep(OUTSIDE_POLL) => {}
+            }
             continue;
         };
         let wait_us = due.due_us - now_us();

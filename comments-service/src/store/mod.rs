@@ -8,7 +8,7 @@
 
 mod sqlite;
 
-pub use sqlite::{Store, backup};
+pub use sqlite::{ImportCounts, ImportRow, OutsideWrites, Store, backup, import_preview};
 
 use crate::config::Moderation;
 use crate::model::{Comment, Kind, Status};

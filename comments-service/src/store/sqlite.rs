@@ -17,6 +17,12 @@ use crate::config::Moderation;
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind, Status};
 
+// `#[path]`: a child module (it needs the writer's private transaction job),
+// kept in its own file beside this one.
+#[path = "import.rs"]
+mod import;
+pub use import::{ImportCounts, ImportRow, OutsideWrites, import_preview};
+
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
 }
