@@ -435,13 +435,13 @@ test('Webmentions across both binaries: site A sends, site B receives, bakes a r
     assert.deepEqual(Object.keys(kinds).sort(), ['like', 'mention', 'reply']);
     const page = await baked('hello', `id="comment-${kinds.mention.id}"`);
     await baked('hello', `id="comment-${kinds.like.id}"`);
-    const reply = page.match(new RegExp(`<li class="comment h-cite comment-reply" id="comment-${kinds.reply.id}"[^]*?</article>`));
+    const reply = page.match(new RegExp(`<li class="comment p-comment h-cite comment-reply" id="comment-${kinds.reply.id}"[^]*?</article>`));
     assert.ok(reply, 'the reply is in the numbered thread, as an h-cite');
     assert.match(reply[0], /answer/);
     assert.ok(!reply[0].includes('comment-edited'), 'a Webmention received again is not shown as edited');
     assert.match(reply[0], new RegExp(`href="${siteA.url}/posts/answer/"`));
     assert.match(page, /<h3 id="likes-title">One person likes this<\/h3>/);
-    assert.match(page, new RegExp(`<li class="face h-cite" id="comment-${kinds.like.id}"`));
+    assert.match(page, new RegExp(`<li class="face p-like h-cite" id="comment-${kinds.like.id}"`));
     assert.match(page, /<h3 id="mentions-title">One mention<\/h3>/);
     assert.match(page, new RegExp(`id="comment-${kinds.mention.id}"[^]*mentioned this[^]*via <a href="${siteA.url}/posts/aside/"`));
     const errors = vnu([join(out, 'posts/hello/index.html')]);
