@@ -386,6 +386,15 @@ pub fn parse_entry(
 ) -> Result<Entry, Vec<Diagnostic>> {
     let split = front_matter::split(text)
         .map_err(|(line, msg)| vec![Diagnostic::new(&source, line, msg)])?;
+    if split.format == front_matter::Format::None {
+        // "missing required key `title`" would send a new author looking for
+        // a key when what is missing is the whole block.
+        return Err(vec![Diagnostic::new(
+            &source,
+            1,
+            front_matter::missing_message(kind == Kind::Post),
+        )]);
+    }
     let (fm, mut errors) = front_matter::parse(&source, &split);
     let first = fm.start_line.max(1);
     if fm.title.as_deref().is_none_or(|t| t.trim().is_empty())

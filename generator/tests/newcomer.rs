@@ -1,0 +1,54 @@
+//! What a new author meets in their first hour (issue 12 §4), through the
+//! real binary: the messages must say what is wrong and how to fix it.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh `causerie init` site whose comment service URL is a closed port.
+fn scaffold(tmp: &Path) -> PathBuf {
+    let o = run(&["init", "site"], tmp);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let root = tmp.join("site");
+    let config = root.join("causerie.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("http://127.0.0.1:8787", "http://127.0.0.1:9"),
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn a_file_without_front_matter_shows_both_accepted_forms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    std::fs::write(root.join("content/posts/plain.md"), "Just words.\n").unwrap();
+    std::fs::write(root.join("content/colophon.md"), "Made by hand.\n").unwrap();
+    let o = run(&["check"], &root);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "content/posts/plain.md:1: no front matter: the file must begin with TOML between `+++` lines or YAML between `---` lines, for example\n    +++\n    title = \"My first post\"\n    date = 2026-12-03\n    +++\nor\n    ---\n    title: My first post\n    date: 2026-12-03\n    ---\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/colophon.md:1: no front matter")
+            && !err.contains("missing required key"),
+        "a page's example has no date, and no key is said to be missing: {err}"
+    );
+}
