@@ -5,11 +5,39 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::error::Diagnostic;
 
 /// The site's configuration file name, at the site root.
 pub const FILE: &str = "causerie.toml";
+
+/// Why the configuration could not be read, naming the path as given: a
+/// mistyped `--root` must say which directory was looked in, and a
+/// directory that is not a site must say how to make one.
+pub fn unreadable(root: &Path, config_path: &Path, e: &std::io::Error) -> Diagnostic {
+    if !root.is_dir() {
+        return Diagnostic::new(
+            root.display().to_string(),
+            0,
+            "no such directory (--root names the site directory, the one holding causerie.toml)",
+        );
+    }
+    let shown = if root == Path::new(".") {
+        FILE.to_string()
+    } else {
+        config_path.display().to_string()
+    };
+    let message = if e.kind() == std::io::ErrorKind::NotFound {
+        format!(
+            "not found: {} is not a Causerie site (make one with `causerie init DIR`, or pass --root DIR)",
+            root.display()
+        )
+    } else {
+        format!("cannot read the site configuration: {e}")
+    };
+    Diagnostic::new(shown, 0, message)
+}
 
 /// The whole site configuration.
 #[derive(Debug, Clone, Deserialize)]

@@ -148,13 +148,8 @@ impl Site {
         reuse: Option<&content::Reuse<'_>>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config_path = root.join(config::FILE);
-        let text = std::fs::read_to_string(&config_path).map_err(|e| {
-            vec![Diagnostic::new(
-                config::FILE,
-                0,
-                format!("cannot read the site configuration: {e}"),
-            )]
-        })?;
+        let text = std::fs::read_to_string(&config_path)
+            .map_err(|e| vec![config::unreadable(root, &config_path, &e)])?;
         let mut config = Config::parse(config::FILE, &text)?;
         if let Some(url) = &opts.base_url {
             config

@@ -52,3 +52,34 @@ fn a_file_without_front_matter_shows_both_accepted_forms() {
         "a page's example has no date, and no key is said to be missing: {err}"
     );
 }
+
+#[test]
+fn a_missing_root_is_named_and_nothing_is_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-such-site");
+    let m = missing.to_str().unwrap();
+    for cmd in ["build", "check"] {
+        let o = run(&[cmd, "--root", m], tmp.path());
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        assert!(
+            stderr(&o).starts_with(&format!(
+                "{m}: no such directory (--root names the site directory"
+            )),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    assert!(!missing.exists(), "a mistyped --root creates no directory");
+    // A directory that is not a site says how to make one, and stays empty.
+    let o = run(
+        &["build", "--root", tmp.path().to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(
+        stderr(&o).contains("causerie.toml: not found:")
+            && stderr(&o).contains("causerie init DIR"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join(".causerie").exists());
+}

@@ -152,6 +152,15 @@ impl Outcome {
 /// `.causerie/` of the site (loaded before, saved after). For a process
 /// that ends after it: the site and engine are left for the exit to free.
 pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
+    // Only a site gets a cache: a mistyped `--root` must create nothing.
+    let config_path = root.join(crate::config::FILE);
+    if let Err(e) = std::fs::read(&config_path) {
+        return Err(Error::Content(vec![crate::config::unreadable(
+            root,
+            &config_path,
+            &e,
+        )]));
+    }
     let t = Instant::now();
     let (mut engine, mut log) = disk::load(root);
     engine.one_shot = true;
