@@ -83,3 +83,26 @@ fn a_missing_root_is_named_and_nothing_is_created() {
     );
     assert!(!tmp.path().join(".causerie").exists());
 }
+
+#[test]
+fn an_unclosed_if_is_reported_at_its_own_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    let mut t = String::from(
+        "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ post.title }}</h1>\n<p>x</p>\n{% if post.tags %}\n",
+    );
+    for i in 0..34 {
+        t.push_str(&format!("<p>line {i}</p>\n"));
+    }
+    t.push_str("{% endblock main %}\n");
+    std::fs::write(root.join("templates/post.html"), t).unwrap();
+    let o = run(&["build"], &root);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "templates/post.html:5: `{% if %}` is not closed: `{% endif %}` is missing before the `{% endblock %}` on line 40"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
