@@ -106,3 +106,41 @@ fn an_unclosed_if_is_reported_at_its_own_line() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_unknown_language_warns_and_the_site_can_add_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    let config = root.join("causerie.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("language = \"en\"", "language = \"fr\""),
+    )
+    .unwrap();
+    let o = run(&["build"], &root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: causerie.toml:")
+            && err.contains("language = \"fr\": the theme has strings only for ar, de, en, fa, so the pages use English words")
+            && err.contains("i18n/fr.toml"),
+        "{err}"
+    );
+    let home = std::fs::read_to_string(root.join("public/index.html")).unwrap();
+    assert!(home.contains("<html lang=\"fr\""), "the pages still say fr");
+    // The site's own i18n/fr.toml adds the language; missing keys stay English.
+    std::fs::create_dir_all(root.join("i18n")).unwrap();
+    std::fs::write(
+        root.join("i18n/fr.toml"),
+        "read_more = \"Lire « {title} »\"\n",
+    )
+    .unwrap();
+    let o = run(&["build"], &root);
+    assert!(!stderr(&o).contains("language = \"fr\""), "{}", stderr(&o));
+    let home = std::fs::read_to_string(root.join("public/index.html")).unwrap();
+    assert!(
+        home.contains("Lire « Hello, world »"),
+        "the incremental build saw the new strings"
+    );
+}
