@@ -144,3 +144,23 @@ fn an_unknown_language_warns_and_the_site_can_add_it() {
         "the incremental build saw the new strings"
     );
 }
+
+#[test]
+fn a_scaffold_without_a_comment_service_says_so_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    let first = stderr(&run(&["build"], &root));
+    assert!(
+        first.contains("warning: comments: no comment service answers at http://127.0.0.1:9")
+            && first.contains("causerie serve --comments")
+            && first.contains("This is said once"),
+        "{first}"
+    );
+    let second = run(&["build"], &root);
+    assert!(second.status.success());
+    assert!(
+        !stderr(&second).contains("warning"),
+        "the second build is quiet: {}",
+        stderr(&second)
+    );
+}
