@@ -135,6 +135,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Webmentions { action } => {
             commands::webmentions::run(action)?;
         }
+        Command::Completions { shell } => commands::completions::run(shell),
         Command::New { title, root } => {
             let path = commands::new::run(&root, &title, jiff::Timestamp::now())?;
             println!(

@@ -164,3 +164,25 @@ fn a_scaffold_without_a_comment_service_says_so_once() {
         stderr(&second)
     );
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_causerie()"),
+        ("zsh", "#compdef causerie"),
+        ("fish", "complete -c causerie"),
+    ] {
+        let o = run(&["completions", shell], tmp.path());
+        assert!(o.status.success(), "{shell}");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains(marker) && out.contains("webmentions"),
+            "{shell}: {out}"
+        );
+    }
+    assert_eq!(
+        run(&["completions", "tcsh"], tmp.path()).status.code(),
+        Some(2)
+    );
+}
