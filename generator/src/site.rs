@@ -178,8 +178,9 @@ impl Site {
                 return Err(e);
             }
         };
-        let tags = index_terms(&content, |e| &e.tags);
-        let categories = index_terms(&content, |e| &e.categories);
+        let slugs = config.slug_mode();
+        let tags = index_terms(&content, slugs, |e| &e.tags);
+        let categories = index_terms(&content, slugs, |e| &e.categories);
         Ok((
             Site {
                 root: root.to_path_buf(),
@@ -296,8 +297,9 @@ impl Site {
     /// Recomputes the tag and category lists from the posts (after an
     /// incremental rebuild changed some of them in place).
     pub fn reindex_terms(&mut self) {
-        self.tags = index_terms(&self.content, |e| &e.tags);
-        self.categories = index_terms(&self.content, |e| &e.categories);
+        let slugs = self.config.slug_mode();
+        self.tags = index_terms(&self.content, slugs, |e| &e.tags);
+        self.categories = index_terms(&self.content, slugs, |e| &e.categories);
     }
 
     /// [`Site::check_links`] for the entries `pred` selects, against a
@@ -369,11 +371,15 @@ fn internal_target(page: &str, dest: &str) -> Option<String> {
     Some(path)
 }
 
-fn index_terms(content: &Content, field: impl Fn(&Entry) -> &Vec<String>) -> Vec<Term> {
+fn index_terms(
+    content: &Content,
+    slugs: crate::config::Slugify,
+    field: impl Fn(&Entry) -> &Vec<String>,
+) -> Vec<Term> {
     let mut map: BTreeMap<String, Term> = BTreeMap::new();
     for (i, e) in content.posts.iter().enumerate() {
         for name in field(e) {
-            let slug = content::slug::slugify(name);
+            let slug = content::slug::make(name, slugs);
             if slug.is_empty() {
                 continue;
             }

@@ -186,3 +186,42 @@ fn completions_are_printed_for_each_shell() {
         Some(2)
     );
 }
+
+#[test]
+fn persian_slugs_keep_their_letters_and_slugify_on_transliterates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    let config = root.join("causerie.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("language = \"en\"", "language = \"fa\""),
+    )
+    .unwrap();
+    let o = run(&["new", "سلام دنیا"], &root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let post = root.join("content/posts/سلام-دنیا.md");
+    let src = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        src.replace("draft = true", "draft = false")
+            .replace("tags = []", "tags = [\"فارسی\"]"),
+    )
+    .unwrap();
+    let o = run(&["build"], &root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(root.join("public/posts/سلام-دنیا/index.html")).unwrap();
+    assert!(
+        page.contains("href=\"/tags/فارسی/\""),
+        "the tag keeps its letters"
+    );
+    assert!(root.join("public/tags/فارسی/index.html").is_file());
+    // `slugify = "on"` transliterates, and the cached entries follow.
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("slugify = \"on\"\n{text}")).unwrap();
+    let o = run(&["build"], &root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(root.join("public/posts/slm-dny/index.html").is_file());
+    assert!(root.join("public/tags/frsy/index.html").is_file());
+    assert!(!root.join("public/posts/سلام-دنیا").exists());
+}

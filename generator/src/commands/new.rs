@@ -2,12 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::slug::slugify;
+use crate::config::{self, Config};
+use crate::content::slug;
 use crate::error::{Error, Result};
 
 /// Writes `content/posts/<slug>.md` under `root` and returns its path.
 pub fn run(root: &Path, title: &str, now: jiff::Timestamp) -> Result<PathBuf> {
-    let slug = slugify(title);
+    // The file name is the slug, made as the build will make it (a site
+    // in a language with `slugify = "safe"` keeps its letters).
+    let mode = std::fs::read_to_string(root.join(config::FILE))
+        .ok()
+        .and_then(|t| Config::parse(config::FILE, &t).ok())
+        .map(|c| c.slug_mode())
+        .unwrap_or_default();
+    let slug = slug::make(title, mode);
     if slug.is_empty() {
         return Err(Error::Other(format!(
             "the title {title:?} has no letters or digits to make a file name from"
