@@ -69,6 +69,13 @@ fn a_missing_root_is_named_and_nothing_is_created() {
             stderr(&o)
         );
     }
+    let o = run(&["new", "A post", "--root", m], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with(&format!("{m}: no such directory")),
+        "{}",
+        stderr(&o)
+    );
     assert!(!missing.exists(), "a mistyped --root creates no directory");
     // A directory that is not a site says how to make one, and stays empty.
     let o = run(

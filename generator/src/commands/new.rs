@@ -10,9 +10,11 @@ use crate::error::{Error, Result};
 pub fn run(root: &Path, title: &str, now: jiff::Timestamp) -> Result<PathBuf> {
     // The file name is the slug, made as the build will make it (a site
     // in a language with `slugify = "safe"` keeps its letters).
-    let mode = std::fs::read_to_string(root.join(config::FILE))
-        .ok()
-        .and_then(|t| Config::parse(config::FILE, &t).ok())
+    // Only inside a site: a mistyped --root must not grow a content/ tree.
+    let config_path = root.join(config::FILE);
+    let text = std::fs::read_to_string(&config_path)
+        .map_err(|e| Error::Content(vec![config::unreadable(root, &config_path, &e)]))?;
+    let mode = Config::parse(config::FILE, &text)
         .map(|c| c.slug_mode())
         .unwrap_or_default();
     let slug = slug::make(title, mode);
