@@ -223,6 +223,11 @@ fn persian_slugs_keep_their_letters_and_slugify_on_transliterates() {
         "the tag keeps its letters"
     );
     assert!(root.join("public/tags/فارسی/index.html").is_file());
+    let sitemap = std::fs::read_to_string(root.join("public/sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("/posts/%D8%B3%D9%84%D8%A7%D9%85-%D8%AF%D9%86%DB%8C%D8%A7/</loc>"),
+        "the sitemap escapes the URL: {sitemap}"
+    );
     // `slugify = "on"` transliterates, and the cached entries follow.
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("slugify = \"on\"\n{text}")).unwrap();

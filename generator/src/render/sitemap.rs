@@ -19,7 +19,7 @@ pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
     s.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for u in urls {
         s.push_str("<url><loc>");
-        s.push_str(&escape(&config.abs_url(&u.path)));
+        s.push_str(&escape(&percent_encode_non_ascii(&config.abs_url(&u.path))));
         s.push_str("</loc>");
         if let Some(m) = &u.lastmod {
             s.push_str("<lastmod>");
@@ -30,6 +30,24 @@ pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
     }
     s.push_str("</urlset>\n");
     s
+}
+
+/// The sitemap protocol wants URLs escaped: a `safe` slug (`/posts/سلام/`)
+/// is written as UTF-8 percent-escapes. ASCII is left as it is, so sites
+/// with ASCII slugs get the same bytes as before.
+fn percent_encode_non_ascii(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 pub fn robots(config: &Config) -> String {
@@ -54,4 +72,19 @@ pub fn pages_manifest(config: &Config, content: &Content, now: jiff::Timestamp) 
         serde_json::to_string_pretty(&json!({"version": 1, "pages": pages})).unwrap_or_default();
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unicode_paths_are_percent_encoded_and_ascii_is_untouched() {
+        assert_eq!(
+            super::percent_encode_non_ascii("https://x.org/posts/سلام-دنیا/"),
+            "https://x.org/posts/%D8%B3%D9%84%D8%A7%D9%85-%D8%AF%D9%86%DB%8C%D8%A7/"
+        );
+        assert_eq!(
+            super::percent_encode_non_ascii("https://x.org/a-b/?q=1"),
+            "https://x.org/a-b/?q=1"
+        );
+    }
 }
