@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throughput/latency/memory benchmark of causerie-comments, the same cases as
-# ../../../shared/bench/isso_bench.sh runs against Isso, so the figures compare:
+# generator/bench/isso_bench.sh runs against Isso, so the figures compare:
 #
 #   1. writes a config (SQLite file, moderation off, rate limit off) and starts
 #      the release binary on 127.0.0.1 (no stub site is needed: without a pages

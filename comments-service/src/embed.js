@@ -93,7 +93,7 @@
       var link = safeUrl(c.url) || safeUrl(c.source);
       var t = when(c.created);
       meta.appendChild(link ? el("a", { "class": "u-url", href: link, rel: "nofollow ugc noopener" }, [t]) : t);
-      var li = el("li", { "class": "comment h-entry comment-" + c.kind, id: "comment-" + c.id, "data-comment-id": String(c.id) });
+      var li = el("li", { "class": "comment p-comment h-entry comment-" + c.kind, id: "comment-" + c.id, "data-comment-id": String(c.id) });
       var art = el("article", {}, [meta]);
       if (c.kind === "like" || c.kind === "repost" || c.kind === "bookmark") {
         meta.insertBefore(document.createTextNode(" " + S[c.kind] + " "), t.parentNode === meta ? t : meta.lastChild);

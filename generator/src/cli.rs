@@ -90,6 +90,11 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Print the shell completion script for SHELL (e.g. `causerie completions bash > ~/.local/share/bash-completion/completions/causerie`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `causerie webmentions …`

@@ -5,11 +5,39 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::error::Diagnostic;
 
 /// The site's configuration file name, at the site root.
 pub const FILE: &str = "causerie.toml";
+
+/// Why the configuration could not be read, naming the path as given: a
+/// mistyped `--root` must say which directory was looked in, and a
+/// directory that is not a site must say how to make one.
+pub fn unreadable(root: &Path, config_path: &Path, e: &std::io::Error) -> Diagnostic {
+    if !root.is_dir() {
+        return Diagnostic::new(
+            root.display().to_string(),
+            0,
+            "no such directory (--root names the site directory, the one holding causerie.toml)",
+        );
+    }
+    let shown = if root == Path::new(".") {
+        FILE.to_string()
+    } else {
+        config_path.display().to_string()
+    };
+    let message = if e.kind() == std::io::ErrorKind::NotFound {
+        format!(
+            "not found: {} is not a Causerie site (make one with `causerie init DIR`, or pass --root DIR)",
+            root.display()
+        )
+    } else {
+        format!("cannot read the site configuration: {e}")
+    };
+    Diagnostic::new(shown, 0, message)
+}
 
 /// The whole site configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +65,11 @@ pub struct Config {
     /// Highlight fenced code blocks (CSS classes `hl-*`). Default true.
     #[serde(default = "default_true")]
     pub highlight: bool,
+    /// How titles, file names and tags become URL segments: `"on"`
+    /// (transliterated ASCII) or `"safe"` (the text's own letters). Default:
+    /// see [`Config::slug_mode`].
+    #[serde(default)]
+    pub slugify: Option<Slugify>,
     /// The site's author: the h-card of every page.
     #[serde(default)]
     pub author: Author,
@@ -283,7 +316,40 @@ impl Config {
     pub fn dir(&self) -> &'static str {
         dir_of(&self.language)
     }
+
+    /// `slugify` as set, else `safe` for languages not written in Latin
+    /// letters (transliteration turns `سلام دنیا` into `slm-dny`, which
+    /// readers of the language cannot read) and `on` for the others.
+    pub fn slug_mode(&self) -> Slugify {
+        self.slugify.unwrap_or_else(|| {
+            let primary = self.language.split(['-', '_']).next().unwrap_or("");
+            if NON_LATIN.contains(&primary.to_ascii_lowercase().as_str()) {
+                Slugify::Safe
+            } else {
+                Slugify::On
+            }
+        })
+    }
 }
+
+/// `slugify`: how text becomes a URL segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Slugify {
+    /// Lowercase ASCII, transliterated (`Wörld` → `world`), as Zola's `on`.
+    #[default]
+    On,
+    /// The text's own letters, lowercased, with spaces and characters that
+    /// are unsafe in paths turned into `-` (Zola's `safe`).
+    Safe,
+}
+
+/// Primary language subtags written in scripts other than Latin.
+const NON_LATIN: &[&str] = &[
+    "fa", "ar", "he", "ur", "ps", "yi", "ckb", "dv", "sd", "ug", "ru", "uk", "be", "bg", "mk",
+    "sr", "kk", "ky", "mn", "tg", "el", "hy", "ka", "am", "ti", "hi", "mr", "ne", "bn", "pa", "gu",
+    "or", "ta", "te", "kn", "ml", "si", "th", "lo", "km", "my", "bo", "zh", "ja", "ko",
+];
 
 /// `rtl` for right-to-left languages (Persian, Arabic, Hebrew, …), else `ltr`.
 pub fn dir_of(language: &str) -> &'static str {

@@ -10,6 +10,9 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct Strings {
     pub language: String,
+    /// The theme has no strings for `language` (nor its primary subtag):
+    /// the pages say everything in English.
+    pub untranslated: bool,
     map: HashMap<String, Forms>,
     fallback: HashMap<String, Forms>,
 }
@@ -140,12 +143,16 @@ impl Strings {
             }
         };
         let fallback = parse("en")?.unwrap_or_default();
-        let map = match parse(language)? {
-            Some(m) => m,
-            None => parse(&primary)?.unwrap_or_default(),
+        let (map, untranslated) = match parse(language)? {
+            Some(m) => (m, false),
+            None => match parse(&primary)? {
+                Some(m) => (m, false),
+                None => (HashMap::new(), primary != "en"),
+            },
         };
         Ok(Strings {
             language: language.to_string(),
+            untranslated,
             map,
             fallback,
         })

@@ -139,6 +139,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let summary = commands::import::run(from)?;
             commands::import::print(&summary);
         }
+        Command::Completions { shell } => commands::completions::run(shell),
         Command::New { title, root } => {
             let path = commands::new::run(&root, &title, jiff::Timestamp::now())?;
             println!(

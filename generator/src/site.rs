@@ -148,13 +148,8 @@ impl Site {
         reuse: Option<&content::Reuse<'_>>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config_path = root.join(config::FILE);
-        let text = std::fs::read_to_string(&config_path).map_err(|e| {
-            vec![Diagnostic::new(
-                config::FILE,
-                0,
-                format!("cannot read the site configuration: {e}"),
-            )]
-        })?;
+        let text = std::fs::read_to_string(&config_path)
+            .map_err(|e| vec![config::unreadable(root, &config_path, &e)])?;
         let mut config = Config::parse(config::FILE, &text)?;
         if let Some(url) = &opts.base_url {
             config
@@ -183,8 +178,9 @@ impl Site {
                 return Err(e);
             }
         };
-        let tags = index_terms(&content, |e| &e.tags);
-        let categories = index_terms(&content, |e| &e.categories);
+        let slugs = config.slug_mode();
+        let tags = index_terms(&content, slugs, |e| &e.tags);
+        let categories = index_terms(&content, slugs, |e| &e.categories);
         Ok((
             Site {
                 root: root.to_path_buf(),
@@ -301,8 +297,9 @@ impl Site {
     /// Recomputes the tag and category lists from the posts (after an
     /// incremental rebuild changed some of them in place).
     pub fn reindex_terms(&mut self) {
-        self.tags = index_terms(&self.content, |e| &e.tags);
-        self.categories = index_terms(&self.content, |e| &e.categories);
+        let slugs = self.config.slug_mode();
+        self.tags = index_terms(&self.content, slugs, |e| &e.tags);
+        self.categories = index_terms(&self.content, slugs, |e| &e.categories);
     }
 
     /// [`Site::check_links`] for the entries `pred` selects, against a
@@ -374,11 +371,15 @@ fn internal_target(page: &str, dest: &str) -> Option<String> {
     Some(path)
 }
 
-fn index_terms(content: &Content, field: impl Fn(&Entry) -> &Vec<String>) -> Vec<Term> {
+fn index_terms(
+    content: &Content,
+    slugs: crate::config::Slugify,
+    field: impl Fn(&Entry) -> &Vec<String>,
+) -> Vec<Term> {
     let mut map: BTreeMap<String, Term> = BTreeMap::new();
     for (i, e) in content.posts.iter().enumerate() {
         for name in field(e) {
-            let slug = content::slug::slugify(name);
+            let slug = content::slug::make(name, slugs);
             if slug.is_empty() {
                 continue;
             }

@@ -167,8 +167,38 @@ pub fn load(root: &Path, config: &Config, config_text: &str) -> Result<Theme, Ve
             )),
         }
     }
+    // The site's own `i18n/<lang>.toml` add a language to the theme (or
+    // replace one), so translating the built-in theme needs no copy of it.
+    for (rel, p) in read_dir_files(&root.join("i18n")) {
+        if let Some(lang) = rel.strip_suffix(".toml").filter(|l| !l.contains('/')) {
+            match std::fs::read_to_string(&p) {
+                Ok(text) => {
+                    i18n.insert(lang.to_string(), text);
+                }
+                Err(e) => errors.push(Diagnostic::new(format!("i18n/{rel}"), 0, e.to_string())),
+            }
+        }
+    }
     let strings = match Strings::load(&config.language, |name| i18n.get(name).cloned()) {
-        Ok(s) => s,
+        Ok(s) => {
+            if s.untranslated {
+                // Not an error: the site builds, in English, and says so
+                // instead of silently ignoring the language.
+                eprintln!(
+                    "warning: {}:{}: language = {:?}: the theme has strings only for {}, so the pages use English words. \
+                     To add it, translate the theme's i18n/en.toml into i18n/{}.toml in the site (docs/reference.md, \"Languages\")",
+                    crate::config::FILE,
+                    find_key_line(config_text, "language"),
+                    config.language,
+                    i18n.keys()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    config.language,
+                );
+            }
+            s
+        }
         Err((name, msg)) => {
             errors.push(Diagnostic::new(
                 format!("{origin_prefix}i18n/{name}.toml"),

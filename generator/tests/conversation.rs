@@ -104,7 +104,12 @@ fn with_the_service_down_the_cached_conversation_is_baked_with_a_warning() {
         nested.contains("<ol class=\"comment-replies\">") && nested.contains("id=\"comment-2\""),
         "the reply nests under its parent"
     );
-    assert!(page.contains("comment h-entry comment-comment by-owner\" id=\"comment-2\""));
+    assert!(page.contains("comment p-comment h-entry comment-comment by-owner\" id=\"comment-2\""));
+    let (entry, after) = page.rsplit_once("</article>").unwrap();
+    assert!(
+        entry.contains("<section id=\"comments\"") && !after.contains("id=\"comment-"),
+        "the conversation is inside the post's h-entry"
+    );
     assert!(page.contains("<h3 id=\"likes-title\">One person likes this</h3>"));
     assert!(page.contains("<h3 id=\"mentions-title\">One mention</h3>"));
     assert!(page.contains("data-causerie-baked=\"2026-11-20T10:04:00Z\""));

@@ -306,8 +306,12 @@ fn edit_reloads_overlay_shows_and_clears_delete_removes_links() {
     let b = builds(port);
     std::fs::remove_file(root.join("content/posts/second.md")).unwrap();
     wait_build(port, b);
-    let (st, _) = http(port, "GET", "/posts/second/", None);
+    let (st, body) = http(port, "GET", "/posts/second/", None);
     assert_eq!(st, 404);
+    assert!(
+        body.contains("There is nothing at this address."),
+        "a missing page gets the site's 404.html: {body}"
+    );
     for list in [
         "/",
         "/tags/rust/",

@@ -28,7 +28,7 @@
 //! site's own URLs, private deployments); every other guard stays.
 //!
 //! Why a crate shared by two binaries that otherwise share none: the wall
-//! in `shared/STYLE.md` ("the two binaries share no crate") is about the
+//! of the project style ("the two binaries share no crate") is about the
 //! HTTP contract between them (the export JSON, the form fields), where each
 //! side owning its own types keeps either one from changing the contract by
 //! accident. This crate carries no contract type; it is a utility, and for

@@ -44,7 +44,7 @@ function write(path, html) {
 function bakedPage(service, page, baked, bakedComments, strings = {}) {
   const items = bakedComments
     .map(
-      (c) => `<li class="comment h-entry" id="comment-${c.id}" data-comment-id="${c.id}"><article>
+      (c) => `<li class="comment p-comment h-entry" id="comment-${c.id}" data-comment-id="${c.id}"><article>
   <header class="comment-meta"><span class="p-author h-card">${c.author}</span> <time class="dt-published" datetime="${c.created}">${c.created}</time></header>
   <div class="comment-body e-content">${c.body_html}</div></article></li>`,
     )

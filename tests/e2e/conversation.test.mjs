@@ -392,7 +392,9 @@ test('a page with 200 comments passes the Nu HTML Checker and axe-core; its comm
   assert.match(page, /<link rel="alternate" type="application\/atom\+xml" title="Comments on “Many voices”" href="\/posts\/many\/comments.xml">/);
   assert.match(page, /<link rel="alternate" type="application\/atom\+xml" title="Comments on Loop blog" href="\/comments.xml">/);
 
-  const flat = (list) => list.flatMap((i) => [i, ...flat(i.children || [])]);
+  // Comments are properties (`comment`) of the post's h-entry, replies of their parent's.
+  const nested = (i) => Object.values(i.properties || {}).flat().filter((v) => v && Array.isArray(v.type));
+  const flat = (list) => list.flatMap((i) => [i, ...flat(i.children || []), ...flat(nested(i))]);
   const items = flat(mf2(page, `${site.url}/posts/many/`).items);
   const comments = items.filter((i) => i.type.includes('h-entry') && (i.properties['in-reply-to'] || []).length);
   assert.equal(comments.length, 200, 'every comment is an h-entry in reply to the post or a comment');
@@ -435,13 +437,13 @@ test('Webmentions across both binaries: site A sends, site B receives, bakes a r
     assert.deepEqual(Object.keys(kinds).sort(), ['like', 'mention', 'reply']);
     const page = await baked('hello', `id="comment-${kinds.mention.id}"`);
     await baked('hello', `id="comment-${kinds.like.id}"`);
-    const reply = page.match(new RegExp(`<li class="comment h-cite comment-reply" id="comment-${kinds.reply.id}"[^]*?</article>`));
+    const reply = page.match(new RegExp(`<li class="comment p-comment h-cite comment-reply" id="comment-${kinds.reply.id}"[^]*?</article>`));
     assert.ok(reply, 'the reply is in the numbered thread, as an h-cite');
     assert.match(reply[0], /answer/);
     assert.ok(!reply[0].includes('comment-edited'), 'a Webmention received again is not shown as edited');
     assert.match(reply[0], new RegExp(`href="${siteA.url}/posts/answer/"`));
     assert.match(page, /<h3 id="likes-title">One person likes this<\/h3>/);
-    assert.match(page, new RegExp(`<li class="face h-cite" id="comment-${kinds.like.id}"`));
+    assert.match(page, new RegExp(`<li class="face p-like h-cite" id="comment-${kinds.like.id}"`));
     assert.match(page, /<h3 id="mentions-title">One mention<\/h3>/);
     assert.match(page, new RegExp(`id="comment-${kinds.mention.id}"[^]*mentioned this[^]*via <a href="${siteA.url}/posts/aside/"`));
     const errors = vnu([join(out, 'posts/hello/index.html')]);

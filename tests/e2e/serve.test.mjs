@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, tmpdir, waitFor, launchBrowser } from './lib.mjs';
+import { bin, tmpdir, waitFor, launchBrowser, axe } from './lib.mjs';
 
 function post(root, slug, body, date = '2026-01-01') {
   const dir = join(root, 'content', 'posts');
@@ -75,6 +75,9 @@ test('an open tab reloads after an edit, shows the overlay for a broken file and
     }, { timeoutMs: 30_000, what: 'the error overlay' });
     assert.match(await overlay.textContent(), /content\/posts\/two\.md:3: /);
     assert.match(await page.textContent('body'), /Words after the edit\./, 'the last good page stays underneath');
+    // The overlay is readable over the theme's styles (its pre once took the theme's light background).
+    const contrast = await axe(page, { runOnly: ['color-contrast'] });
+    assert.deepEqual(contrast, [], `overlay contrast: ${JSON.stringify(contrast, null, 2)}`);
     await open;
 
     // Fixed: the tab reloads again and the overlay is gone.

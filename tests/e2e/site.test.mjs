@@ -98,7 +98,7 @@ test('the Persian post is right-to-left and the conversation hooks are there', (
   assert.match(fa, /<h1 class="p-name" lang="fa" dir="rtl">/);
   assert.match(fa, /<div class="e-content" lang="fa" dir="rtl">/);
   assert.match(fa, /<article class="h-entry post">/);
-  assert.match(fa, /#<bdi>فارسی<\/bdi><\/a>/);
+  assert.match(fa, /#<bdi class="p-category">فارسی<\/bdi><\/a>/);
   const post = readFileSync(join(out, 'posts/welcome-to-causerie/index.html'), 'utf8');
   assert.match(post, /<section id="comments" class="conversation"/);
   assert.match(post, /<form id="comment-form" class="comment-form" method="post" action="http:\/\/127\.0\.0\.1:8787\/api\/comments">/);

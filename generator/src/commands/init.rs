@@ -89,6 +89,11 @@ name: Build and publish
 on:
   push:
     branches: [main]
+  # Posts dated in the future are published by the first build after their
+  # date: rebuild every hour so they appear on time without a push. (GitHub
+  # pauses scheduled runs in a repository without activity for 60 days.)
+  schedule:
+    - cron: "17 * * * *"
   workflow_dispatch:
   repository_dispatch:
     # Sent by the comment service's rebuild trigger.
@@ -105,8 +110,11 @@ concurrency:
   cancel-in-progress: false
 
 env:
-  # Where `cargo install` takes Causerie from; pin a tag with --tag if you like.
+  # Where `cargo install` takes Causerie from, and which branch or tag: the
+  # newest commit of it is installed, and cached under its commit id, so a
+  # new Causerie release is picked up by the next run.
   CAUSERIE_GIT: https://github.com/causerie/causerie
+  CAUSERIE_REF: main
 
 jobs:
   build:
@@ -114,15 +122,19 @@ jobs:
     steps:
       - uses: actions/checkout@v4
 
-      # The causerie binary, built once and kept between runs.
+      # The commit of Causerie to run: the cache key changes with it, so the
+      # binary is rebuilt once per new version and reused until the next.
+      - name: Causerie version
+        id: version
+        run: echo "rev=$(git ls-remote "$CAUSERIE_GIT" "$CAUSERIE_REF" | cut -f1 | head -n1)" >> "$GITHUB_OUTPUT"
       - uses: actions/cache@v4
         id: bin
         with:
           path: ~/.cargo/bin/causerie
-          key: causerie-bin-${{ runner.os }}-v1
+          key: causerie-bin-${{ runner.os }}-${{ steps.version.outputs.rev }}
       - name: Install Causerie
         if: steps.bin.outputs.cache-hit != 'true'
-        run: cargo install --locked --git "$CAUSERIE_GIT" causerie
+        run: cargo install --locked --force --git "$CAUSERIE_GIT" --rev "${{ steps.version.outputs.rev }}" causerie
 
       # .causerie/ holds the comment cache: with it, a build downloads only
       # the comments that changed since the last run (export ?since=).
@@ -201,8 +213,24 @@ mod tests {
             Some("causerie-comments")
         );
         assert_eq!(
-            v["jobs"]["build"]["steps"][4]["run"].as_str(),
+            v["jobs"]["build"]["steps"][5]["run"].as_str(),
             Some("causerie build")
+        );
+    }
+
+    #[test]
+    fn the_binary_cache_follows_the_version_and_a_schedule_publishes_future_posts() {
+        let v: serde_norway::Value = serde_norway::from_str(super::WORKFLOW).unwrap();
+        let cron = v["on"]["schedule"][0]["cron"].as_str().unwrap();
+        assert_eq!(cron.split_whitespace().count(), 5, "{cron}");
+        let steps = &v["jobs"]["build"]["steps"];
+        assert_eq!(steps[1]["id"].as_str(), Some("version"));
+        let key = steps[2]["with"]["key"].as_str().unwrap();
+        assert!(key.contains("steps.version.outputs.rev"), "{key}");
+        let install = steps[3]["run"].as_str().unwrap();
+        assert!(
+            install.contains("--rev \"${{ steps.version.outputs.rev }}\""),
+            "{install}"
         );
     }
 }

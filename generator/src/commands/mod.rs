@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod import;
 pub mod init;
 pub mod new;

@@ -2,12 +2,22 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::slug::slugify;
+use crate::config::{self, Config};
+use crate::content::slug;
 use crate::error::{Error, Result};
 
 /// Writes `content/posts/<slug>.md` under `root` and returns its path.
 pub fn run(root: &Path, title: &str, now: jiff::Timestamp) -> Result<PathBuf> {
-    let slug = slugify(title);
+    // The file name is the slug, made as the build will make it (a site
+    // in a language with `slugify = "safe"` keeps its letters).
+    // Only inside a site: a mistyped --root must not grow a content/ tree.
+    let config_path = root.join(config::FILE);
+    let text = std::fs::read_to_string(&config_path)
+        .map_err(|e| Error::Content(vec![config::unreadable(root, &config_path, &e)]))?;
+    let mode = Config::parse(config::FILE, &text)
+        .map(|c| c.slug_mode())
+        .unwrap_or_default();
+    let slug = slug::make(title, mode);
     if slug.is_empty() {
         return Err(Error::Other(format!(
             "the title {title:?} has no letters or digits to make a file name from"

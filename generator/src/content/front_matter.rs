@@ -127,6 +127,22 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     Err((1, format!("front matter: no closing `{delim}` line")))
 }
 
+/// The message for a file without front matter: it shows both accepted
+/// forms, with `date` for a post (a page needs only its title).
+pub fn missing_message(post: bool) -> String {
+    let (toml_date, yaml_date) = if post {
+        ("\n    date = 2026-12-03", "\n    date: 2026-12-03")
+    } else {
+        ("", "")
+    };
+    format!(
+        "no front matter: the file must begin with TOML between `+++` lines \
+         or YAML between `---` lines, for example\n    \
+         +++\n    title = \"My first post\"{toml_date}\n    +++\n\
+         or\n    ---\n    title: My first post{yaml_date}\n    ---"
+    )
+}
+
 /// A front-matter value, format-independent.
 enum Val {
     Str(String),

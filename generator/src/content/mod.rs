@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::config::{CommentsState, Config};
+use crate::config::{CommentsState, Config, Slugify};
 use crate::error::Diagnostic;
 use crate::markdown::RenderedBody;
 use date::PostDate;
@@ -161,7 +161,8 @@ pub struct Found {
 /// Walks `content/` and `static/` of the site at `root`.
 /// Entries that fail to parse are left out and reported; the rest load, so
 /// one run can report the problems of every file (links included).
-pub fn load(root: &Path, _config: &Config, opts: LoadOptions<'_>) -> (Content, Vec<Diagnostic>) {
+pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Vec<Diagnostic>) {
+    let slugs = config.slug_mode();
     let content_dir = root.join("content");
     let mut found = Vec::new();
     let mut files = Vec::new();
@@ -249,7 +250,7 @@ pub fn load(root: &Path, _config: &Config, opts: LoadOptions<'_>) -> (Content, V
         .map(|f| {
             let (mut e, fresh) = match opts.reuse.and_then(|r| r(&f)) {
                 Some(e) => (e, false),
-                None => (read_entry(root, f)?, true),
+                None => (read_entry(root, f, slugs)?, true),
             };
             // Reused entries come without their source: nothing to do on them.
             if fresh
@@ -373,7 +374,7 @@ fn entry_stem(e: &Entry) -> String {
         .to_string()
 }
 
-fn read_entry(root: &Path, f: Found) -> Result<Entry, Vec<Diagnostic>> {
+fn read_entry(root: &Path, f: Found, slugs: Slugify) -> Result<Entry, Vec<Diagnostic>> {
     let source = rel_path(root, &f.src);
     let text = match std::fs::read_to_string(&f.src) {
         Ok(t) => t,
@@ -385,7 +386,7 @@ fn read_entry(root: &Path, f: Found) -> Result<Entry, Vec<Diagnostic>> {
             )]);
         }
     };
-    parse_entry(source, f.kind, &f.stem, f.bundle, &text)
+    parse_entry(source, f.kind, &f.stem, f.bundle, &text, slugs)
 }
 
 /// Parses one content file: `source` is its path for messages, `stem` its
@@ -396,9 +397,19 @@ pub fn parse_entry(
     stem: &str,
     _bundle: bool,
     text: &str,
+    slugs: Slugify,
 ) -> Result<Entry, Vec<Diagnostic>> {
     let split = front_matter::split(text)
         .map_err(|(line, msg)| vec![Diagnostic::new(&source, line, msg)])?;
+    if split.format == front_matter::Format::None {
+        // "missing required key `title`" would send a new author looking for
+        // a key when what is missing is the whole block.
+        return Err(vec![Diagnostic::new(
+            &source,
+            1,
+            front_matter::missing_message(kind == Kind::Post),
+        )]);
+    }
     let (fm, mut errors) = front_matter::parse(&source, &split);
     let first = fm.start_line.max(1);
     if fm.title.as_deref().is_none_or(|t| t.trim().is_empty())
@@ -432,7 +443,7 @@ pub fn parse_entry(
     let last = stem.rsplit('/').next().unwrap_or(stem);
     let slug = match &fm.slug {
         Some(s) => {
-            let sl = slug::slugify(s);
+            let sl = slug::make(s, slugs);
             if sl.is_empty() {
                 errors.push(Diagnostic::new(
                     &source,
@@ -443,7 +454,7 @@ pub fn parse_entry(
             sl
         }
         None => {
-            let sl = slug::slugify(last);
+            let sl = slug::make(last, slugs);
             if sl.is_empty() {
                 errors.push(Diagnostic::new(
                     &source,
@@ -473,7 +484,7 @@ pub fn parse_entry(
             let segs: Vec<String> = dir
                 .split('/')
                 .filter(|s| !s.is_empty())
-                .map(slug::slugify)
+                .map(|s| slug::make(s, slugs))
                 .collect();
             if segs.is_empty() {
                 format!("/{slug}/")

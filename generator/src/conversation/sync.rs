@@ -107,6 +107,11 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
                 ));
             }
         }
+        Err(e) if state.is_none() && items.is_empty() => {
+            if let Some(w) = never_reached(root, service, &e.to_string()) {
+                warnings.push(w);
+            }
+        }
         Err(e) => warnings.push(format!(
             "the comment service did not answer ({e}); baked the {} comments cached in .causerie/conversation/{}",
             items.len(),
@@ -122,6 +127,26 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
         c.warning = Some(warnings.join("; "));
     }
     c
+}
+
+/// A service this site has never synced with does not answer: a new
+/// scaffold, written before any comment service runs. That is worth one
+/// explanation, not a warning on every build, so a marker in the cache
+/// directory remembers it was said. `None` once it has been said.
+fn never_reached(root: &Path, service: &str, error: &str) -> Option<String> {
+    let dir = cache::dir(root, service);
+    let marker = dir.join("unreachable-said");
+    if marker.exists() {
+        return None;
+    }
+    // When the marker cannot be written, saying it again next time is fine.
+    let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&marker, error));
+    Some(format!(
+        "no comment service answers at {service} (the [comments] url in causerie.toml: {error}), \
+         so the pages carry the comment form but no comments yet. To write with live comments, \
+         run `causerie serve --comments`; to publish them, run causerie-comments at that URL \
+         (docs/deploy.md). This is said once; later builds stay quiet until the service answers."
+    ))
 }
 
 /// With `CAUSERIE_PROFILE` set, how long a step of the sync took (stderr).

@@ -5,6 +5,13 @@
 //! The thread is handed to templates flat, in reading order, with each
 //! item's depth and how many reply lists close after it, so a template
 //! needs no recursion and a hostile reply chain cannot nest without end.
+//!
+//! Each view also carries its microformats2 role, so that readers of the
+//! post's h-entry (mf2util, Bridgy, microformats-parser) find its responses:
+//! thread items are `p-comment` (a reply is a `p-comment` of the item it
+//! answers, because its element sits inside that item's), bookmarks and
+//! mentions `p-mention`, faces `p-like` / `p-repost`, each an `h-cite` (or
+//! an `h-entry` for a comment written here) with an author `h-card`.
 
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -38,8 +45,15 @@ pub struct CommentView {
     /// `h-entry` for comments made here, `h-cite` for Webmentions (they cite
     /// a post published elsewhere).
     pub mf: &'static str,
+    /// The property it is of its parent item (the post or the comment it
+    /// answers): `p-comment` in the thread, `p-mention` for bookmarks and
+    /// mentions, which answer nothing in particular.
+    pub prop: &'static str,
     pub author: String,
     pub website: Option<String>,
+    /// The author's photo (`u-photo`), present only when the service
+    /// exposes photos; kept as data, never loaded by the page.
+    pub photo: Option<String>,
     pub initial: String,
     pub avatar: u32,
     pub date: WhenView,
@@ -62,14 +76,22 @@ pub struct CommentView {
     pub close: usize,
 }
 
-/// One face of a facepile.
+/// One face of a facepile: a `p-like` or `p-repost` `h-cite`.
 #[derive(Debug, Clone, Serialize)]
 pub struct FaceView {
     pub id: i64,
     pub anchor: String,
+    /// `p-like` or `p-repost`.
+    pub prop: &'static str,
     pub author: String,
-    /// Where the face links: the like's own URL, its source, or the author's site.
+    /// Where the face links and the h-cite's `u-url`: the like's own URL,
+    /// else its source, else the author's site.
     pub url: Option<String>,
+    /// The liker's home page: their h-card's `u-url`, which is not the like
+    /// post (a reader's tool would otherwise take the post for the person).
+    pub website: Option<String>,
+    /// The liker's photo (`u-photo`) when the service exposes photos.
+    pub photo: Option<String>,
     pub initial: String,
     pub avatar: u32,
 }
@@ -154,9 +176,15 @@ fn comment_view(it: &Item, permalink: &str, strings: &Strings) -> CommentView {
         number: 0,
         kind: it.kind.as_str(),
         mf: if webmention { "h-cite" } else { "h-entry" },
+        prop: if it.kind.in_thread() {
+            "p-comment"
+        } else {
+            "p-mention"
+        },
         initial: initial(&author),
         avatar: avatar(&author),
         website: it.website.clone(),
+        photo: it.author_photo.clone(),
         author,
         date: when(&it.created, strings),
         // A Webmention's `updated` is when it was last received, not an edit.
@@ -191,6 +219,11 @@ fn face(it: &Item, strings: &Strings) -> FaceView {
     FaceView {
         id: it.id,
         anchor: format!("comment-{}", it.id),
+        prop: if it.kind == ItemKind::Repost {
+            "p-repost"
+        } else {
+            "p-like"
+        },
         initial: initial(&author),
         avatar: avatar(&author),
         url: it
@@ -198,6 +231,8 @@ fn face(it: &Item, strings: &Strings) -> FaceView {
             .clone()
             .or_else(|| it.source.clone())
             .or_else(|| it.website.clone()),
+        website: it.website.clone(),
+        photo: it.author_photo.clone(),
         author,
     }
 }

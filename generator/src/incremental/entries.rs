@@ -237,6 +237,7 @@ mod tests {
             "posts/hi",
             false,
             text,
+            crate::config::Slugify::On,
         )
         .unwrap();
         let mut entries = Entries::new();

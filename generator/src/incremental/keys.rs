@@ -23,10 +23,13 @@ pub fn global(site: &Site, opts: &BuildOptions) -> u64 {
         fp.str(&t.name).str(&t.text).str(&t.origin);
     }
     // Strings come from the theme's i18n files: the built-in ones are part
-    // of the binary (the version above), a site theme's are on disk.
-    let themes = site.root.join("themes");
-    if themes.is_dir() {
-        for e in walkdir::WalkDir::new(&themes)
+    // of the binary (the version above), a site theme's are on disk, and so
+    // are the site's own `i18n/` files, which add or override languages.
+    for dir in [site.root.join("themes"), site.root.join("i18n")] {
+        if !dir.is_dir() {
+            continue;
+        }
+        for e in walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
             .into_iter()
             .flatten()

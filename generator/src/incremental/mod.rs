@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::config::Slugify;
 use crate::content::{Entry, Found, Kind, rel_path};
 use crate::error::{Diagnostic, Error, Result};
 use crate::hash::{Fp, file_stamp};
@@ -152,6 +153,15 @@ impl Outcome {
 /// `.causerie/` of the site (loaded before, saved after). For a process
 /// that ends after it: the site and engine are left for the exit to free.
 pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
+    // Only a site gets a cache: a mistyped `--root` must create nothing.
+    let config_path = root.join(crate::config::FILE);
+    if let Err(e) = std::fs::read(&config_path) {
+        return Err(Error::Content(vec![crate::config::unreadable(
+            root,
+            &config_path,
+            &e,
+        )]));
+    }
     let t = Instant::now();
     let (mut engine, mut log) = disk::load(root);
     engine.one_shot = true;
@@ -195,8 +205,9 @@ fn summary_key(global: u64, post: u64) -> u64 {
 }
 
 /// What decides whether a file found by the walk parses to the same entry
-/// as last time: its place in the tree and its size and mtime.
-fn found_stamp(f: &Found) -> Option<u64> {
+/// as last time: its place in the tree, its size and mtime, and how slugs
+/// are made (the entry's path comes from its slug).
+fn found_stamp(f: &Found, slugs: Slugify) -> Option<u64> {
     let m = std::fs::metadata(&f.src).ok()?;
     let mtime = m
         .modified()
@@ -210,6 +221,10 @@ fn found_stamp(f: &Found) -> Option<u64> {
         .num(u64::from(f.kind == crate::content::Kind::Post))
         .num(m.len())
         .num(mtime);
+    // Only `safe` adds to the stamp, so caches made before it existed stay valid.
+    if slugs == Slugify::Safe {
+        fp.num(1);
+    }
     Some(fp.finish())
 }
 
@@ -435,14 +450,20 @@ impl Engine {
                 stem: stem_of(&old.source),
                 bundle: old.source.ends_with("/index.md"),
             };
-            let Some(stamp) = found_stamp(&f) else {
+            let Some(stamp) = found_stamp(&f, site.config.slug_mode()) else {
                 return Patch::No;
             };
             let Ok(text) = std::fs::read_to_string(p) else {
                 return Patch::No;
             };
-            let Ok(mut e) = crate::content::parse_entry(source, kind, &f.stem, f.bundle, &text)
-            else {
+            let Ok(mut e) = crate::content::parse_entry(
+                source,
+                kind,
+                &f.stem,
+                f.bundle,
+                &text,
+                site.config.slug_mode(),
+            ) else {
                 return Patch::No;
             };
             let hidden = e.draft || (kind == Kind::Post && e.date.is_some_and(|d| d.ts > now));
@@ -485,11 +506,17 @@ impl Engine {
     /// Loads the site, taking unchanged entries from the last build.
     fn load(&mut self, root: &Path, opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>)> {
         self.reused.clear();
+        // Read before the site loads: the stamps that decide reuse need it.
+        let slugs = std::fs::read_to_string(root.join(crate::config::FILE))
+            .ok()
+            .and_then(|t| crate::config::Config::parse(crate::config::FILE, &t).ok())
+            .map(|c| c.slug_mode())
+            .unwrap_or_default();
         if self.entries.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
             let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
             let note = |f: &Found| -> Option<Entry> {
-                let stamp = found_stamp(f)?;
+                let stamp = found_stamp(f, slugs)?;
                 stamps.lock().ok()?.insert(rel_path(root, &f.src), stamp);
                 None
             };
@@ -508,7 +535,7 @@ impl Engine {
         let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
         let reused = Mutex::new(HashSet::new());
         let reuse = |f: &Found| -> Option<Entry> {
-            let stamp = found_stamp(f)?;
+            let stamp = found_stamp(f, slugs)?;
             let source = rel_path(root, &f.src);
             stamps.lock().ok()?.insert(source.clone(), stamp);
             let hit = match pool.lock().ok()?.remove(&source) {

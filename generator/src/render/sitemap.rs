@@ -19,7 +19,7 @@ pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
     s.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for u in urls {
         s.push_str("<url><loc>");
-        s.push_str(&escape(&config.abs_url(&u.path)));
+        s.push_str(&escape(&percent_encode_non_ascii(&config.abs_url(&u.path))));
         s.push_str("</loc>");
         if let Some(m) = &u.lastmod {
             s.push_str("<lastmod>");
@@ -30,6 +30,25 @@ pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
     }
     s.push_str("</urlset>\n");
     s
+}
+
+/// The sitemap protocol wants URLs escaped, and nginx's `$request_uri`
+/// holds paths as browsers send them: a `safe` slug (`/posts/سلام/`) and a
+/// space are written as UTF-8 percent-escapes. Other ASCII is left as it
+/// is, so sites with ASCII slugs get the same bytes as before.
+fn percent_encode_non_ascii(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii() && c != ' ' {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 pub fn robots(config: &Config) -> String {
@@ -74,7 +93,9 @@ pub fn redirect_map(config: &Config, content: &Content) -> String {
         .flat_map(|e| {
             let to = config.url_for(&e.path);
             e.aliases.iter().map(move |a| {
-                let from = encode(a).replace('\\', "\\\\").replace('"', "\\\"");
+                let from = percent_encode_non_ascii(a)
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"");
                 format!("\"{from}\" {to};\n")
             })
         })
@@ -90,24 +111,25 @@ pub fn redirect_map(config: &Config, content: &Content) -> String {
     out
 }
 
-/// A path as browsers send it: non-ASCII bytes and spaces percent-encoded
-/// (upper-case hex), which is what `$request_uri` holds.
-fn encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b >= 0x80 || b == b' ' {
-            out.push_str(&format!("%{b:02X}"));
-        } else {
-            out.push(b as char);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn map_keys_are_encoded_as_browsers_send_them() {
-        assert_eq!(super::encode("/2019/سل/?p=1"), "/2019/%D8%B3%D9%84/?p=1");
+        assert_eq!(
+            super::percent_encode_non_ascii("/2019/سل/?p=1"),
+            "/2019/%D8%B3%D9%84/?p=1"
+        );
+    }
+
+    #[test]
+    fn unicode_paths_are_percent_encoded_and_ascii_is_untouched() {
+        assert_eq!(
+            super::percent_encode_non_ascii("https://x.org/posts/سلام-دنیا/"),
+            "https://x.org/posts/%D8%B3%D9%84%D8%A7%D9%85-%D8%AF%D9%86%DB%8C%D8%A7/"
+        );
+        assert_eq!(
+            super::percent_encode_non_ascii("https://x.org/a-b/?q=1"),
+            "https://x.org/a-b/?q=1"
+        );
     }
 }

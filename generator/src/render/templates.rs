@@ -1,6 +1,8 @@
 //! The tera engine: theme templates (with the site's overrides) plus the
 //! functions templates may call: `t` (translated strings) and `url`.
 
+mod balance;
+
 use tera::{Kwargs, State, Tera, TeraResult};
 
 use crate::config::Config;
@@ -24,6 +26,13 @@ pub fn engine(theme: &Theme, config: &Config) -> Result<Tera, Vec<Diagnostic>> {
             .iter()
             .map(|t| (t.name.as_str(), t.text.as_str())),
     ) {
+        // Tera names the line where its parser gave up, which for a tag
+        // left open is the end of the file; name the tag instead.
+        if let Some(d) = theme.templates.iter().find_map(|t| {
+            balance::mismatch(t).map(|(line, msg)| Diagnostic::new(t.origin.clone(), line, msg))
+        }) {
+            return Err(vec![d]);
+        }
         return Err(vec![locate(theme, &tera_message(&e), "")]);
     }
     Ok(tera)

@@ -63,8 +63,8 @@ pub struct EntryView {
     pub comment_count_text: String,
 }
 
-pub fn term_path(taxonomy: &str, name: &str) -> String {
-    format!("/{taxonomy}/{}/", crate::content::slug::slugify(name))
+pub fn term_path(taxonomy: &str, name: &str, slugs: crate::config::Slugify) -> String {
+    format!("/{taxonomy}/{}/", crate::content::slug::make(name, slugs))
 }
 
 impl EntryView {
@@ -87,7 +87,7 @@ impl EntryView {
                 .iter()
                 .map(|n| LinkView {
                     name: n.clone(),
-                    url: config.url_for(&term_path(tax, n)),
+                    url: config.url_for(&term_path(tax, n, config.slug_mode())),
                 })
                 .collect()
         };

@@ -22,7 +22,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_livereload::{LiveReloadLayer, Reloader};
 
@@ -118,7 +118,11 @@ pub fn run(o: Options) -> Result<()> {
     let result = rt.block_on(async move {
         let listener = into_tokio(listener)?;
         let app = routes
-            .fallback_service(ServeDir::new(&output))
+            // A missing page gets the site's own 404.html (with status 404),
+            // as a static host would serve it.
+            .fallback_service(
+                ServeDir::new(&output).not_found_service(ServeFile::new(output.join("404.html"))),
+            )
             .layer(axum::middleware::from_fn_with_state(
                 status.clone(),
                 overlay::inject,

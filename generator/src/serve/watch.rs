@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::Trigger;
 
 /// Directories under the root whose changes rebuild the site.
-pub const SOURCES: [&str; 4] = ["content", "templates", "themes", "static"];
+pub const SOURCES: [&str; 5] = ["content", "templates", "themes", "static", "i18n"];
 
 /// Editor droppings and hidden files that never change the site.
 fn ignored(path: &Path) -> bool {
