@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod assets;
 pub mod comments;
+pub mod export;
 pub mod html;
 pub mod read;

@@ -6,8 +6,10 @@
 //! fsync); reads use their own connections. A returned `Ok` from a write means
 //! the transaction is committed with `synchronous=FULL`.
 
+mod rows;
 mod sqlite;
 
+pub use rows::{ExportPart, ExportRx};
 pub use sqlite::{Store, backup};
 
 use crate::config::Moderation;

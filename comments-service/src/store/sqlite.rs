@@ -38,13 +38,13 @@ type Done = Box<dyn FnOnce(bool) + Send>;
 type Job = Box<dyn FnOnce(&mut WriteCtx) -> (Done, bool) + Send>;
 
 /// Idle reader connections.
-struct Readers {
+pub(super) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
 }
 
 impl Readers {
-    fn take(&self) -> Result<Connection> {
+    pub(super) fn take(&self) -> Result<Connection> {
         if let Some(c) = self.idle.lock().map_err(|_| Error::Closed)?.pop() {
             return Ok(c);
         }
@@ -58,7 +58,7 @@ impl Readers {
         Ok(c)
     }
 
-    fn give(&self, c: Connection) {
+    pub(super) fn give(&self, c: Connection) {
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < 8
         {
@@ -71,7 +71,7 @@ impl Readers {
 #[derive(Clone)]
 pub struct Store {
     jobs: mpsc::Sender<Job>,
-    readers: Arc<Readers>,
+    pub(super) readers: Arc<Readers>,
     generation: Arc<AtomicU64>,
     rebuild: Arc<Notify>,
     secret: Arc<Vec<u8>>,
@@ -650,9 +650,9 @@ impl Store {
 }
 
 /// Columns of a reader-visible item, in `row_to_comment` order.
-const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
+pub(super) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
 
-fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
+pub(super) fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
     Ok(Comment {
         id: r.get(0)?,
         page: r.get(1)?,
