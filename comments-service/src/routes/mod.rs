@@ -6,3 +6,4 @@ pub mod comments;
 pub mod export;
 pub mod html;
 pub mod read;
+pub mod thread;

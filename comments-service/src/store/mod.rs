@@ -9,7 +9,7 @@
 mod rows;
 mod sqlite;
 
-pub use rows::{ExportPart, ExportRx};
+pub use rows::{ExportPart, ExportRx, PagePart, PageRx};
 pub use sqlite::{Store, backup};
 
 use crate::config::Moderation;

@@ -164,3 +164,65 @@ async fn a_third_export_waits_then_gets_503_with_retry_after() {
     }
     assert!(served);
 }
+
+/// Nests a flat export list the way the thread answer does (parents first).
+fn nest(flat: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    use std::collections::HashMap;
+    let mut kids: HashMap<i64, Vec<serde_json::Value>> = HashMap::new();
+    let mut roots = Vec::new();
+    for c in flat.iter().rev() {
+        let mut c = c.clone();
+        let id = c["id"].as_i64().unwrap();
+        c["replies"] = serde_json::Value::Array(kids.remove(&id).unwrap_or_default());
+        match c["parent"].as_i64() {
+            Some(p) => kids.entry(p).or_default().insert(0, c),
+            None => roots.insert(0, c),
+        }
+    }
+    roots
+}
+
+#[tokio::test]
+async fn a_large_page_streams_the_thread_it_would_build() {
+    let mut app = TestApp::spawn(&open_config()).await;
+    app.stop();
+    let rows = 1500;
+    {
+        let mut c = rusqlite::Connection::open(&app.db).unwrap();
+        let tx = c.transaction().unwrap();
+        for i in 1..=rows {
+            // chains of four: a root, its reply, a reply to that, another reply to the root
+            let parent = match i % 4 {
+                1 => None,
+                2 | 3 => Some(i - 1),
+                _ => Some(i - 3),
+            };
+            tx.execute(
+                "INSERT INTO comments (id, page, parent, kind, status, author, body_html,
+                    created_us, updated_us) VALUES (?1, '/big/', ?2, 'comment', 'approved',
+                    'R', '<p>x</p>', ?3, ?3)",
+                rusqlite::params![i, parent, 1_700_000_000_000_000i64 + i],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    app.start();
+    let (s, h, thread) = app.get("/api/comments?page=/big/").await;
+    assert_eq!(s, 200, "{thread}");
+    assert_eq!(h["content-type"], "application/json");
+    let (_, _, export) = app.get("/api/export").await;
+    let want = serde_json::json!({
+        "page": "/big/",
+        "count": rows,
+        "comments": nest(export["comments"].as_array().unwrap()),
+    });
+    assert_eq!(
+        thread["comments"].as_array().unwrap().len(),
+        (rows / 4) as usize
+    );
+    assert!(
+        thread == want,
+        "the streamed thread differs from the nested export"
+    );
+}
