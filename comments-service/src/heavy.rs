@@ -9,9 +9,11 @@
 //!
 //! When the last heavy answer finishes, the allocator is asked to give free
 //! memory back to the system (`malloc_trim`): glibc keeps freed blocks in the
-//! arena of the thread that used them, and the blocking threads that read and
-//! serialize rows each have their own arena, so without it the process stays
-//! at its high-water mark after a burst of exports.
+//! arena of the thread that used them, and each blocking reader thread has
+//! its own. Measured on 195 000 comments (bench/export_memory.sh, debug
+//! build), streaming alone leaves 25–26 MB after six exports and a large
+//! thread, and the trim 23–24 MB: a small gain now that no answer is built
+//! whole, kept because it costs one call per burst.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,8 +44,9 @@ impl Default for Heavy {
 }
 
 impl Heavy {
-    /// A place for one heavy answer, held until the permit drops (after the
-    /// last byte of the body is sent, or the client goes away).
+    /// A place for one heavy answer, held until the permit drops (the
+    /// store's reader holds it until it handed out its last batch, or gave up
+    /// on a client that left or stalled).
     pub async fn enter(&self) -> Result<HeavyPermit> {
         self.enter_within(WAIT).await
     }

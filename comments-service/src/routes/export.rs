@@ -4,7 +4,9 @@
 //! The answer grows with the store (85 MB of JSON for 195 000 comments), so
 //! it is never built in memory: the store hands out bounded batches of rows
 //! (`store::rows`) and [`ExportBody`] serializes each batch as the client
-//! reads, holding a place in the heavy gate (`heavy`) until the last byte.
+//! reads. The store's reader holds a place in the heavy gate (`heavy`) until
+//! it has handed out the last batch, or gave up on a client that left or
+//! stopped reading.
 //! The bytes are the same as when the answer was one `serde_json::Value`:
 //! keys in sorted order (serde_json's map without `preserve_order`), no
 //! whitespace.
@@ -20,7 +22,6 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::heavy::HeavyPermit;
 use crate::model::{Comment, Kind};
 use crate::store::{ExportPart, ExportRx, now_us, rfc3339};
 
@@ -44,7 +45,7 @@ pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
     // The cursor is taken before the query and rounded down to the second, so
     // anything committed while we read is in the next export.
     let cursor = rfc3339(now_us());
-    let mut rx = st.store.export_batches(since).await;
+    let mut rx = st.store.export_batches(since, permit).await;
     // The first batch is awaited here, so a store that cannot answer gives a
     // plain 500 rather than a 200 cut short.
     let first = match rx.recv().await {
@@ -58,7 +59,6 @@ pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
         cursor,
         expose_photos: st.cfg.expose_photos,
         phase: Phase::Start,
-        _permit: permit,
     };
     let mut res = Response::new(Body::from_stream(body));
     res.headers_mut().insert(
@@ -89,8 +89,6 @@ pub struct ExportBody {
     cursor: String,
     expose_photos: bool,
     phase: Phase,
-    /// Held until the body is dropped (sent, or the client went away).
-    _permit: HeavyPermit,
 }
 
 impl ExportBody {
@@ -287,7 +285,6 @@ mod tests {
             cursor: cursor.into(),
             expose_photos: photos,
             phase: Phase::Start,
-            _permit: crate::heavy::Heavy::default().enter().await.unwrap(),
         };
         let mut out = Vec::new();
         for p in parts {

@@ -22,7 +22,6 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::heavy::HeavyPermit;
 use crate::model::{Comment, Kind};
 use crate::store::{PagePart, PageRx};
 
@@ -34,7 +33,7 @@ const MAX_DEPTH: usize = 10_000;
 /// The streamed thread of `page`.
 pub async fn thread_stream(st: &AppState, page: &str) -> Result<Response> {
     let permit = st.heavy.enter().await?;
-    let mut rx = st.store.page_batches(page.to_string(), plan).await;
+    let mut rx = st.store.page_batches(page.to_string(), plan, permit).await;
     let (count, plan) = match rx.recv().await {
         Some(Ok(PagePart::Plan { items, order })) => (items, order),
         Some(Err(e)) => return Err(e),
@@ -60,7 +59,6 @@ pub async fn thread_stream(st: &AppState, page: &str) -> Result<Response> {
         tail,
         expose_photos: st.cfg.expose_photos,
         done: false,
-        _permit: permit,
     };
     let mut res = Response::new(Body::from_stream(body));
     res.headers_mut().insert(
@@ -125,8 +123,6 @@ pub struct ThreadBody {
     tail: Vec<u8>,
     expose_photos: bool,
     done: bool,
-    /// Held until the body is dropped (sent, or the client went away).
-    _permit: HeavyPermit,
 }
 
 impl ThreadBody {
@@ -330,7 +326,6 @@ mod tests {
             tail: Vec::new(),
             expose_photos: photos,
             done: false,
-            _permit: crate::heavy::Heavy::default().enter().await.unwrap(),
         };
         let mut out = b"{\"comments\":[".to_vec();
         for chunk in rows.chunks(2) {

@@ -8,15 +8,20 @@
 //! most [`BATCH_ROWS`] rows or about [`BATCH_BYTES`] bytes through a channel
 //! that holds [`DEPTH`] batches. Memory is bounded by the batch, not by the
 //! store; the caller serializes each batch as it arrives. When the caller
-//! drops the receiver (the client went away), the reader stops at its next
-//! send and its connection goes back to the pool.
+//! drops the receiver (the client went away), or takes nothing for
+//! [`STALL`], the reader stops at its next send, ends its snapshot and gives
+//! its connection back to the pool.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use rusqlite::Connection;
+use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 use super::Micros;
-use super::sqlite::{COLS, Store, row_to_comment};
-use crate::error::Result;
+use super::sqlite::{COLS, Readers, Store, row_to_comment};
+use crate::error::{Error, Result};
 use crate::model::Comment;
 
 /// Most rows in one batch.
@@ -26,6 +31,8 @@ pub const BATCH_BYTES: usize = 256 * 1024;
 /// Batches waiting in the channel: the reader runs at most this far ahead of
 /// the client.
 pub const DEPTH: usize = 2;
+/// A reader whose client took no batch for this long gives up.
+pub const STALL: Duration = Duration::from_secs(30);
 
 /// One step of an export, in order: `Comments`* `Removed`* `End`.
 #[derive(Debug)]
@@ -40,30 +47,6 @@ pub enum ExportPart {
 
 /// The receiving end of a streamed export.
 pub type ExportRx = mpsc::Receiver<Result<ExportPart>>;
-
-impl Store {
-    /// Everything approved (changed at or after `since`) and the ids removed
-    /// since, as bounded batches; see the module docs.
-    pub async fn export_batches(&self, since: Option<Micros>) -> ExportRx {
-        let (tx, rx) = mpsc::channel(DEPTH);
-        let readers = self.readers.clone();
-        // Not awaited: the task lives as long as the receiver reads.
-        drop(tokio::task::spawn_blocking(move || {
-            let conn = match readers.take() {
-                Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
-            };
-            if let Err(e) = export_into(&conn, since, &tx) {
-                let _ = tx.blocking_send(Err(e));
-            }
-            readers.give(conn);
-        }));
-        rx
-    }
-}
 
 /// One step of a page's rows, in order: `Plan` `Rows`* `End`.
 #[derive(Debug)]
@@ -86,32 +69,87 @@ pub enum PagePart {
 pub type PageRx = mpsc::Receiver<Result<PagePart>>;
 
 impl Store {
+    /// Everything approved (changed at or after `since`) and the ids removed
+    /// since, as bounded batches; see the module docs. `guard` is dropped
+    /// when the reader stops (done, or the client left or stalled).
+    pub async fn export_batches(
+        &self,
+        since: Option<Micros>,
+        guard: impl Send + 'static,
+    ) -> ExportRx {
+        spawn_reader(self.readers.clone(), guard, move |conn, out| {
+            export_into(conn, since, out)
+        })
+    }
+
     /// The approved items of `page`, as bounded batches in the order that
     /// `plan` gives from their `(id, parent)` pairs (oldest first), all from
     /// one snapshot. The store knows nothing of nesting: `plan` (the thread's
     /// shape) belongs to the caller, and costs 16 bytes a row, not a row.
+    /// `guard` is dropped when the reader stops.
     pub async fn page_batches(
         &self,
         page: String,
         plan: impl FnOnce(Vec<(i64, Option<i64>)>) -> Vec<(i64, u32)> + Send + 'static,
+        guard: impl Send + 'static,
     ) -> PageRx {
-        let (tx, rx) = mpsc::channel(DEPTH);
-        let readers = self.readers.clone();
-        drop(tokio::task::spawn_blocking(move || {
-            let conn = match readers.take() {
-                Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
-            };
-            if let Err(e) = page_into(&conn, &page, plan, &tx) {
-                let _ = tx.blocking_send(Err(e));
-            }
-            readers.give(conn);
-        }));
-        rx
+        spawn_reader(self.readers.clone(), guard, move |conn, out| {
+            page_into(conn, &page, plan, out)
+        })
     }
+}
+
+/// The reader's end of the channel.
+struct Out<T> {
+    tx: mpsc::Sender<Result<T>>,
+    handle: Handle,
+}
+
+impl<T> Out<T> {
+    /// Sends `part`; false when the receiver is gone or took nothing for
+    /// [`STALL`] (a client that stopped reading must not keep the snapshot,
+    /// which holds back the WAL checkpoint, nor the reader connection).
+    fn send(&self, part: T) -> bool {
+        self.handle
+            .block_on(self.tx.send_timeout(Ok(part), STALL))
+            .is_ok()
+    }
+
+    /// Sends the error that stopped the read (the receiver logs it).
+    fn fail(&self, e: Error) {
+        let _ = self.handle.block_on(self.tx.send_timeout(Err(e), STALL));
+    }
+}
+
+/// Runs `work` on a pooled reader in a blocking thread, its batches going
+/// through a channel of [`DEPTH`].
+fn spawn_reader<T: Send + 'static>(
+    readers: Arc<Readers>,
+    guard: impl Send + 'static,
+    work: impl FnOnce(&Connection, &Out<T>) -> Result<bool> + Send + 'static,
+) -> mpsc::Receiver<Result<T>> {
+    let (tx, rx) = mpsc::channel(DEPTH);
+    let Ok(handle) = Handle::try_current() else {
+        let _ = tx.try_send(Err(Error::Closed));
+        return rx;
+    };
+    let out = Out {
+        tx,
+        handle: handle.clone(),
+    };
+    // Not awaited: the task lives as long as the receiver reads.
+    drop(handle.spawn_blocking(move || {
+        let _guard = guard;
+        let conn = match readers.take() {
+            Ok(c) => c,
+            Err(e) => return out.fail(e),
+        };
+        if let Err(e) = work(&conn, &out) {
+            out.fail(e);
+        }
+        readers.give(conn);
+    }));
+    rx
 }
 
 /// Walks one page on `conn`; `Ok(false)` when the receiver went away.
@@ -119,7 +157,7 @@ fn page_into(
     conn: &Connection,
     page: &str,
     plan: impl FnOnce(Vec<(i64, Option<i64>)>) -> Vec<(i64, u32)>,
-    tx: &mpsc::Sender<Result<PagePart>>,
+    out: &Out<PagePart>,
 ) -> Result<bool> {
     let snapshot = conn.unchecked_transaction()?;
     let shape = snapshot
@@ -131,10 +169,7 @@ fn page_into(
     let items = shape.len();
     let order = plan(shape);
     let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
-    if tx
-        .blocking_send(Ok(PagePart::Plan { items, order }))
-        .is_err()
-    {
+    if !out.send(PagePart::Plan { items, order }) {
         return Ok(false);
     }
     let mut st = snapshot.prepare_cached(&format!("SELECT {COLS} FROM comments WHERE id = ?1"))?;
@@ -147,28 +182,19 @@ fn page_into(
         if batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             bytes = 0;
-            if tx.blocking_send(Ok(PagePart::Rows(full))).is_err() {
+            if !out.send(PagePart::Rows(full)) {
                 return Ok(false);
             }
         }
     }
-    if !batch.is_empty() && tx.blocking_send(Ok(PagePart::Rows(batch))).is_err() {
+    if !batch.is_empty() && !out.send(PagePart::Rows(batch)) {
         return Ok(false);
     }
-    Ok(tx.blocking_send(Ok(PagePart::End)).is_ok())
-}
-
-/// Sends `part`; false when the receiver is gone.
-fn send(tx: &mpsc::Sender<Result<ExportPart>>, part: ExportPart) -> bool {
-    tx.blocking_send(Ok(part)).is_ok()
+    Ok(out.send(PagePart::End))
 }
 
 /// Walks the export on `conn`; `Ok(false)` when the receiver went away.
-fn export_into(
-    conn: &Connection,
-    since: Option<Micros>,
-    tx: &mpsc::Sender<Result<ExportPart>>,
-) -> Result<bool> {
+fn export_into(conn: &Connection, since: Option<Micros>, out: &Out<ExportPart>) -> Result<bool> {
     // One snapshot for both queries; dropping it rolls back (nothing was written).
     let snapshot = conn.unchecked_transaction()?;
     let mut st = match since {
@@ -192,14 +218,14 @@ fn export_into(
         if batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             bytes = 0;
-            if !send(tx, ExportPart::Comments(full)) {
+            if !out.send(ExportPart::Comments(full)) {
                 return Ok(false);
             }
         }
     }
     drop(rows);
     drop(st);
-    if !batch.is_empty() && !send(tx, ExportPart::Comments(batch)) {
+    if !batch.is_empty() && !out.send(ExportPart::Comments(batch)) {
         return Ok(false);
     }
     if let Some(s) = since {
@@ -216,16 +242,16 @@ fn export_into(
             ids.push(r.get::<_, i64>(0)?);
             if ids.len() >= BATCH_ROWS * 16 {
                 let full = std::mem::replace(&mut ids, Vec::with_capacity(BATCH_ROWS * 16));
-                if !send(tx, ExportPart::Removed(full)) {
+                if !out.send(ExportPart::Removed(full)) {
                     return Ok(false);
                 }
             }
         }
-        if !ids.is_empty() && !send(tx, ExportPart::Removed(ids)) {
+        if !ids.is_empty() && !out.send(ExportPart::Removed(ids)) {
             return Ok(false);
         }
     }
-    Ok(send(tx, ExportPart::End))
+    Ok(out.send(ExportPart::End))
 }
 
 /// The heap a row holds, near enough to size a batch.
