@@ -68,7 +68,6 @@ async fn big_store() -> TestApp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn exports_of_a_large_store_keep_peak_rss_near_rest() {
-    let started = Instant::now();
     let app = big_store().await;
     let pid = app.pid().unwrap();
     // warm up the small paths so the baseline is the service at work, not at birth
@@ -132,7 +131,6 @@ async fn exports_of_a_large_store_keep_peak_rss_near_rest() {
         rest_rss >> 10,
         after >> 10
     );
-    assert!(started.elapsed() < Duration::from_secs(60));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
