@@ -15,7 +15,7 @@ use axum::body::Bytes;
 /// Most bytes (keys and answers) the cache holds.
 pub const BUDGET: usize = 8 * 1024 * 1024;
 /// Answers bigger than this are made again on each read.
-pub const MAX_ENTRY: usize = 512 * 1024;
+pub const MAX_ENTRY: usize = 1024 * 1024;
 
 /// Rendered answers by key (cheap to share behind an `Arc`).
 #[derive(Default)]

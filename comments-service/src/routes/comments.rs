@@ -204,7 +204,7 @@ pub async fn comments_index(State(st): State<AppState>, RawQuery(q): RawQuery) -
         .first()
         .is_some_and(|(_, n)| *n > thread::LARGE_PAGE)
     {
-        return thread::thread_stream(&st, page.as_str()).await;
+        return thread::thread_stream(&st, page.as_str(), generation).await;
     }
     let flat = st.store.page_items(page.as_str().to_string()).await?;
     let count = flat.len();

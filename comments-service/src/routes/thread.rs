@@ -8,8 +8,9 @@
 //! (16 bytes a row), the store sends the rows in the plan's order in bounded
 //! batches, and [`ThreadBody`] writes each item as it comes: its fields up to
 //! `"replies":[`, its replies, then the rest. The bytes are those of the
-//! built answer (keys sorted as serde_json's map writes them). Small pages,
-//! the usual case, keep the built and cached answer in `comments`.
+//! built answer (keys sorted as serde_json's map writes them), and go to
+//! the read cache when they fit its per-answer bound. Small pages, the usual
+//! case, keep the built answer in `comments`.
 
 use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
@@ -25,13 +26,14 @@ use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
 use crate::store::{PagePart, PageRx};
 
-/// Pages with more approved items than this are streamed (and not cached).
+/// Pages with more approved items than this are streamed (and cached only
+/// when the answer fits `cache::MAX_ENTRY`).
 pub const LARGE_PAGE: u64 = 1000;
 /// Replies deeper than this are not nested further (as `model::thread`).
 const MAX_DEPTH: usize = 10_000;
 
-/// The streamed thread of `page`.
-pub async fn thread_stream(st: &AppState, page: &str) -> Result<Response> {
+/// The streamed thread of `page`; the store's `generation` was read before.
+pub async fn thread_stream(st: &AppState, page: &str, generation: u64) -> Result<Response> {
     let permit = st.heavy.enter().await?;
     let mut rx = st.store.page_batches(page.to_string(), plan, permit).await;
     let (count, plan) = match rx.recv().await {
@@ -59,6 +61,12 @@ pub async fn thread_stream(st: &AppState, page: &str) -> Result<Response> {
         tail,
         expose_photos: st.cfg.expose_photos,
         done: false,
+        keep: Some(Keep {
+            st: st.clone(),
+            key: page.to_string(),
+            generation,
+            bytes: Vec::new(),
+        }),
     };
     let mut res = Response::new(Body::from_stream(body));
     res.headers_mut().insert(
@@ -109,6 +117,14 @@ struct Open {
     tail: Vec<u8>,
 }
 
+/// A copy of the answer for the read cache, while it is small enough.
+struct Keep {
+    st: AppState,
+    key: String,
+    generation: u64,
+    bytes: Vec<u8>,
+}
+
 /// The large thread's body: one chunk per batch of rows.
 pub struct ThreadBody {
     rx: PageRx,
@@ -123,9 +139,28 @@ pub struct ThreadBody {
     tail: Vec<u8>,
     expose_photos: bool,
     done: bool,
+    keep: Option<Keep>,
 }
 
 impl ThreadBody {
+    /// `chunk` as the next piece of the body, kept for the cache if it fits;
+    /// the whole answer goes to the cache with the last piece.
+    fn emit(&mut self, chunk: Vec<u8>) -> Bytes {
+        if let Some(k) = &mut self.keep {
+            if k.bytes.len() + chunk.len() + k.key.len() > crate::cache::MAX_ENTRY {
+                self.keep = None;
+            } else {
+                k.bytes.extend_from_slice(&chunk);
+            }
+        }
+        if self.done
+            && let Some(k) = self.keep.take()
+        {
+            k.st.cache(k.key, k.generation, Bytes::from(k.bytes));
+        }
+        Bytes::from(chunk)
+    }
+
     /// Writes one item (its replies follow in later calls).
     fn item(&mut self, out: &mut Vec<u8>, c: &Comment) {
         let kids = self.kids.get(self.next).copied().unwrap_or(0);
@@ -175,7 +210,7 @@ impl futures_core::Stream for ThreadBody {
         }
         if let Some(head) = self.head.take() {
             self.done = self.tail.is_empty();
-            return Poll::Ready(Some(Ok(Bytes::from(head))));
+            return Poll::Ready(Some(Ok(self.emit(head))));
         }
         match self.rx.poll_recv(cx) {
             Poll::Pending => Poll::Pending,
@@ -184,11 +219,12 @@ impl futures_core::Stream for ThreadBody {
                 for c in &rows {
                     self.item(&mut out, c);
                 }
-                Poll::Ready(Some(Ok(Bytes::from(out))))
+                Poll::Ready(Some(Ok(self.emit(out))))
             }
             Poll::Ready(Some(Ok(PagePart::End))) if self.open.is_empty() => {
                 self.done = true;
-                Poll::Ready(Some(Ok(Bytes::from(std::mem::take(&mut self.tail)))))
+                let tail = std::mem::take(&mut self.tail);
+                Poll::Ready(Some(Ok(self.emit(tail))))
             }
             Poll::Ready(Some(Err(e))) => {
                 tracing::error!(error = %e, "thread failed while streaming");
@@ -326,6 +362,7 @@ mod tests {
             tail: Vec::new(),
             expose_photos: photos,
             done: false,
+            keep: None,
         };
         let mut out = b"{\"comments\":[".to_vec();
         for chunk in rows.chunks(2) {

@@ -223,4 +223,6 @@ async fn a_large_page_streams_the_thread_it_would_build() {
         thread == want,
         "the streamed thread differs from the nested export"
     );
+    // small enough to be kept: the second read is the cached copy, the same
+    assert_eq!(app.thread("/big/").await, thread);
 }
