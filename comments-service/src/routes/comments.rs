@@ -198,12 +198,7 @@ pub async fn comments_index(State(st): State<AppState>, RawQuery(q): RawQuery) -
     if let Some(bytes) = st.cached(page.as_str(), generation) {
         return Ok(json_bytes(bytes));
     }
-    // a page past a thousand items is streamed, not built (see `thread`)
-    let counted = st.store.counts(vec![page.as_str().to_string()]).await?;
-    if counted
-        .first()
-        .is_some_and(|(_, n)| *n > thread::LARGE_PAGE)
-    {
+    if thread::is_large(&st, page.as_str()).await? {
         return thread::thread_stream(&st, page.as_str(), generation).await;
     }
     let flat = st.store.page_items(page.as_str().to_string()).await?;

@@ -32,6 +32,13 @@ pub const LARGE_PAGE: u64 = 1000;
 /// Replies deeper than this are not nested further (as `model::thread`).
 const MAX_DEPTH: usize = 10_000;
 
+/// True when `page` has more than [`LARGE_PAGE`] approved items: streamed,
+/// not built (one indexed count, asked only when the read cache missed).
+pub async fn is_large(st: &AppState, page: &str) -> Result<bool> {
+    let counted = st.store.counts(vec![page.to_string()]).await?;
+    Ok(counted.first().is_some_and(|(_, n)| *n > LARGE_PAGE))
+}
+
 /// The streamed thread of `page`; the store's `generation` was read before.
 pub async fn thread_stream(st: &AppState, page: &str, generation: u64) -> Result<Response> {
     let permit = st.heavy.enter().await?;
