@@ -220,7 +220,7 @@ impl Store {
         .await
     }
 
-    /// Everything approved (changed at or after `since`), and what left since.
+    /// Everything approved since `since` and what left, in memory (the route streams instead).
     pub async fn export(&self, since: Option<Micros>) -> Result<Export> {
         self.read(move |c| {
             let comments = match since {
