@@ -23,7 +23,8 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
-use crate::store::{ExportPart, ExportRx, now_us, rfc3339};
+use crate::store::rows::{ExportPart, ExportRx};
+use crate::store::{now_us, rfc3339};
 
 /// `GET /api/export[?since=RFC3339]`
 pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {

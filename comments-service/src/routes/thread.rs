@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
-use crate::store::{PagePart, PageRx};
+use crate::store::rows::{PagePart, PageRx};
 
 /// Pages with more approved items than this are streamed (and cached only
 /// when the answer fits `cache::MAX_ENTRY`).

@@ -6,10 +6,9 @@
 //! fsync); reads use their own connections. A returned `Ok` from a write means
 //! the transaction is committed with `synchronous=FULL`.
 
-mod rows;
+pub mod rows;
 mod sqlite;
 
-pub use rows::{ExportPart, ExportRx, PagePart, PageRx};
 pub use sqlite::{Store, backup};
 
 use crate::config::Moderation;
