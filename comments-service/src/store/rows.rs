@@ -77,9 +77,12 @@ impl Store {
         since: Option<Micros>,
         guard: impl Send + 'static,
     ) -> ExportRx {
-        spawn_reader(self.readers.clone(), guard, move |conn, out| {
-            export_into(conn, since, out)
-        })
+        spawn_reader(
+            self.readers.clone(),
+            guard,
+            move |conn, out| export_into(conn, since, out),
+            STALL,
+        )
     }
 
     /// The approved items of `page`, as bounded batches in the order that
@@ -93,9 +96,12 @@ impl Store {
         plan: impl FnOnce(Vec<(i64, Option<i64>)>) -> Vec<(i64, u32)> + Send + 'static,
         guard: impl Send + 'static,
     ) -> PageRx {
-        spawn_reader(self.readers.clone(), guard, move |conn, out| {
-            page_into(conn, &page, plan, out)
-        })
+        spawn_reader(
+            self.readers.clone(),
+            guard,
+            move |conn, out| page_into(conn, &page, plan, out),
+            STALL,
+        )
     }
 }
 
@@ -103,6 +109,8 @@ impl Store {
 struct Out<T> {
     tx: mpsc::Sender<Result<T>>,
     handle: Handle,
+    /// [`STALL`], shorter in tests.
+    stall: Duration,
 }
 
 impl<T> Out<T> {
@@ -111,13 +119,15 @@ impl<T> Out<T> {
     /// which holds back the WAL checkpoint, nor the reader connection).
     fn send(&self, part: T) -> bool {
         self.handle
-            .block_on(self.tx.send_timeout(Ok(part), STALL))
+            .block_on(self.tx.send_timeout(Ok(part), self.stall))
             .is_ok()
     }
 
     /// Sends the error that stopped the read (the receiver logs it).
     fn fail(&self, e: Error) {
-        let _ = self.handle.block_on(self.tx.send_timeout(Err(e), STALL));
+        let _ = self
+            .handle
+            .block_on(self.tx.send_timeout(Err(e), self.stall));
     }
 }
 
@@ -127,6 +137,7 @@ fn spawn_reader<T: Send + 'static>(
     readers: Arc<Readers>,
     guard: impl Send + 'static,
     work: impl FnOnce(&Connection, &Out<T>) -> Result<bool> + Send + 'static,
+    stall: Duration,
 ) -> mpsc::Receiver<Result<T>> {
     let (tx, rx) = mpsc::channel(DEPTH);
     let Ok(handle) = Handle::try_current() else {
@@ -136,6 +147,7 @@ fn spawn_reader<T: Send + 'static>(
     let out = Out {
         tx,
         handle: handle.clone(),
+        stall,
     };
     // Not awaited: the task lives as long as the receiver reads.
     drop(handle.spawn_blocking(move || {
@@ -267,4 +279,48 @@ fn approx_bytes(c: &Comment) -> usize {
         + opt(&c.source)
         + opt(&c.url)
         + std::mem::size_of::<Comment>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reader_whose_client_stopped_reading_gives_up_and_frees_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.db");
+        let store = Store::open(&db, 0).unwrap();
+        {
+            let mut c = Connection::open(&db).unwrap();
+            let tx = c.transaction().unwrap();
+            for i in 0..(BATCH_ROWS * (DEPTH + 2)) as i64 {
+                tx.execute(
+                    "INSERT INTO comments (page, kind, status, author, body_html, created_us,
+                        updated_us) VALUES ('/p/', 'comment', 'approved', 'A', '<p>x</p>', ?1, ?1)",
+                    [i],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let (guard, released) = tokio::sync::oneshot::channel::<()>();
+        let mut rx = spawn_reader(
+            store.readers.clone(),
+            guard,
+            |conn, out| export_into(conn, None, out),
+            Duration::from_millis(100),
+        );
+        assert!(matches!(rx.recv().await, Some(Ok(ExportPart::Comments(_)))));
+        // nobody reads on: the reader gives up and drops its guard
+        let gone = tokio::time::timeout(Duration::from_secs(5), released).await;
+        assert!(gone.is_ok(), "the reader still holds its place");
+        let idle = store.readers.idle.lock().map(|v| v.len()).unwrap_or(0);
+        assert_eq!(idle, 1, "its connection is back in the pool");
+        let mut got = 0;
+        while let Some(part) = rx.recv().await {
+            assert!(!matches!(part, Ok(ExportPart::End)), "cut short, not ended");
+            got += 1;
+        }
+        assert!(got <= DEPTH + 1, "no more than the channel held");
+    }
 }

@@ -40,7 +40,7 @@ type Job = Box<dyn FnOnce(&mut WriteCtx) -> (Done, bool) + Send>;
 /// Idle reader connections.
 pub(super) struct Readers {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    pub(super) idle: Mutex<Vec<Connection>>,
 }
 
 impl Readers {
