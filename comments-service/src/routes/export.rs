@@ -14,17 +14,16 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::Comment;
+use crate::routes::item_json::{split_item, write_json};
+use crate::store::rows::{ExportPart, ExportRx};
+use crate::store::{now_us, rfc3339};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use serde::Serialize;
-
-use crate::app::AppState;
-use crate::error::{Error, Result};
-use crate::model::{Comment, Kind};
-use crate::store::rows::{ExportPart, ExportRx};
-use crate::store::{now_us, rfc3339};
 
 /// `GET /api/export[?since=RFC3339]`
 pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {
@@ -187,56 +186,18 @@ impl futures_core::Stream for ExportBody {
     }
 }
 
-/// One exported item, its keys in the order serde_json's sorted map writes
-/// them (the export was once a `Value`; the bytes stay the same).
-#[derive(Serialize)]
-struct Item<'a> {
-    author: &'a str,
-    author_photo: Option<&'a str>,
-    body_html: &'a str,
-    created: &'a str,
-    id: i64,
-    is_owner: bool,
-    kind: Kind,
-    page: &'a str,
-    parent: Option<i64>,
-    replies: &'a [Comment],
-    source: Option<&'a str>,
-    updated: &'a str,
-    url: Option<&'a str>,
-    website: Option<&'a str>,
-}
-
+/// One exported item: no replies (the export is flat).
 fn write_item(out: &mut Vec<u8>, c: &Comment, expose_photos: bool) {
-    let item = Item {
-        author: &c.author,
-        author_photo: c.author_photo.as_deref().filter(|_| expose_photos),
-        body_html: &c.body_html,
-        created: &c.created,
-        id: c.id,
-        is_owner: c.is_owner,
-        kind: c.kind,
-        page: &c.page,
-        parent: c.parent,
-        replies: &c.replies,
-        source: c.source.as_deref(),
-        updated: &c.updated,
-        url: c.url.as_deref(),
-        website: c.website.as_deref(),
-    };
-    write_json(out, &item);
-}
-
-/// Appends `v` as compact JSON (writing to a `Vec` cannot fail for these types).
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-    if let Err(e) = serde_json::to_writer(&mut *out, v) {
-        tracing::error!(error = %e, "export: an item did not serialize");
-    }
+    let (head, tail) = split_item(c, expose_photos);
+    out.extend_from_slice(&head);
+    out.push(b']');
+    out.extend_from_slice(&tail);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
     use serde_json::json;
 
     fn item(id: i64, photo: Option<&str>) -> Comment {

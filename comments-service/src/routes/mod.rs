@@ -5,5 +5,6 @@ pub mod assets;
 pub mod comments;
 pub mod export;
 pub mod html;
+pub mod item_json;
 pub mod read;
 pub mod thread;

@@ -16,15 +16,14 @@ use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::Comment;
+use crate::routes::item_json::{split_item, write_json};
+use crate::store::rows::{PagePart, PageRx};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use serde::Serialize;
-
-use crate::app::AppState;
-use crate::error::{Error, Result};
-use crate::model::{Comment, Kind};
-use crate::store::rows::{PagePart, PageRx};
 
 /// Pages with more approved items than this are streamed (and cached only
 /// when the answer fits `cache::MAX_ENTRY`).
@@ -247,74 +246,10 @@ impl futures_core::Stream for ThreadBody {
     }
 }
 
-/// An item's fields before `replies`, in serde_json's sorted-map order.
-#[derive(Serialize)]
-struct Head<'a> {
-    author: &'a str,
-    author_photo: Option<&'a str>,
-    body_html: &'a str,
-    created: &'a str,
-    id: i64,
-    is_owner: bool,
-    kind: Kind,
-    page: &'a str,
-    parent: Option<i64>,
-}
-
-/// An item's fields after `replies`.
-#[derive(Serialize)]
-struct Tail<'a> {
-    source: Option<&'a str>,
-    updated: &'a str,
-    url: Option<&'a str>,
-    website: Option<&'a str>,
-}
-
-/// `{…,"parent":…,"replies":[` and `,"source":…,"website":…}` for `c`.
-fn split_item(c: &Comment, expose_photos: bool) -> (Vec<u8>, Vec<u8>) {
-    let mut head = Vec::with_capacity(c.body_html.len() + 256);
-    write_json(
-        &mut head,
-        &Head {
-            author: &c.author,
-            author_photo: c.author_photo.as_deref().filter(|_| expose_photos),
-            body_html: &c.body_html,
-            created: &c.created,
-            id: c.id,
-            is_owner: c.is_owner,
-            kind: c.kind,
-            page: &c.page,
-            parent: c.parent,
-        },
-    );
-    head.pop(); // the closing brace
-    head.extend_from_slice(b",\"replies\":[");
-    let mut tail = Vec::with_capacity(128);
-    write_json(
-        &mut tail,
-        &Tail {
-            source: c.source.as_deref(),
-            updated: &c.updated,
-            url: c.url.as_deref(),
-            website: c.website.as_deref(),
-        },
-    );
-    if let Some(open) = tail.first_mut() {
-        *open = b','; // the opening brace
-    }
-    (head, tail)
-}
-
-/// Appends `v` as compact JSON (writing to a `Vec` cannot fail for these types).
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-    if let Err(e) = serde_json::to_writer(&mut *out, v) {
-        tracing::error!(error = %e, "thread: an item did not serialize");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
 
     fn item(id: i64, parent: Option<i64>) -> Comment {
         Comment {
