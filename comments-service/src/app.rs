@@ -1,6 +1,5 @@
 //! The service assembled: shared state, the one route table, and `serve`.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
@@ -30,10 +29,12 @@ pub struct AppState {
     limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     manifest: Arc<RwLock<Option<Arc<Manifest>>>>,
     /// Rendered read answers, valid while the store's generation holds.
-    thread_cache: Arc<RwLock<HashMap<String, (u64, axum::body::Bytes)>>>,
+    thread_cache: Arc<crate::cache::ReadCache>,
     /// The guarded client for the site's own URLs (manifest, webhook): the
     /// operator chose them, so private addresses are allowed for it.
     pub site_client: Option<crate::fetch::Fetcher>,
+    /// Limits answers whose cost grows with the store (see `heavy`).
+    pub heavy: crate::heavy::Heavy,
 }
 
 impl AppState {
@@ -59,8 +60,9 @@ impl AppState {
             keys,
             limiter,
             manifest: Arc::new(RwLock::new(None)),
-            thread_cache: Arc::new(RwLock::new(HashMap::new())),
+            thread_cache: Arc::default(),
             site_client,
+            heavy: crate::heavy::Heavy::default(),
         })
     }
 
@@ -99,20 +101,12 @@ impl AppState {
 
     /// A cached answer for `key`, if it was made at `generation`.
     pub fn cached(&self, key: &str, generation: u64) -> Option<axum::body::Bytes> {
-        let c = self.thread_cache.read().ok()?;
-        c.get(key)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, b)| b.clone())
+        self.thread_cache.get(key, generation)
     }
 
-    /// Keeps an answer made at `generation` (the cache is bounded).
+    /// Keeps an answer made at `generation` (bounded by bytes; see `cache`).
     pub fn cache(&self, key: String, generation: u64, bytes: axum::body::Bytes) {
-        if let Ok(mut c) = self.thread_cache.write() {
-            if c.len() >= 4096 {
-                c.clear();
-            }
-            c.insert(key, (generation, bytes));
-        }
+        self.thread_cache.put(key, generation, bytes);
     }
 
     /// Sheds rate-limit state of addresses that have been quiet.
@@ -146,7 +140,7 @@ pub fn router(state: AppState) -> Router {
             put(routes::comments::comments_edit).delete(routes::comments::comments_delete),
         )
         .route("/api/counts", get(routes::read::counts_index))
-        .route("/api/export", get(routes::read::export_index))
+        .route("/api/export", get(routes::export::export_index))
         .layer(cors);
     // Moderation: same-origin HTML forms behind the admin token, no CORS.
     let admin = Router::new()

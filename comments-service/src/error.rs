@@ -59,6 +59,9 @@ pub enum Error {
     /// The writer thread or a background task is gone (shutting down).
     #[error("the store is shutting down")]
     Closed,
+    /// Too many heavy answers (the export) in flight; see `heavy`.
+    #[error("busy: retry after {retry_after}s")]
+    Busy { retry_after: u64 },
 }
 
 impl Error {
@@ -99,6 +102,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::Busy { retry_after } = self {
+            // not the client's fault and no field to name; it may come back
+            let body = serde_json::json!({"error": {"field": null, "message": format!("the server is busy; try again in {retry_after} seconds")}});
+            let mut res = (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return res;
+        }
         let Some((status, field, message)) = self.public() else {
             tracing::error!(error = %self, "internal error");
             let body = serde_json::json!({"error": {"field": null, "message": "internal error"}});

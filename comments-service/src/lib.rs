@@ -6,12 +6,14 @@
 
 pub mod app;
 pub mod background;
+pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod escape;
 pub mod fetch;
+pub mod heavy;
 pub mod import;
 pub mod manifest;
 pub mod markdown;

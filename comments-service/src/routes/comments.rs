@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::client;
 use crate::error::{Error, Result};
 use crate::model::{self, Comment, Kind, PagePath, Status};
-use crate::routes::html;
+use crate::routes::{html, thread};
 use crate::spam::{self, Verdict};
 use crate::store::{NewComment, now_us, rfc3339};
 
@@ -197,6 +197,9 @@ pub async fn comments_index(State(st): State<AppState>, RawQuery(q): RawQuery) -
     let generation = st.store.generation();
     if let Some(bytes) = st.cached(page.as_str(), generation) {
         return Ok(json_bytes(bytes));
+    }
+    if thread::is_large(&st, page.as_str()).await? {
+        return thread::thread_stream(&st, page.as_str(), generation).await;
     }
     let flat = st.store.page_items(page.as_str().to_string()).await?;
     let count = flat.len();

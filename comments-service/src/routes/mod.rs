@@ -3,5 +3,8 @@
 pub mod admin;
 pub mod assets;
 pub mod comments;
+pub mod export;
 pub mod html;
+pub mod item_json;
 pub mod read;
+pub mod thread;

@@ -1,15 +1,14 @@
-//! Read-only views for the generator and index pages: `/api/export` and `/api/counts`.
+//! Read-only views for index pages: `/api/counts` (the export is in `export`).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::PagePath;
-use crate::routes::comments::{hide_photos, json_bytes};
-use crate::store::{now_us, rfc3339};
+use crate::routes::comments::json_bytes;
 
 /// Most pages one counts request may name.
 const MAX_COUNT_PAGES: usize = 200;
@@ -51,33 +50,4 @@ pub async fn counts_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
     let bytes = Bytes::from(serde_json::to_vec(&json!({"counts": out})).unwrap_or_default());
     st.cache(key, generation, bytes.clone());
     Ok(json_bytes(bytes))
-}
-
-/// `GET /api/export[?since=RFC3339]`: approved items (flat, oldest first) and
-/// the ids removed since, with the cursor to pass back next time.
-pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {
-    let since = url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "since")
-        .map(|(_, v)| {
-            v.trim()
-                .parse::<jiff::Timestamp>()
-                .map(|t| t.as_microsecond())
-                .map_err(|_| {
-                    Error::bad(
-                        "since",
-                        "expected an RFC 3339 time such as 2026-11-23T10:00:00Z",
-                    )
-                })
-        })
-        .transpose()?;
-    // The cursor is taken before the query and rounded down to the second, so
-    // anything committed while we read is in the next export.
-    let cursor = rfc3339(now_us());
-    let export = st.store.export(since).await?;
-    Ok(axum::Json(json!({
-        "cursor": cursor,
-        "comments": hide_photos(&st, export.comments),
-        "removed": export.removed,
-    }))
-    .into_response())
 }

@@ -44,13 +44,13 @@ type Done = Box<dyn FnOnce(bool) + Send>;
 type Job = Box<dyn FnOnce(&mut WriteCtx) -> (Done, bool) + Send>;
 
 /// Idle reader connections.
-struct Readers {
+pub(super) struct Readers {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    pub(super) idle: Mutex<Vec<Connection>>,
 }
 
 impl Readers {
-    fn take(&self) -> Result<Connection> {
+    pub(super) fn take(&self) -> Result<Connection> {
         if let Some(c) = self.idle.lock().map_err(|_| Error::Closed)?.pop() {
             return Ok(c);
         }
@@ -64,7 +64,7 @@ impl Readers {
         Ok(c)
     }
 
-    fn give(&self, c: Connection) {
+    pub(super) fn give(&self, c: Connection) {
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < 8
         {
@@ -77,7 +77,7 @@ impl Readers {
 #[derive(Clone)]
 pub struct Store {
     jobs: mpsc::Sender<Job>,
-    readers: Arc<Readers>,
+    pub(super) readers: Arc<Readers>,
     generation: Arc<AtomicU64>,
     rebuild: Arc<Notify>,
     secret: Arc<Vec<u8>>,
@@ -226,7 +226,7 @@ impl Store {
         .await
     }
 
-    /// Everything approved (changed at or after `since`), and what left since.
+    /// Everything approved since `since` and what left, in memory (the route streams instead).
     pub async fn export(&self, since: Option<Micros>) -> Result<Export> {
         self.read(move |c| {
             let comments = match since {
@@ -656,9 +656,9 @@ impl Store {
 }
 
 /// Columns of a reader-visible item, in `row_to_comment` order.
-const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
+pub(super) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
 
-fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
+pub(super) fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
     Ok(Comment {
         id: r.get(0)?,
         page: r.get(1)?,

@@ -117,6 +117,11 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// The running service's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn path(&self, p: &str) -> String {
         format!("{}{}", self.url, p)
     }

@@ -10,5 +10,6 @@ mod config;
 mod durability;
 mod export;
 mod forms;
+mod memory;
 mod rebuild;
 mod spam;
