@@ -55,9 +55,11 @@ pub fn run(args: &ImportArgs, config: Option<&Path>, db: Option<PathBuf>) -> Res
             path: "tokio runtime".into(),
             source,
         })?;
+    // The file first: a broken export is the error to report, whatever
+    // else is missing.
+    let conv = read(args)?;
     let manifest = manifest(args, &cfg, config.is_some(), &rt)?;
     let matcher = manifest.as_ref().map(Matcher::new);
-    let conv = read(args)?;
     let renderer = Renderer::new(cfg.allow_images);
     let owner = args.owner.as_deref();
     let format = args.format.as_str();
