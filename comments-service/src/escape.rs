@@ -1,5 +1,6 @@
 //! The service's one HTML/XML escaper, for text it writes into markup itself
-//! (its own pages, XML-RPC answers, Webmention excerpts).
+//! (its own pages, XML-RPC answers, Webmention excerpts), and the one reading
+//! of XML references, for what it reads (XML-RPC calls, imported exports).
 
 /// Escapes text for HTML or XML content and quoted attributes.
 pub fn escape(s: &str) -> String {
@@ -15,6 +16,20 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The character an XML reference stands for: the five predefined entities
+/// and character references. Anything else would need a DTD, which is never
+/// read, so it stays unresolved (`None`).
+pub fn xml_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.as_ref() {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => r.resolve_char_ref().ok().flatten(),
+    }
 }
 
 #[cfg(test)]

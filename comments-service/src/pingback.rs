@@ -67,15 +67,7 @@ pub fn parse_call(body: &[u8]) -> Result<Call, String> {
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                let resolved = match r.as_ref() {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                if let (Some(v), Some(c)) = (current.as_mut(), resolved) {
+                if let (Some(v), Some(c)) = (current.as_mut(), crate::escape::xml_reference(&r)) {
                     v.push(c);
                 }
             }

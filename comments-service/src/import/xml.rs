@@ -136,15 +136,7 @@ impl<R: BufRead> XmlReader<R> {
                 Event::Text(t) => self.text.push_str(&t.xml10_content()),
                 Event::CData(c) => self.text.push_str(&c.xml10_content()),
                 Event::GeneralRef(r) => {
-                    let resolved = match r.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => r.resolve_char_ref().ok().flatten(),
-                    };
-                    match resolved {
+                    match crate::escape::xml_reference(&r) {
                         Some(c) => self.text.push(c),
                         // Declared in a DTD (or nowhere): never expanded.
                         None => {
