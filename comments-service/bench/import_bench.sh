@@ -20,7 +20,7 @@ measure() { # label, command...
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$w/time" "$@" > "$w/out" 2> "$w/err" || { echo "$label failed:"; tail -n 5 "$w/err"; exit 1; }
   read -r secs kb < "$w/time"
-  printf '| %-44s | %8.2f s | %7.0f MB | %s\n' "$label" "$secs" "$((kb / 1024))" "$(tail -n 1 "$w/out")"
+  printf '| %-44s | %8.2f s | %7.0f MB | %s\n' "$label" "$secs" "$((kb / 1024))" "$(grep -m1 '^imported' "$w/out" || tail -n 1 "$w/out")"
 }
 
 python3 "$root/comments-service/bench/gen_wxr.py" "$posts" "$comments" > "$w/export.xml"
