@@ -172,8 +172,15 @@ pub fn plain_text(raw: &str, max_chars: usize) -> String {
             space = true;
             continue;
         }
+        // Zero-width joiners are spelling in Persian (می‌خواهم) and in emoji
+        // sequences, so they stay after a non-ASCII letter; between ASCII
+        // letters they only hide a look-alike name.
+        let joiner = matches!(ch, '\u{200c}' | '\u{200d}')
+            && !space
+            && out.chars().last().is_some_and(|c| !c.is_ascii());
         if ch.is_control()
-            || matches!(ch, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || (!joiner
+                && matches!(ch, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
         {
             continue;
         }
@@ -296,6 +303,16 @@ mod tests {
         let n = parse_author(Some("  <script>alert('x')</script>\n  Bob ")).unwrap();
         assert!(!n.contains('<') && !n.contains('\'') && !n.contains('>'));
         assert!(n.ends_with(" Bob"), "{n}");
+    }
+
+    #[test]
+    fn joiners_stay_in_persian_and_emoji_but_not_between_ascii_letters() {
+        let persian = "سارا\u{200c}ی محمدی";
+        assert_eq!(plain_text(persian, 80), persian);
+        let emoji = "Ada \u{1f469}\u{200d}\u{1f4bb}";
+        assert_eq!(plain_text(emoji, 80), emoji);
+        assert_eq!(plain_text("Ma\u{200c}rie\u{200b}", 80), "Marie");
+        assert_eq!(plain_text("\u{202e}evil\u{200f}", 80), "evil");
     }
 
     #[test]

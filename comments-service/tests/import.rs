@@ -190,7 +190,7 @@ async fn blogger_persian_blog_survives_byte_for_byte() {
     );
     let thread = app.thread("/posts/salam/").await;
     let all = items(&thread);
-    let ali = by_author(&all, "علی");
+    let ali = by_author(&all, "علی\u{200c}رضا");
     assert_eq!(
         ali["body_html"],
         "سلام! این نوشته را خیلی دوست داشتم.<br>می‌خواهم بیشتر بخوانم."
