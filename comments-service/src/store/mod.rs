@@ -86,13 +86,6 @@ pub struct AdminItem {
     pub body_md: String,
 }
 
-/// Everything approved since a time, for the generator.
-#[derive(Debug, Clone)]
-pub struct Export {
-    pub comments: Vec<Comment>,
-    pub removed: Vec<i64>,
-}
-
 /// A verified Webmention or pingback, ready to store (content already sanitized).
 #[derive(Debug, Clone)]
 pub struct Mention {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::{
-    Action, AdminItem, Created, Export, Mention, MentionStored, Micros, NewComment, Owned,
+    Action, AdminItem, Created, Mention, MentionStored, Micros, NewComment, Owned,
     PendingVerification, RebuildDue, now_us, rfc3339,
 };
 use crate::config::Moderation;
@@ -222,43 +222,6 @@ impl Store {
                 out.push((p, n as u64));
             }
             Ok(out)
-        })
-        .await
-    }
-
-    /// Everything approved since `since` and what left, in memory (the route streams instead).
-    pub async fn export(&self, since: Option<Micros>) -> Result<Export> {
-        self.read(move |c| {
-            let comments = match since {
-                None => {
-                    let mut st = c.prepare_cached(&format!(
-                        "SELECT {COLS} FROM comments WHERE status = 'approved' ORDER BY id"
-                    ))?;
-                    st.query_map([], row_to_comment)?
-                        .collect::<rusqlite::Result<Vec<_>>>()?
-                }
-                Some(s) => {
-                    let mut st = c.prepare_cached(&format!(
-                        "SELECT {COLS} FROM comments WHERE status = 'approved' AND updated_us >= ?1 ORDER BY id"
-                    ))?;
-                    st.query_map([s], row_to_comment)?
-                        .collect::<rusqlite::Result<Vec<_>>>()?
-                }
-            };
-            let removed = match since {
-                None => Vec::new(),
-                Some(s) => {
-                    let mut st = c.prepare_cached(
-                        "SELECT DISTINCT r.comment_id FROM removals r
-                         WHERE r.at_us >= ?1 AND NOT EXISTS
-                           (SELECT 1 FROM comments c WHERE c.id = r.comment_id AND c.status = 'approved')
-                         ORDER BY r.comment_id",
-                    )?;
-                    st.query_map([s], |r| r.get(0))?
-                        .collect::<rusqlite::Result<Vec<i64>>>()?
-                }
-            };
-            Ok(Export { comments, removed })
         })
         .await
     }
