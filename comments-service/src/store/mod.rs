@@ -6,10 +6,9 @@
 //! fsync); reads use their own connections. A returned `Ok` from a write means
 //! the transaction is committed with `synchronous=FULL`.
 
-pub mod rows;
 mod sqlite;
 
-pub use sqlite::{ImportCounts, ImportRow, OutsideWrites, Store, backup, import_preview};
+pub use sqlite::{ImportCounts, ImportRow, OutsideWrites, Store, backup, import_preview, rows};
 
 use crate::config::Moderation;
 use crate::model::{Comment, Kind, Status};

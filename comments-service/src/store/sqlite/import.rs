@@ -1,6 +1,6 @@
 //! Imported conversation in, and the running service noticing it.
 //!
-//! A child of the SQLite backend (declared in `sqlite.rs`) so an import is
+//! Part of the SQLite backend (store/sqlite/) so an import is
 //! one job of the ordinary writer: one transaction for the whole plan (all or
 //! nothing), `synchronous=FULL`, and the same durable rebuild request a new
 //! comment makes. `import` runs as its own process, so the service learns of

@@ -19,10 +19,10 @@ use rusqlite::Connection;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::Micros;
-use super::sqlite::{COLS, Readers, Store, row_to_comment};
+use super::{COLS, Readers, Store, row_to_comment};
 use crate::error::{Error, Result};
 use crate::model::Comment;
+use crate::store::Micros;
 
 /// Most rows in one batch.
 pub const BATCH_ROWS: usize = 256;
