@@ -6,6 +6,7 @@
 //! fsync); reads use their own connections. A returned `Ok` from a write means
 //! the transaction is committed with `synchronous=FULL`.
 
+pub mod policy;
 mod sqlite;
 
 pub use sqlite::{ImportCounts, ImportRow, OutsideWrites, Store, backup, import_preview, rows};

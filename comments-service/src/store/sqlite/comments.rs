@@ -207,21 +207,13 @@ impl Store {
 
 /// The status a new item gets under `mode`.
 pub(super) fn decide(conn: &Connection, mode: Moderation, key: &str) -> Result<Status> {
-    Ok(match mode {
-        Moderation::None => Status::Approved,
-        Moderation::All => Status::Pending,
-        Moderation::FirstTime => {
-            let known: Option<i64> = conn
-                .prepare_cached("SELECT 1 FROM trusted_commenters WHERE commenter_key = ?1")?
-                .query_row([key], |r| r.get(0))
-                .optional()?;
-            if known.is_some() {
-                Status::Approved
-            } else {
-                Status::Pending
-            }
-        }
-    })
+    let known = mode == Moderation::FirstTime
+        && conn
+            .prepare_cached("SELECT 1 FROM trusted_commenters WHERE commenter_key = ?1")?
+            .query_row([key], |r| r.get::<_, i64>(0))
+            .optional()?
+            .is_some();
+    Ok(crate::store::policy::status_for(mode, known))
 }
 
 /// The facts edit and delete check of the live (approved or held) comment

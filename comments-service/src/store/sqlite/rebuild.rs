@@ -47,22 +47,30 @@ impl Store {
         })
         .await
     }
-
-    // ------------------------------------------------ Webmentions and pingbacks
 }
 
-/// Records (or pushes back) the one pending rebuild: due after `debounce` of
-/// quiet, but no later than five debounces after the burst began.
+/// Records (or pushes back) the one pending rebuild, as `policy::debounce`
+/// says; each change bumps its generation. Runs in the writer's transaction,
+/// so the read and the write are one step.
 pub(super) fn request_rebuild(
     conn: &Connection,
     now: Micros,
     debounce_us: Micros,
 ) -> rusqlite::Result<()> {
+    let pending = conn
+        .prepare_cached("SELECT first_us, due_us FROM rebuild_pending WHERE id = 1")?
+        .query_row([], |r| {
+            Ok(crate::store::policy::Debounce {
+                first_us: r.get(0)?,
+                due_us: r.get(1)?,
+            })
+        })
+        .optional()?;
+    let next = crate::store::policy::debounce(pending, now, debounce_us);
     conn.prepare_cached(
-        "INSERT INTO rebuild_pending (id, generation, first_us, due_us, attempts) VALUES (1, 1, ?1, ?1 + ?2, 0)
-         ON CONFLICT (id) DO UPDATE SET generation = generation + 1,
-           due_us = max(due_us, min(?1 + ?2, first_us + 5 * ?2))",
+        "INSERT INTO rebuild_pending (id, generation, first_us, due_us, attempts) VALUES (1, 1, ?1, ?2, 0)
+         ON CONFLICT (id) DO UPDATE SET generation = generation + 1, due_us = ?2",
     )?
-    .execute(params![now, debounce_us])?;
+    .execute(params![next.first_us, next.due_us])?;
     Ok(())
 }

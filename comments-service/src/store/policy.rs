@@ -1,0 +1,92 @@
+//! The rules the store applies, in plain Rust so every backend applies the
+//! same ones: backends only read the facts (is this commenter known? is a
+//! rebuild already waiting?) and write the outcome.
+
+use super::Micros;
+use crate::config::Moderation;
+use crate::model::Status;
+
+/// The status a new item gets under `mode`; `known` says whether its
+/// commenter (or a mention's domain) was approved before.
+pub fn status_for(mode: Moderation, known: bool) -> Status {
+    match mode {
+        Moderation::None => Status::Approved,
+        Moderation::All => Status::Pending,
+        Moderation::FirstTime if known => Status::Approved,
+        Moderation::FirstTime => Status::Pending,
+    }
+}
+
+/// A stored rebuild request: when its burst began and when it is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Debounce {
+    pub first_us: Micros,
+    pub due_us: Micros,
+}
+
+/// How many debounce periods a burst may push its rebuild back: a steady
+/// stream of comments still gets baked.
+const MAX_DEBOUNCES: Micros = 5;
+
+/// The request after one more change at `now`: due after `debounce_us` of
+/// quiet, but no later than five debounces after the burst began, and never
+/// earlier than it already was.
+pub fn debounce(pending: Option<Debounce>, now: Micros, debounce_us: Micros) -> Debounce {
+    match pending {
+        None => Debounce {
+            first_us: now,
+            due_us: now + debounce_us,
+        },
+        Some(p) => Debounce {
+            first_us: p.first_us,
+            due_us: p
+                .due_us
+                .max((now + debounce_us).min(p.first_us + MAX_DEBOUNCES * debounce_us)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_time_moderation_trusts_only_known_commenters() {
+        assert_eq!(status_for(Moderation::FirstTime, true), Status::Approved);
+        assert_eq!(status_for(Moderation::FirstTime, false), Status::Pending);
+        assert_eq!(status_for(Moderation::All, true), Status::Pending);
+        assert_eq!(status_for(Moderation::None, false), Status::Approved);
+    }
+
+    #[test]
+    fn a_burst_pushes_its_rebuild_back_up_to_five_debounces() {
+        let d = 100;
+        let mut p = debounce(None, 1_000, d);
+        assert_eq!(
+            p,
+            Debounce {
+                first_us: 1_000,
+                due_us: 1_100
+            }
+        );
+        p = debounce(Some(p), 1_050, d);
+        assert_eq!(p.due_us, 1_150, "quiet restarts");
+        for t in (1_100..2_000).step_by(50) {
+            p = debounce(Some(p), t, d);
+        }
+        assert_eq!(
+            p,
+            Debounce {
+                first_us: 1_000,
+                due_us: 1_500
+            },
+            "capped"
+        );
+        // A retry already pushed later is never pulled earlier.
+        let later = Debounce {
+            first_us: 1_000,
+            due_us: 9_000,
+        };
+        assert_eq!(debounce(Some(later), 1_200, d).due_us, 9_000);
+    }
+}
