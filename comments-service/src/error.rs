@@ -17,6 +17,15 @@ pub enum Error {
         field: &'static str,
         message: String,
     },
+    /// The store refused a request on the domain's grounds (no such comment,
+    /// the edit window closed, a parent on another page); the HTTP status is
+    /// chosen here, not in the store, so every backend says the same.
+    #[error("{field}: {message}")]
+    Refused {
+        why: Refusal,
+        field: &'static str,
+        message: String,
+    },
     /// Too many new comments from one address.
     #[error("rate limit: retry after {retry_after}s")]
     RateLimited { retry_after: u64 },
@@ -79,6 +88,15 @@ impl Error {
         }
     }
 
+    /// A refusal of the store's, naming `field`.
+    pub fn refused(why: Refusal, field: &'static str, message: impl Into<String>) -> Self {
+        Error::Refused {
+            why,
+            field,
+            message: message.into(),
+        }
+    }
+
     /// The field and message a reader may see, if this is a refusal.
     pub fn public(&self) -> Option<(StatusCode, &'static str, String)> {
         match self {
@@ -87,12 +105,38 @@ impl Error {
                 field,
                 message,
             } => Some((*status, field, message.clone())),
+            Error::Refused {
+                why,
+                field,
+                message,
+            } => Some((why.status(), field, message.clone())),
             Error::RateLimited { retry_after } => Some((
                 StatusCode::TOO_MANY_REQUESTS,
                 "page",
                 format!("too many comments from your address; try again in {retry_after} seconds"),
             )),
             _ => None,
+        }
+    }
+}
+
+/// Why the store said no, in the domain's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The thing named does not exist (or is not live).
+    Missing,
+    /// It exists, but the time for changing it has passed.
+    Closed,
+    /// It refers to something that does not fit (a parent on another page).
+    Inconsistent,
+}
+
+impl Refusal {
+    fn status(self) -> StatusCode {
+        match self {
+            Refusal::Missing => StatusCode::NOT_FOUND,
+            Refusal::Closed => StatusCode::FORBIDDEN,
+            Refusal::Inconsistent => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }

@@ -65,8 +65,8 @@ impl Store {
                     .query_row(params![p, n.page], |r| r.get(0))
                     .optional()?;
                 if ok.is_none() {
-                    return Err(Error::field(
-                        StatusCode::UNPROCESSABLE_ENTITY,
+                    return Err(Error::refused(
+                        Refusal::Inconsistent,
                         "parent",
                         "the comment you answer does not exist on this page",
                     ));
@@ -238,10 +238,10 @@ pub(super) fn live_comment(conn: &Connection, id: i64) -> Result<Option<Owned>> 
 /// The live comment `id`, refusing one outside the edit window.
 pub(super) fn live_in_window(conn: &Connection, id: i64, window_start: Micros) -> Result<Owned> {
     let o = live_comment(conn, id)?
-        .ok_or_else(|| Error::field(StatusCode::NOT_FOUND, "id", "no such comment"))?;
+        .ok_or_else(|| Error::refused(Refusal::Missing, "id", "no such comment"))?;
     if o.created_us < window_start {
-        return Err(Error::field(
-            StatusCode::FORBIDDEN,
+        return Err(Error::refused(
+            Refusal::Closed,
             "token",
             "the time for changing this comment has passed",
         ));

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::http::StatusCode;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -16,7 +15,7 @@ use super::{
     PendingVerification, RebuildDue, now_us, rfc3339,
 };
 use crate::config::Moderation;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Kind, Status};
 
 mod comments;
