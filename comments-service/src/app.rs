@@ -2,10 +2,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::{get, post, put};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -13,13 +13,15 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, SharedManifest};
 use crate::markdown::Renderer;
 use crate::routes;
 use crate::store::Store;
 use crate::tokens::Keys;
+use crate::webmention::Webmention;
 
-/// What every handler can reach.
+/// What every handler can reach. Parts with their own concern are
+/// substates (`FromRef`), so their handlers take only what they use.
 #[derive(Clone)]
 pub struct AppState {
     pub cfg: Arc<Config>,
@@ -27,7 +29,9 @@ pub struct AppState {
     pub keys: Keys,
     pub renderer: Arc<Renderer>,
     limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
-    manifest: Arc<RwLock<Option<Arc<Manifest>>>>,
+    manifest: SharedManifest,
+    /// The Webmention and Pingback receiver (its handlers' substate).
+    pub webmention: Arc<Webmention>,
     /// Rendered read answers, valid while the store's generation holds.
     thread_cache: Arc<crate::cache::ReadCache>,
     /// The guarded client for the site's own URLs (manifest, webhook): the
@@ -53,13 +57,21 @@ impl AppState {
         })
         .map_err(|e| tracing::warn!(error = %e, "no HTTP client: manifest and webhook disabled"))
         .ok();
+        let cfg = Arc::new(cfg);
+        let manifest = SharedManifest::default();
+        let webmention = Arc::new(Webmention::new(
+            cfg.clone(),
+            store.clone(),
+            manifest.clone(),
+        )?);
         Ok(AppState {
             renderer: Arc::new(Renderer::new(cfg.allow_images)),
-            cfg: Arc::new(cfg),
+            cfg,
             store,
             keys,
             limiter,
-            manifest: Arc::new(RwLock::new(None)),
+            manifest,
+            webmention,
             thread_cache: Arc::default(),
             site_client,
             heavy: crate::heavy::Heavy::default(),
@@ -85,7 +97,7 @@ impl AppState {
 
     /// The current pages manifest, if the site has one.
     pub fn manifest(&self) -> Option<Arc<Manifest>> {
-        self.manifest.read().ok().and_then(|m| m.clone())
+        self.manifest.get()
     }
 
     /// Fetches the manifest again (at start and after each rebuild).
@@ -93,10 +105,8 @@ impl AppState {
         let Some(client) = &self.site_client else {
             return;
         };
-        let m = crate::manifest::fetch(client, &self.cfg.site_url).await;
-        if let Ok(mut slot) = self.manifest.write() {
-            *slot = m.map(Arc::new);
-        }
+        self.manifest
+            .set(crate::manifest::fetch(client, &self.cfg.site_url).await);
     }
 
     /// A cached answer for `key`, if it was made at `generation`.
@@ -154,9 +164,11 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/embed.js", get(routes::assets::embed_js))
         .route("/healthz", get(routes::assets::healthz));
-    let router = Router::new().merge(api).merge(admin).merge(public);
-    let router = with_webmention(router, &state);
-    router
+    Router::new()
+        .merge(api)
+        .merge(admin)
+        .merge(public)
+        .merge(crate::webmention::routes())
         .fallback(routes::assets::not_found)
         // bodies are read with their own limit (413 with the JSON error); this
         // is the backstop for any extractor that buffers.
@@ -164,12 +176,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `POST /webmention` and `POST /xmlrpc` belong to the Webmention module.
-fn with_webmention(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    router.merge(crate::webmention::routes(
-        state,
-        state.cfg.webmention.clone(),
-    ))
+impl FromRef<AppState> for Arc<Webmention> {
+    fn from_ref(state: &AppState) -> Self {
+        state.webmention.clone()
+    }
 }
 
 /// Binds, prints the address as the first stdout line, serves until a signal.

@@ -1,5 +1,6 @@
-//! Work that runs beside the HTTP server: the rebuild trigger, loading the
-//! pages manifest, and housekeeping (rate-limit state, old client addresses).
+//! Work that runs beside the HTTP server, all started here at start-up: the
+//! rebuild trigger, the Webmention verification workers, loading the pages
+//! manifest, and housekeeping (rate-limit state, old client addresses).
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use crate::store::now_us;
 
 /// Spawns the background tasks.
 pub fn start(state: AppState) {
+    crate::webmention::start_workers(&state.webmention);
     let s = state.clone();
     tokio::spawn(async move { s.refresh_manifest().await });
     tokio::spawn(crate::rebuild::run(state.clone()));

@@ -62,9 +62,53 @@ pub struct FileConfig {
     pub spam: SpamConfig,
     #[serde(default)]
     pub rebuild: RebuildConfig,
-    /// `[webmention]`: receiver settings (see `webmention::WebmentionConfig`).
+    /// `[webmention]`: receiver settings (see [`WebmentionConfig`]).
     #[serde(default)]
-    pub webmention: crate::webmention::WebmentionConfig,
+    pub webmention: WebmentionConfig,
+}
+
+/// The `[webmention]` table of the config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebmentionConfig {
+    /// Source domains (with their subdomains) whose mentions skip moderation.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Source domains (with their subdomains) refused with 403.
+    #[serde(default)]
+    pub block: Vec<String>,
+    /// Webmentions and pingbacks accepted per source host per minute; 0 turns
+    /// the limit off. Default 10.
+    #[serde(default = "default_per_source")]
+    pub per_source_per_minute: u32,
+    /// Deadline for fetching one source, in seconds. Default 15.
+    #[serde(default = "default_timeout")]
+    pub fetch_timeout_secs: u64,
+    /// Largest source read, in bytes (a larger one is not verified). Default 1 MiB.
+    #[serde(default = "default_max_source")]
+    pub max_source_bytes: usize,
+}
+
+fn default_per_source() -> u32 {
+    10
+}
+fn default_timeout() -> u64 {
+    15
+}
+fn default_max_source() -> usize {
+    1024 * 1024
+}
+
+impl Default for WebmentionConfig {
+    fn default() -> Self {
+        WebmentionConfig {
+            allow: Vec::new(),
+            block: Vec::new(),
+            per_source_per_minute: default_per_source(),
+            fetch_timeout_secs: default_timeout(),
+            max_source_bytes: default_max_source(),
+        }
+    }
 }
 
 /// `[limits]`
@@ -134,7 +178,7 @@ pub struct Config {
     pub rebuild_command: Option<String>,
     pub rebuild_webhook: Option<url::Url>,
     pub debounce_ms: u64,
-    pub webmention: crate::webmention::WebmentionConfig,
+    pub webmention: WebmentionConfig,
 }
 
 impl Config {

@@ -3,6 +3,7 @@
 //! every path on the site is open (docs/conversation.md).
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -93,6 +94,25 @@ impl Manifest {
             ));
         }
         Ok(())
+    }
+}
+
+/// The current manifest, shared by everything that checks pages (the comment
+/// routes, the Webmention receiver) and replaced after each rebuild.
+#[derive(Clone, Default)]
+pub struct SharedManifest(Arc<RwLock<Option<Arc<Manifest>>>>);
+
+impl SharedManifest {
+    /// The manifest now, if the site has one.
+    pub fn get(&self) -> Option<Arc<Manifest>> {
+        self.0.read().ok().and_then(|m| m.clone())
+    }
+
+    /// Replaces it (`None`: the site publishes none).
+    pub fn set(&self, m: Option<Manifest>) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = m.map(Arc::new);
+        }
     }
 }
 

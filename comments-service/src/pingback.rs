@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::Extension;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use quick_xml::Reader;
@@ -114,7 +114,7 @@ fn success(message: &str) -> Response {
 }
 
 /// `POST /xmlrpc`.
-pub async fn xmlrpc(Extension(wm): Extension<Arc<Webmention>>, body: Bytes) -> Response {
+pub async fn xmlrpc(State(wm): State<Arc<Webmention>>, body: Bytes) -> Response {
     let call = match parse_call(&body) {
         Ok(c) => c,
         Err(e) => return fault_response(-32700, &format!("parse error: {e}")),

@@ -8,7 +8,10 @@
 //! the mention through the store. `POST /xmlrpc` ([`crate::pingback`]) runs
 //! the same checks synchronously, as XML-RPC expects an answer.
 //!
-//! Settings live in the config's `[webmention]` table ([`WebmentionConfig`]).
+//! Settings live in the config's `[webmention]` table
+//! ([`crate::config::WebmentionConfig`]). The shared part ([`Webmention`]) is
+//! a substate of the app's state; its workers start with the other
+//! background tasks.
 
 pub mod content;
 pub mod mf2;
@@ -21,60 +24,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Extension;
 use axum::routing::post;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use serde::Deserialize;
 use tokio::sync::Notify;
 
 use crate::app::AppState;
-use crate::config::Moderation;
+use crate::config::{Config, Moderation};
+use crate::error::{Error, Result};
 use crate::fetch::{FetchConfig, Fetcher};
+use crate::manifest::SharedManifest;
+use crate::store::Store;
 use content::Sanitizer;
-
-/// The `[webmention]` table of the config file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebmentionConfig {
-    /// Source domains (with their subdomains) whose mentions skip moderation.
-    #[serde(default)]
-    pub allow: Vec<String>,
-    /// Source domains (with their subdomains) refused with 403.
-    #[serde(default)]
-    pub block: Vec<String>,
-    /// Webmentions and pingbacks accepted per source host per minute; 0 turns
-    /// the limit off. Default 10.
-    #[serde(default = "default_per_source")]
-    pub per_source_per_minute: u32,
-    /// Deadline for fetching one source, in seconds. Default 15.
-    #[serde(default = "default_timeout")]
-    pub fetch_timeout_secs: u64,
-    /// Largest source read, in bytes (a larger one is not verified). Default 1 MiB.
-    #[serde(default = "default_max_source")]
-    pub max_source_bytes: usize,
-}
-
-fn default_per_source() -> u32 {
-    10
-}
-fn default_timeout() -> u64 {
-    15
-}
-fn default_max_source() -> usize {
-    1024 * 1024
-}
-
-impl Default for WebmentionConfig {
-    fn default() -> Self {
-        WebmentionConfig {
-            allow: Vec::new(),
-            block: Vec::new(),
-            per_source_per_minute: default_per_source(),
-            fetch_timeout_secs: default_timeout(),
-            max_source_bytes: default_max_source(),
-        }
-    }
-}
 
 /// Whether `host` is `domain` or one of its subdomains, for each listed domain.
 pub fn host_listed(host: &str, list: &[String]) -> bool {
@@ -91,8 +51,9 @@ pub fn host_listed(host: &str, list: &[String]) -> bool {
 
 /// What the Webmention and Pingback handlers and workers share.
 pub struct Webmention {
-    pub app: AppState,
-    pub settings: WebmentionConfig,
+    pub cfg: Arc<Config>,
+    pub store: Store,
+    pub manifest: SharedManifest,
     pub fetcher: Fetcher,
     pub sanitizer: Sanitizer,
     limiter: Option<DefaultKeyedRateLimiter<String>>,
@@ -101,21 +62,22 @@ pub struct Webmention {
 }
 
 impl Webmention {
-    /// Builds the shared part; `None` if the HTTP client cannot start.
-    pub fn new(app: AppState, settings: WebmentionConfig) -> Option<Webmention> {
+    /// Builds the shared part; fails if the HTTP client cannot start.
+    pub fn new(cfg: Arc<Config>, store: Store, manifest: SharedManifest) -> Result<Webmention> {
+        let settings = &cfg.webmention;
         let fetcher = Fetcher::new(&FetchConfig {
-            allow_private_addresses: app.cfg.allow_private_addresses,
+            allow_private_addresses: cfg.allow_private_addresses,
             total_timeout: Duration::from_secs(settings.fetch_timeout_secs.max(1)),
             max_body_bytes: settings.max_source_bytes,
             ..crate::fetch::default_config()
         })
-        .map_err(|e| tracing::error!(error = %e, "Webmention receiver disabled"))
-        .ok()?;
+        .map_err(|e| Error::Config(format!("Webmention receiver: no HTTP client: {e}")))?;
         let limiter = NonZeroU32::new(settings.per_source_per_minute)
             .map(|n| RateLimiter::keyed(Quota::per_minute(n)));
-        Some(Webmention {
-            app,
-            settings,
+        Ok(Webmention {
+            cfg,
+            store,
+            manifest,
             fetcher,
             sanitizer: Sanitizer::new(),
             limiter,
@@ -137,10 +99,10 @@ impl Webmention {
 
     /// The moderation for a mention from `host`: allow-listed domains skip it.
     pub fn moderation_for(&self, host: &str) -> Moderation {
-        if host_listed(host, &self.settings.allow) {
+        if host_listed(host, &self.cfg.webmention.allow) {
             Moderation::None
         } else {
-            self.app.cfg.moderation
+            self.cfg.moderation
         }
     }
 }
@@ -148,23 +110,19 @@ impl Webmention {
 /// Verification workers running at once (each takes from the durable queue).
 const WORKERS: usize = 2;
 
-/// `POST /webmention` and `POST /xmlrpc`, with the verification workers.
-/// The workers start here, where the shared state is made, when a runtime
-/// is running (always, when the service serves).
-pub fn routes(app: &AppState, settings: WebmentionConfig) -> Router<AppState> {
-    let Some(wm) = Webmention::new(app.clone(), settings) else {
-        return Router::new();
-    };
-    let wm = Arc::new(wm);
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        for _ in 0..WORKERS {
-            handle.spawn(worker::run(wm.clone()));
-        }
+/// Starts the verification workers (at start-up, with the other background
+/// tasks).
+pub fn start_workers(wm: &Arc<Webmention>) {
+    for _ in 0..WORKERS {
+        tokio::spawn(worker::run(wm.clone()));
     }
+}
+
+/// `POST /webmention` and `POST /xmlrpc`.
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/webmention", post(receive::webmention_receive))
         .route("/xmlrpc", post(crate::pingback::xmlrpc))
-        .layer(Extension(wm))
 }
 
 #[cfg(test)]

@@ -14,13 +14,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use url::{Host, Url};
 
 use super::{Webmention, host_listed};
-use crate::app::AppState;
 use crate::error::Error;
 use crate::fetch::{is_public, parse_http_url};
 use crate::model::PagePath;
@@ -137,7 +136,7 @@ pub async fn check_request(
             "the source and the target must differ",
         ));
     }
-    let site = &wm.app.cfg.site_url;
+    let site = &wm.cfg.site_url;
     if target.origin() != site.origin() || !target.path().starts_with(site.path()) {
         return Err(Refusal::bad(
             "target",
@@ -152,7 +151,7 @@ pub async fn check_request(
             "the target is not a page of this site",
         )
     })?;
-    if let Some(manifest) = wm.app.manifest()
+    if let Some(manifest) = wm.manifest.get()
         && !manifest.exists(page.as_str())
     {
         return Err(Refusal::bad(
@@ -162,7 +161,7 @@ pub async fn check_request(
         ));
     }
     let host = source.host_str().unwrap_or_default().to_ascii_lowercase();
-    if host_listed(&host, &wm.settings.block) {
+    if host_listed(&host, &wm.cfg.webmention.block) {
         return Err(Refusal::new(
             StatusCode::FORBIDDEN,
             "source",
@@ -170,7 +169,7 @@ pub async fn check_request(
             "this site does not accept mentions from that domain",
         ));
     }
-    if !wm.app.cfg.allow_private_addresses {
+    if !wm.cfg.allow_private_addresses {
         check_public(&source).await?;
     }
     if let Err(secs) = wm.rate_limit(&host) {
@@ -247,17 +246,13 @@ pub fn form_fields(body: &[u8]) -> (Option<String>, Option<String>) {
 }
 
 /// `POST /webmention`.
-pub async fn webmention_receive(
-    State(app): State<AppState>,
-    Extension(wm): Extension<Arc<Webmention>>,
-    body: Bytes,
-) -> Response {
+pub async fn webmention_receive(State(wm): State<Arc<Webmention>>, body: Bytes) -> Response {
     let (source, target) = form_fields(&body);
     let accepted = match check_request(&wm, source.as_deref(), target.as_deref()).await {
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    if let Err(e) = app
+    if let Err(e) = wm
         .store
         .enqueue_verification(accepted.source.to_string(), accepted.target.to_string())
         .await

@@ -23,7 +23,7 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 /// One worker's loop; ends when the store shuts down.
 pub async fn run(wm: Arc<Webmention>) {
     loop {
-        match wm.app.store.take_verification().await {
+        match wm.store.take_verification().await {
             Ok(Some(pending)) => process(&wm, pending).await,
             Ok(None) => {
                 tokio::select! {
@@ -43,7 +43,7 @@ pub async fn run(wm: Arc<Webmention>) {
 /// Verifies one request and records the outcome.
 pub async fn process(wm: &Webmention, pending: PendingVerification) {
     let outcome = apply(wm, &pending.source, &pending.target, false).await;
-    let store = &wm.app.store;
+    let store = &wm.store;
     let result = match outcome {
         Applied::Retry(reason) if pending.attempts < MAX_ATTEMPTS => {
             let delay_ms = 30_000u64 << (pending.attempts.clamp(1, 6) - 1);
@@ -81,16 +81,16 @@ pub async fn apply(wm: &Webmention, source: &str, target: &str, pingback: bool) 
     let Ok(target_url) = Url::parse(target) else {
         return Applied::Dropped("the target is not a URL".into());
     };
-    let Ok(page) = PagePath::parse(target, &wm.app.cfg.site_url) else {
+    let Ok(page) = PagePath::parse(target, &wm.cfg.site_url) else {
         return Applied::Dropped("the target is not on this site".into());
     };
     let check = Check {
         fetcher: &wm.fetcher,
         sanitizer: &wm.sanitizer,
-        expose_photos: wm.app.cfg.expose_photos,
+        expose_photos: wm.cfg.expose_photos,
         pingback,
     };
-    let store = &wm.app.store;
+    let store = &wm.store;
     match verify::verify(&check, source, &target_url).await {
         Verdict::Store(c) => {
             let host = Url::parse(source)
