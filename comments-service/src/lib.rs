@@ -22,6 +22,7 @@ pub mod pingback;
 pub mod rebuild;
 pub mod routes;
 pub mod spam;
+pub mod state;
 pub mod store;
 pub mod tokens;
 pub mod webmention;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::now_us;
 
 /// Longest a rebuild command may run.

@@ -1,6 +1,6 @@
 //! Spam defences that need no third party: honeypot, minimum time from page
 //! load to submit, too many links, a word blocklist. The per-address rate
-//! limit lives in [`crate::app`] because it keys on the client address.
+//! limit lives in [`crate::state`] because it keys on the client address.
 
 use axum::http::StatusCode;
 

@@ -11,11 +11,11 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::client;
 use crate::model::Status;
 use crate::routes::comments::{is_owner, read_body};
 use crate::routes::html::{esc, page, respond};
+use crate::state::AppState;
 use crate::store::Action;
 
 const COOKIE: &str = "causerie_admin";

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::error::Error;
+use crate::state::AppState;
 
 /// The snippet pages include (see `src/embed.js`).
 pub const EMBED_JS: &str = include_str!("../embed.js");

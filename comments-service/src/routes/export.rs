@@ -14,10 +14,10 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::Comment;
 use crate::routes::item_json::{split_item, write_json};
+use crate::state::AppState;
 use crate::store::rows::{ExportPart, ExportRx};
 use crate::store::{now_us, rfc3339};
 use axum::body::{Body, Bytes};

@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::comments::Submission;
+use super::submission::Submission;
 
 pub use crate::escape::escape as esc;
 

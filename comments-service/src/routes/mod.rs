@@ -7,4 +7,5 @@ pub mod export;
 pub mod html;
 pub mod item_json;
 pub mod read;
+pub mod submission;
 pub mod thread;

@@ -5,10 +5,10 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::PagePath;
 use crate::routes::comments::json_bytes;
+use crate::state::AppState;
 
 /// Most pages one counts request may name.
 const MAX_COUNT_PAGES: usize = 200;

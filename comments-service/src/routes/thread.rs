@@ -16,10 +16,10 @@ use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::Comment;
 use crate::routes::item_json::{split_item, write_json};
+use crate::state::AppState;
 use crate::store::rows::{PagePart, PageRx};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};

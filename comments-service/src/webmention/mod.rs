@@ -23,12 +23,9 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::post;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Notify;
 
-use crate::app::AppState;
 use crate::config::{Config, Moderation};
 use crate::error::{Error, Result};
 use crate::fetch::{FetchConfig, Fetcher};
@@ -116,13 +113,6 @@ pub fn start_workers(wm: &Arc<Webmention>) {
     for _ in 0..WORKERS {
         tokio::spawn(worker::run(wm.clone()));
     }
-}
-
-/// `POST /webmention` and `POST /xmlrpc`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/webmention", post(receive::webmention_receive))
-        .route("/xmlrpc", post(crate::pingback::xmlrpc))
 }
 
 #[cfg(test)]

@@ -1,0 +1,130 @@
+//! What every handler can reach: the shared state and its substates.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, SharedManifest};
+use crate::markdown::Renderer;
+use crate::store::Store;
+use crate::tokens::Keys;
+use crate::webmention::Webmention;
+
+/// What every handler can reach. Parts with their own concern are
+/// substates (`FromRef`), so their handlers take only what they use.
+#[derive(Clone)]
+pub struct AppState {
+    pub cfg: Arc<Config>,
+    pub store: Store,
+    pub keys: Keys,
+    pub renderer: Arc<Renderer>,
+    limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    manifest: SharedManifest,
+    /// The Webmention and Pingback receiver (its handlers' substate).
+    pub webmention: Arc<Webmention>,
+    /// Rendered read answers, valid while the store's generation holds.
+    thread_cache: Arc<crate::cache::ReadCache>,
+    /// The guarded client for the site's own URLs (manifest, webhook): the
+    /// operator chose them, so private addresses are allowed for it.
+    pub site_client: Option<crate::fetch::Fetcher>,
+    /// Limits answers whose cost grows with the store (see `heavy`).
+    pub heavy: crate::heavy::Heavy,
+}
+
+impl AppState {
+    /// Opens the store and builds the shared parts.
+    pub fn new(cfg: Config) -> Result<AppState> {
+        let store = Store::open(&cfg.db, cfg.debounce_ms)?;
+        let keys = match &cfg.secret {
+            Some(s) => Keys::new(s.as_bytes()),
+            None => Keys::new(store.stored_secret()),
+        };
+        let limiter = NonZeroU32::new(cfg.comments_per_minute)
+            .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+        let site_client = crate::fetch::Fetcher::new(&crate::fetch::FetchConfig {
+            allow_private_addresses: true,
+            ..crate::fetch::default_config()
+        })
+        .map_err(|e| tracing::warn!(error = %e, "no HTTP client: manifest and webhook disabled"))
+        .ok();
+        let cfg = Arc::new(cfg);
+        let manifest = SharedManifest::default();
+        let webmention = Arc::new(Webmention::new(
+            cfg.clone(),
+            store.clone(),
+            manifest.clone(),
+        )?);
+        Ok(AppState {
+            renderer: Arc::new(Renderer::new(cfg.allow_images)),
+            cfg,
+            store,
+            keys,
+            limiter,
+            manifest,
+            webmention,
+            thread_cache: Arc::default(),
+            site_client,
+            heavy: crate::heavy::Heavy::default(),
+        })
+    }
+
+    /// Counts one new comment from `ip`; over the limit gives 429 with the wait.
+    pub fn rate_limit(&self, ip: IpAddr) -> Result<()> {
+        let Some(l) = &self.limiter else {
+            return Ok(());
+        };
+        match l.check_key(&ip) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                use governor::clock::Clock;
+                let wait = not_until.wait_time_from(l.clock().now());
+                Err(Error::RateLimited {
+                    retry_after: wait.as_secs() + 1,
+                })
+            }
+        }
+    }
+
+    /// The current pages manifest, if the site has one.
+    pub fn manifest(&self) -> Option<Arc<Manifest>> {
+        self.manifest.get()
+    }
+
+    /// Fetches the manifest again (at start and after each rebuild).
+    pub async fn refresh_manifest(&self) {
+        let Some(client) = &self.site_client else {
+            return;
+        };
+        self.manifest
+            .set(crate::manifest::fetch(client, &self.cfg.site_url).await);
+    }
+
+    /// A cached answer for `key`, if it was made at `generation`.
+    pub fn cached(&self, key: &str, generation: u64) -> Option<axum::body::Bytes> {
+        self.thread_cache.get(key, generation)
+    }
+
+    /// Keeps an answer made at `generation` (bounded by bytes; see `cache`).
+    pub fn cache(&self, key: String, generation: u64, bytes: axum::body::Bytes) {
+        self.thread_cache.put(key, generation, bytes);
+    }
+
+    /// Sheds rate-limit state of addresses that have been quiet.
+    pub fn tidy(&self) {
+        if let Some(l) = &self.limiter {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+}
+
+impl FromRef<AppState> for Arc<Webmention> {
+    fn from_ref(state: &AppState) -> Self {
+        state.webmention.clone()
+    }
+}
