@@ -178,60 +178,6 @@ fn insert_code(md: &str, code: &[Code]) -> String {
     out
 }
 
-/// Decodes the character references WordPress leaves in titles, excerpts
-/// and shortcode text (`&amp;`, `&#8217;`, `&#x2019;`, the common named ones).
-pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let end = tail[..tail.len().min(12)].find(';');
-        let decoded = end.and_then(|e| {
-            let name = &tail[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                "hellip" => Some('…'),
-                "ndash" => Some('–'),
-                "mdash" => Some('—'),
-                "lsquo" => Some('‘'),
-                "rsquo" => Some('’'),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                _ => {
-                    let n = name.strip_prefix('#')?;
-                    let v = match n.strip_prefix(['x', 'X']) {
-                        Some(h) => u32::from_str_radix(h, 16).ok()?,
-                        None => n.parse().ok()?,
-                    };
-                    char::from_u32(v).filter(|c| *c != '\0')
-                }
-            }?;
-            Some((c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &tail[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,13 +205,5 @@ mod tests {
         assert!(!s.contains("javascript") && !s.contains("style"), "{s}");
         let md = neutralize_html("text <script>alert(1)</script>\n\n<div onmouseover=x>y</div>\n");
         assert!(!md.contains("<script") && !md.contains("<div"), "{md}");
-    }
-
-    #[test]
-    fn entities() {
-        assert_eq!(
-            decode_entities("Tom &amp; Jerry&#8217;s &#x41; &bogus; &"),
-            "Tom & Jerry’s A &bogus; &"
-        );
     }
 }

@@ -20,6 +20,7 @@ pub mod media;
 pub mod mentions;
 pub mod plan;
 pub mod shortcodes;
+pub mod state;
 pub mod write;
 pub mod wxr;
 pub mod xml;
@@ -184,7 +185,7 @@ pub fn percent_decode(s: &str) -> String {
 
 /// Plain text of an HTML fragment (excerpts).
 pub fn plain_text(html: &str) -> String {
-    body::decode_entities(&crate::escape::strip_tags(html))
+    crate::escape::decode_entities(&crate::escape::strip_tags(html))
 }
 
 /// An instant as `2019-05-04T09:12:00Z`.

@@ -77,13 +77,13 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
     });
 
     // Slugs, in document order.
-    let imported = super::write::State::load(&opts.root)?;
+    let imported = super::state::State::load(&opts.root)?;
     let mut taken: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
     let mut slugs = Vec::with_capacity(records.len());
     for r in &records {
         let mut base = slugify(&r.slug);
         if base.is_empty() {
-            base = slugify(&body::decode_entities(&r.title));
+            base = slugify(&crate::escape::decode_entities(&r.title));
         }
         if base.is_empty() {
             base = match r.kind {
@@ -113,7 +113,7 @@ pub fn plan(opts: &Options, export: Export) -> Result<Plan> {
                 "{shown}:{}: slug `{base}` is taken: {} {:?} is imported as `{slug}`",
                 r.line,
                 kind_name(r.kind),
-                body::decode_entities(&r.title)
+                crate::escape::decode_entities(&r.title)
             ));
         }
         taken.insert(key(&slug));
@@ -319,7 +319,7 @@ struct Front<'a> {
 }
 
 fn content_file(r: &Record, aliases: &[String], markdown: &str) -> Result<String> {
-    let title = one_line(&body::decode_entities(&r.title));
+    let title = one_line(&crate::escape::decode_entities(&r.title));
     let title = if title.is_empty() {
         "Untitled".to_string()
     } else {

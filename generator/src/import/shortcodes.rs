@@ -3,7 +3,7 @@
 //! others stay as text and are reported, since their output lived in a
 //! plugin the new site does not have.
 
-use super::body::decode_entities;
+use crate::escape::decode_entities;
 
 /// What the shortcodes of one post need to know.
 pub struct Context<'a> {

@@ -4,50 +4,14 @@
 //! import last wrote to each path: a file whose bytes still have that hash
 //! is the import's to update; any other bytes are the author's to keep.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::plan::{Body, Plan};
+use super::state::{STATE_FILE, State};
 use super::{Options, Summary, mentions};
 use crate::error::{Error, Result};
-
-/// The file name at the site root.
-pub const STATE_FILE: &str = "import-state.json";
-
-/// What the import wrote: path (relative to the site root) → SHA-256.
-#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct State {
-    pub version: u32,
-    pub files: BTreeMap<String, String>,
-}
-
-impl State {
-    /// Reads the state, or an empty one on a site never imported into.
-    pub fn load(root: &Path) -> Result<State> {
-        let path = root.join(STATE_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                Error::one(STATE_FILE, e.line(), format!("invalid import state: {e}"))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State {
-                version: 1,
-                files: BTreeMap::new(),
-            }),
-            Err(e) => Err(Error::io(path, e)),
-        }
-    }
-
-    fn text(&self) -> Result<String> {
-        let mut t = serde_json::to_string_pretty(self)
-            .map_err(|e| Error::Other(format!("{STATE_FILE}: {e}")))?;
-        t.push('\n');
-        Ok(t)
-    }
-}
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
