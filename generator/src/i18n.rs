@@ -5,6 +5,11 @@
 //! fall back to English, then to the key itself.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use icu_locale_core::subtags::Language;
+use icu_locale_core::{Locale, locale};
+use icu_plurals::{PluralCategory, PluralRules};
 
 /// The strings of one language.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +20,10 @@ pub struct Strings {
     pub untranslated: bool,
     map: HashMap<String, Forms>,
     fallback: HashMap<String, Forms>,
+    /// The plural rules of `language`, for the strings of `map`.
+    plurals: Plurals,
+    /// English rules, for the strings of `fallback`.
+    fallback_plurals: Plurals,
 }
 
 #[derive(Debug, Clone)]
@@ -23,73 +32,60 @@ enum Forms {
     Plural(HashMap<String, String>),
 }
 
-/// CLDR plural category of the integer `n` for a language.
-pub fn plural_category(language: &str, n: i64) -> &'static str {
-    let primary = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let n = n.unsigned_abs();
-    match primary.as_str() {
-        // Persian, Hindi, Bengali…: one for 0 and 1.
-        "fa" | "hi" | "bn" | "am" | "zu" => {
-            if n <= 1 {
-                "one"
-            } else {
-                "other"
-            }
+/// The CLDR cardinal plural rules of one language, from ICU4X's compiled
+/// data, so every language CLDR knows gets its real rules (hand-written
+/// tables drifted: Turkish had no `one`). Built once per [`Strings`]
+/// (looking the rules up walks the locale fallback chain) and cheap to
+/// clone. An invalid tag gets the English rules; a well-formed tag of a
+/// language CLDR has no rules for gets CLDR's root rules (`other` for
+/// everything), as CLDR says: its compiled data drops languages whose rules
+/// equal the root's (Japanese, Chinese…), so "unknown" cannot be told apart
+/// from "`other` only". Strings the theme lacks for the language are
+/// English, and take English rules ([`Strings::get`]), which is where an
+/// unknown language meets plurals in practice.
+#[derive(Clone)]
+pub struct Plurals(Option<Arc<PluralRules>>);
+
+impl Plurals {
+    /// The rules of the language tag `language` (`fr`, `pt-BR`, `en_GB`).
+    pub fn new(language: &str) -> Plurals {
+        let tag = language.trim().replace('_', "-");
+        let locale = Locale::try_from_str(&tag)
+            .ok()
+            .filter(|l| l.id.language != Language::UNKNOWN);
+        let rules = locale
+            .and_then(|l| PluralRules::try_new_cardinal((&l).into()).ok())
+            .or_else(|| PluralRules::try_new_cardinal(locale!("en").into()).ok());
+        Plurals(rules.map(Arc::new))
+    }
+
+    /// The CLDR plural category of the integer `n` (`one`, `few`…).
+    pub fn category(&self, n: i64) -> &'static str {
+        let Some(rules) = &self.0 else {
+            // Only when the compiled data cannot give even English: its rules.
+            return if n == 1 { "one" } else { "other" };
+        };
+        match rules.category_for(n.unsigned_abs()) {
+            PluralCategory::Zero => "zero",
+            PluralCategory::One => "one",
+            PluralCategory::Two => "two",
+            PluralCategory::Few => "few",
+            PluralCategory::Many => "many",
+            PluralCategory::Other => "other",
         }
-        "fr" | "pt" => {
-            if n <= 1 {
-                "one"
-            } else if n != 0 && n.is_multiple_of(1_000_000) {
-                "many"
-            } else {
-                "other"
-            }
-        }
-        "ar" => match n {
-            0 => "zero",
-            1 => "one",
-            2 => "two",
-            _ if (3..=10).contains(&(n % 100)) => "few",
-            _ if (11..=99).contains(&(n % 100)) => "many",
-            _ => "other",
-        },
-        "he" => match n {
-            1 => "one",
-            2 => "two",
-            _ => "other",
-        },
-        "ru" | "uk" | "be" => {
-            let (m10, m100) = (n % 10, n % 100);
-            if m10 == 1 && m100 != 11 {
-                "one"
-            } else if (2..=4).contains(&m10) && !(12..=14).contains(&m100) {
-                "few"
-            } else {
-                "many"
-            }
-        }
-        "pl" => {
-            let (m10, m100) = (n % 10, n % 100);
-            if n == 1 {
-                "one"
-            } else if (2..=4).contains(&m10) && !(12..=14).contains(&m100) {
-                "few"
-            } else {
-                "many"
-            }
-        }
-        "ja" | "zh" | "ko" | "vi" | "th" | "id" | "ms" | "tr" => "other",
-        _ => {
-            if n == 1 {
-                "one"
-            } else {
-                "other"
-            }
-        }
+    }
+}
+
+impl Default for Plurals {
+    /// English rules, the language of the fallback strings.
+    fn default() -> Plurals {
+        Plurals::new("en")
+    }
+}
+
+impl std::fmt::Debug for Plurals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Plurals")
     }
 }
 
@@ -155,21 +151,33 @@ impl Strings {
             untranslated,
             map,
             fallback,
+            plurals: Plurals::new(language),
+            fallback_plurals: Plurals::default(),
         })
     }
 
     fn forms(&self, key: &str) -> Option<&Forms> {
-        self.map.get(key).or_else(|| self.fallback.get(key))
+        self.forms_and_rules(key).map(|(f, _)| f)
+    }
+
+    /// The forms of `key` with the rules of the language they are written
+    /// in: an English fallback string takes English plurals, whatever the
+    /// site's language (a `one` form is never chosen under Japanese rules).
+    fn forms_and_rules(&self, key: &str) -> Option<(&Forms, &Plurals)> {
+        match self.map.get(key) {
+            Some(f) => Some((f, &self.plurals)),
+            None => self.fallback.get(key).map(|f| (f, &self.fallback_plurals)),
+        }
     }
 
     /// The string `key`; for plural entries, the form for `n`.
     /// `{n}` in the result is replaced by `n` in the language's digits.
     pub fn get(&self, key: &str, n: Option<i64>) -> String {
-        let text = match self.forms(key) {
+        let text = match self.forms_and_rules(key) {
             None => return key.to_string(),
-            Some(Forms::One(s)) => s.clone(),
-            Some(Forms::Plural(forms)) => {
-                let cat = plural_category(&self.language, n.unwrap_or(0));
+            Some((Forms::One(s), _)) => s.clone(),
+            Some((Forms::Plural(forms), rules)) => {
+                let cat = rules.category(n.unwrap_or(0));
                 // An exact "zero" form wins for 0 in any language (English "No comments").
                 let exact = if n == Some(0) {
                     forms.get("zero")
@@ -250,13 +258,67 @@ mod tests {
         assert_eq!(strings("en-GB").get("c", Some(2)), "2 comments");
     }
 
+    /// The categories of `ns` under the rules of `language`.
+    fn cats(language: &str, ns: &[i64]) -> Vec<&'static str> {
+        let rules = Plurals::new(language);
+        ns.iter().map(|n| rules.category(*n)).collect()
+    }
+
+    // Expected values from the CLDR plural rules charts, not from code.
     #[test]
-    fn categories() {
-        assert_eq!(plural_category("ar", 2), "two");
-        assert_eq!(plural_category("ar", 105), "few");
-        assert_eq!(plural_category("ru", 22), "few");
-        assert_eq!(plural_category("fa", 0), "one");
-        assert_eq!(plural_category("en", 0), "other");
+    fn cldr_categories() {
+        assert_eq!(
+            cats("en", &[0, 1, 2, 11]),
+            ["other", "one", "other", "other"]
+        );
+        assert_eq!(
+            cats("fr", &[0, 1, 2, 1_000_000]),
+            ["one", "one", "other", "many"]
+        );
+        assert_eq!(cats("tr", &[0, 1, 2]), ["other", "one", "other"]);
+        assert_eq!(cats("fa", &[0, 1, 2, 12]), ["one", "one", "other", "other"]);
+        assert_eq!(
+            cats("ar", &[0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111]),
+            [
+                "zero", "one", "two", "few", "few", "many", "many", "other", "other", "few", "many"
+            ]
+        );
+        assert_eq!(
+            cats("ru", &[0, 1, 2, 5, 11, 12, 21, 22, 101, 111]),
+            [
+                "many", "one", "few", "many", "many", "many", "one", "few", "one", "many"
+            ]
+        );
+        assert_eq!(
+            cats("pl", &[0, 1, 2, 5, 12, 21, 22, 112]),
+            ["many", "one", "few", "many", "many", "many", "few", "many"]
+        );
+        assert_eq!(cats("ja", &[0, 1, 2, 100]), ["other"; 4]);
+        assert_eq!(cats("ar", &[-2]), ["two"], "the sign does not matter");
+    }
+
+    #[test]
+    fn tags_with_regions_and_unknown_tags() {
+        // Portuguese in Brazil has `one` for 0 and 1; in Portugal for 1 only.
+        assert_eq!(cats("pt-BR", &[0, 1]), ["one", "one"]);
+        assert_eq!(cats("pt-PT", &[0, 1]), ["other", "one"]);
+        assert_eq!(cats("en_GB", &[1, 2]), ["one", "other"]);
+        assert_eq!(cats("FR-ca", &[0]), ["one"], "tags are case-insensitive");
+        // broken or empty tags take the English rules
+        for tag in ["", "not a tag", "und", "e"] {
+            assert_eq!(cats(tag, &[0, 1, 2]), ["other", "one", "other"], "{tag:?}");
+        }
+        // a language CLDR does not know takes CLDR's root rules
+        assert_eq!(cats("xx", &[0, 1, 2]), ["other"; 3]);
+    }
+
+    #[test]
+    fn english_fallback_strings_take_english_rules() {
+        // no theme strings for Japanese: the English fallback still says "One comment"
+        let ja = strings("ja");
+        assert!(ja.untranslated);
+        assert_eq!(ja.get("c", Some(1)), "One comment");
+        assert_eq!(ja.get("c", Some(3)), "3 comments");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The real `causerie` binary baking a conversation from its cache when the
 //! comment service cannot be reached (the fixture's service,
-//! `https://comments.example`, never answers). The loop with a live service
-//! is tested end to end in tests/e2e/conversation.test.mjs.
+//! `https://comments.example`, never answers), and waiting for a busy one
+//! (a scripted server on 127.0.0.1:0 answering 503/429 with `Retry-After`).
+//! The loop with a live service is tested end to end in
+//! tests/e2e/conversation.test.mjs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,8 +70,13 @@ fn item(id: i64, page: &str, parent: Option<i64>, kind: ItemKind, minute: u32) -
 }
 
 fn seed(root: &Path, items: &[Item]) {
+    seed_for(root, SERVICE, items);
+}
+
+/// Caches `items` as synced from `service` (the cache is per service).
+fn seed_for(root: &Path, service: &str, items: &[Item]) {
     let map: BTreeMap<i64, Item> = items.iter().map(|i| (i.id, i.clone())).collect();
-    cache::save_items(root, SERVICE, &map).unwrap();
+    cache::save_items(root, service, &map).unwrap();
 }
 
 #[test]
@@ -158,4 +165,153 @@ fn a_new_comment_changes_only_the_pages_that_show_it() {
     let after_2 = read(out.join("posts/post-2/index.html"));
     assert_ne!(after_2, before_2);
     assert!(after_2.contains("id=\"comment-5\""));
+}
+
+/// A tiny HTTP server on 127.0.0.1:0 standing in for a busy comment
+/// service: it gives the scripted answers in order (the last one forever)
+/// and counts the requests.
+struct Service {
+    url: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn answer(status: &str, headers: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn busy(status: &str, retry_after: &str) -> String {
+    answer(
+        status,
+        &format!("Retry-After: {retry_after}\r\n"),
+        r#"{"error":{"field":null,"message":"the comment service is busy; try again shortly"}}"#,
+    )
+}
+
+fn export_with(items: &[Item]) -> String {
+    let body = serde_json::json!({
+        "cursor": "2026-11-21T00:00:00Z",
+        "comments": items,
+        "removed": [],
+    });
+    answer("200 OK", "", &body.to_string())
+}
+
+fn service(script: Vec<String>) -> Service {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            // the request head: a GET has no body
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                if line == "\r\n" {
+                    break;
+                }
+                line.clear();
+            }
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            let reply = &script[n.min(script.len() - 1)];
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    Service { url, requests }
+}
+
+impl Service {
+    fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Points the site's `[comments] url` at `url`.
+fn use_service(root: &Path, url: &str) {
+    let config = root.join("causerie.toml");
+    let text = read(config.clone()).replace(SERVICE, url);
+    std::fs::write(config, text).unwrap();
+}
+
+#[test]
+fn a_busy_service_is_waited_for_and_its_second_answer_baked() {
+    let (_tmp, root) = site();
+    let fresh = item(7, "/posts/post-1/", None, ItemKind::Comment, 7);
+    let svc = service(vec![
+        busy("503 Service Unavailable", "1"),
+        export_with(&[fresh]),
+    ]);
+    use_service(&root, &svc.url);
+    let started = std::time::Instant::now();
+    let o = build(&root, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("comment service busy, retrying in 1 s"),
+        "{err}"
+    );
+    assert!(!err.contains("warning: comments"), "{err}");
+    assert_eq!(svc.requests(), 2);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "it waited"
+    );
+    let page = read(root.join("public/posts/post-1/index.html"));
+    assert!(
+        page.contains("id=\"comment-7\""),
+        "the second answer is baked"
+    );
+}
+
+#[test]
+fn a_service_busy_forever_ends_with_the_cache_within_the_bound() {
+    let (_tmp, root) = site();
+    seed(
+        &root,
+        &[item(1, "/posts/post-1/", None, ItemKind::Comment, 1)],
+    );
+    // a proxy's 429 is waited for like the service's own 503
+    let svc = service(vec![
+        busy("429 Too Many Requests", "1"),
+        busy("503 Service Unavailable", "1"),
+    ]);
+    use_service(&root, &svc.url);
+    seed_for(
+        &root,
+        &svc.url,
+        &[item(1, "/posts/post-1/", None, ItemKind::Comment, 1)],
+    );
+    let started = std::time::Instant::now();
+    let o = build(&root, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(svc.requests(), 3, "three tries, then the cache: {err}");
+    assert_eq!(
+        err.matches("comment service busy, retrying in 1 s").count(),
+        2,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("warning: comments").count(),
+        1,
+        "warned once: {err}"
+    );
+    assert!(
+        err.contains("still busy after 3 tries") && err.contains("baked the 1 comments cached"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+    let page = read(root.join("public/posts/post-1/index.html"));
+    assert!(
+        page.contains("id=\"comment-1\""),
+        "the cached comment is baked"
+    );
 }

@@ -14,6 +14,7 @@
 pub mod cache;
 pub mod clean;
 pub mod feed;
+pub mod retry;
 pub mod sync;
 pub mod view;
 

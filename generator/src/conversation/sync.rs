@@ -4,7 +4,8 @@
 //! stored cursor as `since` and merge what changed (by id) and what was
 //! removed, so a site with 100 000 comments downloads only the news. When
 //! the service cannot be reached the build goes on with the cache and a
-//! warning: it never fails for that, and never drops baked comments.
+//! warning: it never fails for that, and never drops baked comments. A
+//! busy service is waited for a little first (see [`super::retry`]).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::cache::{self, SyncState};
+use super::retry;
 use super::{Conversations, Item};
 use crate::config::Config;
 use crate::fetch::{FetchConfig, Fetcher};
@@ -196,7 +198,9 @@ fn apply(items: &mut BTreeMap<i64, Item>, export: Export, full: bool) -> Applied
     applied
 }
 
-/// `GET <service>/api/export[?since=…]` through the guarded client.
+/// `GET <service>/api/export[?since=…]` through the guarded client. A busy
+/// answer (503 or 429) is tried again after the wait it asks for, within
+/// the bounds of [`retry`]; a note on stderr says why the build pauses.
 fn fetch_export(service: &str, since: Option<&str>) -> Result<Export, String> {
     let mut url = format!("{service}/api/export");
     if let Some(s) = since {
@@ -218,9 +222,33 @@ fn fetch_export(service: &str, since: Option<&str>) -> Result<Export, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let got = runtime
-        .block_on(fetcher.get(&url))
-        .map_err(|e| e.to_string())?;
+    let mut tries = 0;
+    let got = loop {
+        tries += 1;
+        let got = runtime
+            .block_on(fetcher.get(&url))
+            .map_err(|e| e.to_string())?;
+        if !retry::is_busy(got.status) {
+            break got;
+        }
+        if tries >= retry::MAX_TRIES {
+            let why = retry::message(&got.body)
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            return Err(format!(
+                "{url}: HTTP {}{why} (still busy after {tries} tries)",
+                got.status
+            ));
+        }
+        let wait = retry::wait_for(
+            got.headers
+                .get(crate::fetch::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            jiff::Timestamp::now(),
+        );
+        eprintln!("comment service busy, retrying in {} s", wait.as_secs());
+        std::thread::sleep(wait);
+    };
     if got.status != 200 {
         return Err(format!("{url}: HTTP {}", got.status));
     }
