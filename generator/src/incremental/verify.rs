@@ -185,6 +185,8 @@ mod tests {
     }
 
     type KeyFn = fn(&keys::Ctx<'_>, &Job) -> Option<u64>;
+    /// Every job, its name and key, and which ones a build would render.
+    type Plan = (Vec<Job>, Vec<(u64, Option<u64>)>, Vec<usize>);
 
     /// Names and keys of every job of `site` under `key`.
     fn keyed(site: &Site, key: KeyFn) -> (Vec<Job>, Vec<(u64, Option<u64>)>) {
@@ -199,11 +201,7 @@ mod tests {
 
     /// Which jobs of `now` a build would skip: those whose key under `key`
     /// is the one `before` had.
-    fn dirty(
-        before: &Site,
-        now: &Site,
-        key: KeyFn,
-    ) -> (Vec<Job>, Vec<(u64, Option<u64>)>, Vec<usize>) {
+    fn dirty(before: &Site, now: &Site, key: KeyFn) -> Plan {
         let (_, old) = keyed(before, key);
         let old: HashMap<u64, Option<u64>> = old.into_iter().collect();
         let (jobs, keyed) = keyed(now, key);
