@@ -595,3 +595,16 @@ fn cli_build_reuses_its_cache_and_matches_a_clean_build() {
     }
     assert!(partial >= 5, "only {partial} partial CLI builds");
 }
+
+/// Every build in the test suite runs in verify mode (`.cargo/config.toml`
+/// `[env]`, `tests/run`): the engine renders the jobs it keeps as clean and
+/// fails on a difference. Without it the tests above would check the keys
+/// only where their own comparisons look.
+#[test]
+fn the_suite_runs_in_verify_mode() {
+    assert_eq!(
+        std::env::var("CAUSERIE_VERIFY").as_deref(),
+        Ok("1"),
+        "run the tests through cargo (test or nextest) from the workspace, or tests/run"
+    );
+}

@@ -10,11 +10,13 @@
 //! directory, or most of the site changed) it does a full atomic build.
 //!
 //! `causerie serve` keeps one engine in memory; `causerie build` saves it
-//! under `.causerie/` ([`disk`]) between runs.
+//! under `.causerie/` ([`disk`]) between runs. With `CAUSERIE_VERIFY=1`
+//! (on in every test run) each build checks its skipped jobs ([`verify`]).
 
 pub mod disk;
 mod entries;
 pub mod keys;
+mod verify;
 
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -673,7 +675,7 @@ impl Engine {
         let full = !usable || dirty.len() as f64 > limit * jobs.len() as f64;
         if !self.lazy.is_empty() {
             let needed: Vec<&Job> = dirty.iter().map(|&k| &jobs[k]).collect();
-            if !self.fill_html(site, full, &needed) {
+            if !self.fill_html(site, full || verify::enabled(), &needed) {
                 self.damaged = true;
                 return Err(Error::Other(
                     "the build cache in .causerie/ is damaged".into(),
@@ -686,6 +688,10 @@ impl Engine {
         let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
         debug_assert_eq!(renderer.jobs(), jobs);
         phase("renderer", t);
+        if verify::enabled() {
+            let kept = (!full).then_some(&dirty[..]);
+            verify::check(site, &jobs, &keyed, kept, &self.records, &cached)?;
+        }
         let t = Instant::now();
         let (written, removed, changed) = if full {
             self.full(&renderer, &jobs, keyed, output)?

@@ -215,6 +215,12 @@ impl<'s> Renderer<'s> {
         })
     }
 
+    /// The summary of post `i`, made now if no job made it yet (verify
+    /// mode compares it with the one a cache offered).
+    pub fn summary_made(&self, i: usize) -> &Summary {
+        self.summary_of(i)
+    }
+
     /// The summary of post `i` if a job made or used it (to cache for the
     /// next renderer).
     pub fn summary(&self, i: usize) -> Option<Summary> {
