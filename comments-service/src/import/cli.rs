@@ -76,7 +76,7 @@ pub fn run(args: &ImportArgs, config: Option<&Path>, db: Option<PathBuf>) -> Res
         let c = import_preview(&cfg.db, format, &plan.rows)?;
         (summary(c), plan)
     } else {
-        let store = Store::open(&cfg.db, cfg.debounce_ms)?;
+        let store = Store::open_beside_service(&cfg.db, cfg.debounce_ms)?;
         let keys = match &cfg.secret {
             Some(s) => Keys::new(s.as_bytes()),
             None => Keys::new(store.stored_secret()),

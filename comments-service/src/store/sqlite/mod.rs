@@ -80,9 +80,21 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating or upgrading) the database at `path` and starts the writer.
-    /// `debounce_ms` is the quiet time a rebuild waits for after a change.
+    /// Opens (creating or upgrading) the database at `path` and starts the
+    /// writer, for the service that serves it. `debounce_ms` is the quiet time
+    /// a rebuild waits for after a change.
     pub fn open(path: &Path, debounce_ms: u64) -> Result<Store> {
+        Store::open_with(path, debounce_ms, true)
+    }
+
+    /// Opens it for a tool that runs beside a serving service (`import`):
+    /// the same, but verifications leased by the service's workers stay
+    /// theirs, so none is verified twice.
+    pub fn open_beside_service(path: &Path, debounce_ms: u64) -> Result<Store> {
+        Store::open_with(path, debounce_ms, false)
+    }
+
+    fn open_with(path: &Path, debounce_ms: u64, free_leases: bool) -> Result<Store> {
         let open = |source| Error::Open {
             path: path.display().to_string(),
             source,
@@ -102,11 +114,13 @@ impl Store {
         // A verification leased by a worker of an earlier run (killed in the
         // middle of a fetch) has nobody working on it any more: free it now
         // rather than after the lease runs out.
-        conn.execute(
-            "UPDATE mention_queue SET taken_us = NULL WHERE taken_us IS NOT NULL",
-            [],
-        )
-        .map_err(open)?;
+        if free_leases {
+            conn.execute(
+                "UPDATE mention_queue SET taken_us = NULL WHERE taken_us IS NOT NULL",
+                [],
+            )
+            .map_err(open)?;
+        }
         let secret = load_secret(&conn)?;
         let (jobs, rx) = mpsc::channel::<Job>(8192);
         let generation = Arc::new(AtomicU64::new(1));
@@ -321,6 +335,14 @@ mod tests {
             );
         }
         // The lease is still in the file, as after `kill -9` mid-verification.
+        // A tool opening it beside the service leaves the lease alone...
+        let tool = Store::open_beside_service(&db, 0).unwrap();
+        assert!(
+            tool.take_verification().await.unwrap().is_none(),
+            "an import does not free the service's leases"
+        );
+        drop(tool);
+        // ...while the service, starting again, takes it back at once.
         let store = Store::open(&db, 0).unwrap();
         let again = store.take_verification().await.unwrap();
         assert_eq!(
