@@ -1,0 +1,7 @@
+//! The real `causerie` binary over fixture sites in `tests/fixtures/`:
+//! good sites and broken ones, asserting exact `path:line: message` lines and
+//! exit statuses. See tests/README.md for how to add a case.
+
+mod build;
+mod errors;
+mod helpers;
