@@ -1,0 +1,84 @@
+//! The on-disk cache: round trips, and every damaged file ignored.
+
+use super::*;
+
+fn body(s: &str) -> RenderedBody {
+    RenderedBody {
+        html: format!("<p>{s}</p>"),
+        summary_html: s.into(),
+        has_more: true,
+        words: 3,
+        links: vec![("/a/".into(), 4)],
+    }
+}
+
+#[test]
+fn round_trip_append_and_corruption() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let mut e = Engine::new();
+    e.output = Some(root.join("public"));
+    e.records.insert(
+        7_u64,
+        Record {
+            key: Some(7),
+            files: vec![FileRec {
+                path: "posts/a/index.html".into(),
+                hash: 9,
+                page: true,
+            }],
+        },
+    );
+    e.markdown.insert(1, body("one"));
+    let mut log = LogState::default();
+    save(root, &e, &mut log).unwrap();
+    let (mut back, mut log) = load(root);
+    assert_eq!(back.records, e.records);
+    assert_eq!(back.output, e.output);
+    assert_eq!(
+        back.markdown[&1].html, "",
+        "HTML stays in the log until needed"
+    );
+    assert_eq!(html(&back.blob, &back.lazy[&1]).unwrap(), "<p>one</p>");
+    assert_eq!(back.markdown[&1].summary_html, "one");
+    // Append one more body; both are read back.
+    back.markdown.insert(2, body("two"));
+    save(root, &back, &mut log).unwrap();
+    let (again, mut log2) = load(root);
+    assert_eq!(again.markdown.len(), 2);
+    assert_eq!(again.markdown[&2].links, vec![("/a/".to_string(), 4)]);
+    // A rewrite copies never-loaded bodies whole.
+    log2.frames = 1000;
+    save(root, &again, &mut log2).unwrap();
+    let (third, _) = load(root);
+    assert_eq!(html(&third.blob, &third.lazy[&2]).unwrap(), "<p>two</p>");
+    assert_eq!(html(&third.blob, &third.lazy[&1]).unwrap(), "<p>one</p>");
+    // Damaged HTML is found when it is read; a cut frame is dropped, the
+    // good ones kept; damaged records are ignored.
+    let md = dir(root).join(MARKDOWN);
+    let mut bytes = std::fs::read(&md).unwrap();
+    let n = bytes.len();
+    bytes[n - 3] ^= 0xff;
+    std::fs::write(&md, &bytes).unwrap();
+    let (bad, _) = load(root);
+    assert_eq!(bad.markdown.len(), 2);
+    let good = [1, 2]
+        .iter()
+        .filter(|k| html(&bad.blob, &bad.lazy[k]).is_some())
+        .count();
+    assert_eq!(good, 1, "the frame whose HTML checksum was hit");
+    drop(bad);
+    std::fs::write(&md, &bytes[..n - 20]).unwrap();
+    let rec = dir(root).join(RECORDS);
+    let mut rb = std::fs::read(&rec).unwrap();
+    let m = rb.len();
+    rb[m / 2] ^= 0x55;
+    std::fs::write(&rec, &rb).unwrap();
+    let (hurt, _) = load(root);
+    assert_eq!(hurt.markdown.len(), 1);
+    assert!(hurt.records.is_empty() && hurt.output.is_none());
+    // Another version's cache is ignored altogether.
+    std::fs::write(&md, b"causerie-cache\nsomething else").unwrap();
+    let (other, _) = load(root);
+    assert!(other.markdown.is_empty());
+}
