@@ -1,0 +1,85 @@
+//! The home page, the term index and each term's pages.
+
+use crate::render::*;
+
+impl Renderer<'_> {
+    /// Renders a job of this family; [`Renderer::render`] sends only these here.
+    pub(in crate::render) fn render_list(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
+        let site = self.site;
+        let config = &site.config;
+        let posts = &site.content.posts;
+        Ok(match job {
+            Job::Index(n) => {
+                let mut ctx = Context::new();
+                let title = if *n == 1 {
+                    config.title.clone()
+                } else {
+                    format!("{} — {}", config.title, self.t("page_n", Some(*n as i64)))
+                };
+                let path = pager_path("/", *n);
+                ctx.insert(
+                    "page",
+                    &self.meta("index", title, config.description.clone(), &path),
+                );
+                let ids: Vec<usize> = (0..posts.len()).collect();
+                self.list_page(&mut ctx, "/", &ids, *n);
+                vec![html(&path, self.tpl("index.html", &ctx, "")?)]
+            }
+            Job::Terms(tax) => {
+                let terms: Vec<TermView> = site
+                    .terms(*tax)
+                    .iter()
+                    .map(|t| TermView {
+                        name: t.name.clone(),
+                        url: config.url_for(&t.path(*tax)),
+                        count: t.posts.len(),
+                        count_text: self.t("post_count", Some(t.posts.len() as i64)),
+                    })
+                    .collect();
+                let path = format!("/{}/", tax.segment());
+                let mut ctx = Context::new();
+                ctx.insert(
+                    "page",
+                    &self.meta("terms", self.t(tax.segment(), None), String::new(), &path),
+                );
+                ctx.insert("taxonomy", tax.segment());
+                ctx.insert("terms", &terms);
+                vec![html(&path, self.tpl("terms.html", &ctx, "")?)]
+            }
+            Job::Term(tax, t, n) => {
+                let term = &site.terms(*tax)[*t];
+                let base = term.path(*tax);
+                let path = pager_path(&base, *n);
+                let heading = self
+                    .t(&format!("{}_heading", tax.segment()), None)
+                    .replace("{name}", &term.name);
+                let mut title = heading.clone();
+                if *n > 1 {
+                    title = format!("{title} — {}", self.t("page_n", Some(*n as i64)));
+                }
+                let mut meta = self.meta("term", title, String::new(), &path);
+                meta.feeds.push(FeedLink {
+                    r#type: "application/atom+xml".into(),
+                    href: config.url_for(&format!("{base}feed.xml")),
+                    title: format!("{} — {}", config.title, heading),
+                });
+                let mut ctx = Context::new();
+                ctx.insert("page", &meta);
+                ctx.insert("taxonomy", tax.segment());
+                ctx.insert(
+                    "term",
+                    &TermView {
+                        name: term.name.clone(),
+                        url: config.url_for(&base),
+                        count: term.posts.len(),
+                        count_text: self.t("post_count", Some(term.posts.len() as i64)),
+                    },
+                );
+                ctx.insert("heading", &heading);
+                self.list_page(&mut ctx, &base, &term.posts, *n);
+                vec![html(&path, self.tpl("term.html", &ctx, "")?)]
+            }
+            other => return Err(misrouted(other)),
+        })
+    }
+}
