@@ -1,7 +1,7 @@
 //! Verify mode (`CAUSERIE_VERIFY=1`): the engine checks its own shortcuts.
 //!
 //! The engine skips a job when its key ([`super::keys`]) is the one it
-//! recorded, and reuses a post's list view when its [`super::summary_key`]
+//! recorded, and reuses a post's list view when its [`super::stamps::summary_key`]
 //! matches. Both are only right if the key hashes everything the render
 //! reads; a key that misses an input leaves a stale page behind, silently,
 //! and the random test finds it only when it happens to make that edit.

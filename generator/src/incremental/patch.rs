@@ -1,0 +1,102 @@
+//! Patching the kept site after a few files changed (serve and watch).
+
+use super::*;
+
+impl Engine {
+    /// Applies edits of existing entries to the kept site. `No` leaves the
+    /// site as it was; `Spoilt` means it was changed but cannot be used.
+    pub(super) fn patch(
+        &mut self,
+        site: &mut Site,
+        root: &Path,
+        opts: &BuildOptions,
+        paths: &[PathBuf],
+    ) -> Patch {
+        let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+        // A scheduled post came due: the set of posts changes, load it all.
+        if !opts.drafts && site.content.scheduled.iter().any(|s| s.2.ts <= now) {
+            return Patch::No;
+        }
+        let Some(known) = &self.known else {
+            return Patch::No;
+        };
+        // First parse every changed file; nothing is touched unless all fit.
+        let mut edits: Vec<(Kind, usize, Entry, u64)> = Vec::new();
+        let mut seen = HashSet::new();
+        for p in paths {
+            let source = rel_path(root, p);
+            if !seen.insert(source.clone()) {
+                continue;
+            }
+            if !source.starts_with("content/") || !source.ends_with(".md") {
+                return Patch::No;
+            }
+            let found = |list: &[Entry]| list.iter().position(|e| e.source == source);
+            let (kind, i) = match (found(&site.content.posts), found(&site.content.pages)) {
+                (Some(i), _) => (Kind::Post, i),
+                (None, Some(i)) => (Kind::Page, i),
+                _ => return Patch::No,
+            };
+            let old = match kind {
+                Kind::Post => &site.content.posts[i],
+                Kind::Page => &site.content.pages[i],
+            };
+            let f = Found {
+                kind,
+                src: p.clone(),
+                stem: stem_of(&old.source),
+                bundle: old.source.ends_with("/index.md"),
+            };
+            let Some(stamp) = found_stamp(&f, site.config.slug_mode()) else {
+                return Patch::No;
+            };
+            let Ok(text) = std::fs::read_to_string(p) else {
+                return Patch::No;
+            };
+            let Ok(mut e) = crate::content::parse_entry(
+                source,
+                kind,
+                &f.stem,
+                f.bundle,
+                &text,
+                site.config.slug_mode(),
+            ) else {
+                return Patch::No;
+            };
+            let hidden = e.draft || (kind == Kind::Post && e.date.is_some_and(|d| d.ts > now));
+            if (hidden && !opts.drafts) || e.path != old.path || e.aliases != old.aliases {
+                return Patch::No;
+            }
+            e.assets = old.assets.clone();
+            edits.push((kind, i, e, stamp));
+        }
+        site.now = now;
+        if edits.is_empty() {
+            // Only the clock or the conversation moved (a comment arrived).
+            return Patch::Done;
+        }
+        let mut sources = HashSet::new();
+        for (kind, i, e, stamp) in edits {
+            self.stamps.insert(e.source.clone(), stamp);
+            sources.insert(e.source.clone());
+            match kind {
+                Kind::Post => site.content.posts[i] = e,
+                Kind::Page => site.content.pages[i] = e,
+            }
+        }
+        site.render_markdown_where(|e| sources.contains(&e.source));
+        // Same order as a fresh load: newest first, ties by source.
+        site.content
+            .posts
+            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+        site.reindex_terms();
+        // Paths did not change, so only the edited entries' links can break.
+        if !site
+            .check_links_where(known, |e| sources.contains(&e.source))
+            .is_empty()
+        {
+            return Patch::Spoilt;
+        }
+        Patch::Done
+    }
+}

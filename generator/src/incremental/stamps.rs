@@ -1,0 +1,51 @@
+//! The cache keys of loading: of a found file, of its rendered markdown, of a cached list summary.
+
+use super::*;
+
+/// An order-free hash of a set of site paths.
+pub(super) fn known_hash(known: &HashSet<String>) -> u64 {
+    known.iter().fold(known.len() as u64, |h, p| {
+        h.wrapping_add(Fp::new().str(p).finish())
+    })
+}
+
+/// Key of a post's summary: the post and everything global.
+pub(super) fn summary_key(global: u64, post: u64) -> u64 {
+    Fp::new().num(global).num(post).finish()
+}
+
+/// What decides whether a file found by the walk parses to the same entry
+/// as last time: its place in the tree, its size and mtime, and how slugs
+/// are made (the entry's path comes from its slug).
+pub(super) fn found_stamp(f: &Found, slugs: Slugify) -> Option<u64> {
+    let m = std::fs::metadata(&f.src).ok()?;
+    let mtime = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as u64;
+    let mut fp = Fp::new();
+    fp.str(&f.stem)
+        .num(u64::from(f.bundle))
+        .num(u64::from(f.kind == crate::content::Kind::Post))
+        .num(m.len())
+        .num(mtime);
+    // Only `safe` adds to the stamp, so caches made before it existed stay valid.
+    if slugs == Slugify::Safe {
+        fp.num(1);
+    }
+    Some(fp.finish())
+}
+
+/// Key of an entry's rendered markdown: its source and everything
+/// [`crate::markdown::Options`] takes.
+pub(super) fn markdown_key(e: &Entry, base_path: &str, highlight: bool) -> u64 {
+    Fp::new()
+        .num(e.hash)
+        .str(&e.source)
+        .str(&e.path)
+        .str(base_path)
+        .num(u64::from(highlight))
+        .finish()
+}
