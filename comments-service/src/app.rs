@@ -78,14 +78,14 @@ pub async fn serve(cfg: Config) -> Result<()> {
         path: "listen".into(),
         source,
     })?;
-    let state = AppState::new(cfg)?;
+    let state = AppState::connect(cfg).await?;
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     }
-    tracing::info!(%addr, db = %state.cfg.db.display(), moderation = ?state.cfg.moderation, "causerie-comments started");
+    tracing::info!(%addr, store = %state.store.describe(), moderation = ?state.cfg.moderation, "causerie-comments started");
     crate::background::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

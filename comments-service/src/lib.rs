@@ -17,6 +17,7 @@ pub mod heavy;
 pub mod import;
 pub mod manifest;
 pub mod markdown;
+pub mod migrate_db;
 pub mod model;
 pub mod pingback;
 pub mod rebuild;

@@ -20,6 +20,8 @@ use crate::store::now_us;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// How often the loop looks for commits of other processes (an import).
 pub const OUTSIDE_POLL: Duration = Duration::from_secs(1);
+/// How soon an instance looks again when another one runs the rebuild.
+const CLAIM_RETRY: Duration = Duration::from_millis(500);
 
 /// The trigger loop; runs for the life of the service.
 pub async fn run(state: AppState) {
@@ -57,6 +59,27 @@ pub async fn run(state: AppState) {
             }
             continue;
         }
+        // Several instances share one request: only the claim holder runs
+        // it, and only what is still due once it holds the claim.
+        let claim = match state.store.claim_rebuild().await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                tokio::time::sleep(CLAIM_RETRY).await;
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "rebuild: cannot claim the run");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        let due = match state.store.rebuild_due().await {
+            Ok(Some(d)) if d.due_us <= now_us() => d,
+            _ => {
+                claim.release().await;
+                continue;
+            }
+        };
         let ok = trigger(&state).await;
         let r = if ok {
             state.store.rebuild_finished(due.generation).await
@@ -73,6 +96,7 @@ pub async fn run(state: AppState) {
                 .rebuild_failed(now_us() + backoff.as_micros() as i64)
                 .await
         };
+        claim.release().await;
         if let Err(e) = r {
             tracing::warn!(error = %e, "rebuild: cannot record the outcome");
             tokio::time::sleep(Duration::from_secs(1)).await;
