@@ -23,7 +23,12 @@ pub fn router(state: AppState) -> Router {
             AllowOrigin::predicate(move |origin: &HeaderValue, _| site.as_ref() == Some(origin))
         })
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+        ])
         .expose_headers([HeaderName::from_static("retry-after")])
         .max_age(std::time::Duration::from_secs(3600));
     let api = Router::new()

@@ -161,7 +161,11 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
                 .map(|i| value(r.get_ref(i)?, &types[i]))
                 .collect::<Result<Vec<_>>>()?;
             let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_sql()).collect();
-            let fresh: bool = tx.query_one(&insert, &refs).await?.try_get(0)?;
+            // DO NOTHING answers no row; an update answers false
+            let fresh = match tx.query_opt(&insert, &refs).await? {
+                Some(r) => r.try_get::<_, bool>(0)?,
+                None => false,
+            };
             if *table == "comments" {
                 copied.total += 1;
                 copied.comments += fresh as u64;

@@ -87,8 +87,15 @@ impl Postgres {
         Ok(())
     }
 
+    /// A server setting as a pooled connection sees it (`SHOW name`).
+    pub async fn server_setting(&self, name: &str) -> Result<String> {
+        let c = self.conn().await?;
+        let r = c.query_one("SELECT current_setting($1)", &[&name]).await?;
+        Ok(r.try_get(0)?)
+    }
+
     /// A pooled connection; an unreachable database names its target only.
-    pub(crate) async fn conn(&self) -> Result<Object> {
+    pub async fn conn(&self) -> Result<Object> {
         self.pool.get().await.map_err(|e| Error::Connect {
             target: self.target.to_string(),
             message: connect::pool_message(&e),
