@@ -38,10 +38,16 @@ pub fn cluster() -> &'static Cluster {
 
 /// A fresh, empty database; its `postgres://` URL (with the password).
 pub fn fresh_database() -> String {
+    fresh_named().1
+}
+
+/// A fresh, empty database: its name and URL.
+pub fn fresh_named() -> (String, String) {
     let c = cluster();
     let name = format!("t_{}", c.next.fetch_add(1, Ordering::Relaxed));
     c.psql("postgres", &format!("CREATE DATABASE {name}"));
-    c.url(&name)
+    let url = c.url(&name);
+    (name, url)
 }
 
 impl Cluster {
