@@ -13,6 +13,7 @@ mod durability;
 mod export;
 mod forms;
 mod idempotency;
+mod instances_pg;
 mod memory;
 mod memory_pg;
 mod rebuild;

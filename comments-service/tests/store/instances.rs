@@ -149,3 +149,108 @@ async fn every_connection_commits_synchronously() {
     assert_eq!(pg.server_setting("synchronous_commit").await.unwrap(), "on");
     assert_eq!(pg.server_setting("fsync").await.unwrap(), "on");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lost_listen_connection_is_made_again() {
+    let (b, other) = two().await;
+    let db = b
+        .url
+        .as_deref()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let killed = crate::pg::cluster().psql(
+        &db,
+        &format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE application_name = '{}' AND datname = current_database()",
+            causerie_comments::store::postgres::LISTENER_NAME
+        ),
+    );
+    assert_eq!(killed, "2", "both instances listen");
+    // notifications sent while it was gone may be lost: reconnecting moves
+    // the generation anyway, and later writes are seen again
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let seen = other.generation();
+    b.store
+        .create_comment(comment("/l/", "Ann", "after", Moderation::None))
+        .await
+        .unwrap();
+    let began = Instant::now();
+    while other.generation() == seen {
+        assert!(
+            began.elapsed() < Duration::from_secs(2),
+            "not seen after reconnecting"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pg_dump_restored_elsewhere_serves_the_same_export() {
+    let b = Backend::new(Kind::Postgres).await;
+    for i in 0..50 {
+        b.store
+            .create_comment(comment(
+                &format!("/d/{}/", i % 4),
+                "Ann",
+                &format!("d{i}"),
+                Moderation::None,
+            ))
+            .await
+            .unwrap();
+    }
+    let c = crate::pg::cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("blog.dump");
+    let url = b.url.clone().unwrap();
+    let run = |tool: &str, args: &[&str]| {
+        let out = std::process::Command::new(c.bin.join(tool))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(
+        "pg_dump",
+        &["-Fc", "-f", dump.to_str().unwrap(), "-d", &url],
+    );
+    let (_, restored_url) = crate::pg::fresh_named();
+    run(
+        "pg_restore",
+        &["--no-owner", "-d", &restored_url, dump.to_str().unwrap()],
+    );
+    let restored = causerie_comments::store::Store::connect(&restored_url, 0)
+        .await
+        .unwrap();
+    assert_eq!(export(&restored).await, export(&b.store).await);
+    assert_eq!(restored.stored_secret(), b.store.stored_secret());
+    // and it goes on from there
+    let next = restored
+        .create_comment(comment("/d/0/", "Bob", "after restore", Moderation::None))
+        .await
+        .unwrap();
+    assert!(next.id > 50);
+}
+
+async fn export(s: &causerie_comments::store::Store) -> Vec<String> {
+    use causerie_comments::store::rows::ExportPart;
+    let mut rx = s.export_batches(None, ()).await;
+    let mut out = Vec::new();
+    while let Some(p) = rx.recv().await {
+        if let ExportPart::Comments(batch) = p.unwrap() {
+            out.extend(batch.iter().map(|c| serde_json::to_string(c).unwrap()));
+        }
+    }
+    assert_eq!(out.len(), 50);
+    out
+}

@@ -19,6 +19,8 @@ use crate::error::{Error, Result};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections this instance keeps at most.
 const POOL_SIZE: usize = 16;
+/// The `application_name` of the `LISTEN` connection.
+pub const LISTENER_NAME: &str = "causerie-comments-listen";
 /// Serialises migrations of instances starting together.
 const MIGRATION_LOCK: i64 = 0x6361_7573_0001;
 
@@ -235,7 +237,14 @@ async fn load_secret(client: &tokio_postgres::Client) -> Result<Vec<u8>> {
 /// wakes the rebuild loop when asked); after the connection is lost it is
 /// made again and the generation moved, since notifications may have been
 /// missed meanwhile.
-async fn listen(cfg: Config, target: Arc<str>, generation: Arc<AtomicU64>, rebuild: Arc<Notify>) {
+async fn listen(
+    mut cfg: Config,
+    target: Arc<str>,
+    generation: Arc<AtomicU64>,
+    rebuild: Arc<Notify>,
+) {
+    // named apart, so an operator (or a test) can tell it from the pool
+    cfg.application_name(LISTENER_NAME);
     let mut failures = 0u32;
     loop {
         match cfg.connect(NoTls).await {

@@ -28,7 +28,7 @@ mod mentions;
 mod rebuild;
 mod rows;
 
-pub use connect::target;
+pub use connect::{LISTENER_NAME, target};
 pub use rebuild::Claim;
 
 /// The channel every writing transaction notifies.
