@@ -1,5 +1,6 @@
 //! Command line: flags override the config file; `backup FILE` copies the
-//! live database; `import FORMAT FILE` brings in an old blog's conversation.
+//! live SQLite database; `import FORMAT FILE` brings in an old blog's
+//! conversation; `migrate-db --to URL` copies the SQLite store into PostgreSQL.
 //! Exit codes: 0 success, 1 config, input or runtime error, 2 usage.
 
 use std::path::PathBuf;
@@ -101,7 +102,7 @@ fn run(cli: Cli) -> crate::error::Result<()> {
     if let Some(Command::Backup { file }) = &cli.command {
         if let Some(url) = cli.database_url.clone().or(tool_config(&cli)?.database_url) {
             return Err(crate::error::Error::Unsupported(format!(
-                "backup copies the SQLite file; this service uses PostgreSQL ({}): use pg_dump (see DEPLOY.md)",
+                "backup copies the SQLite file; this service uses PostgreSQL ({}): back it up with pg_dump (e.g. `pg_dump -Fc -f blog.dump DBNAME`) and restore with pg_restore",
                 url.target()
             )));
         }

@@ -5,6 +5,10 @@
 //! change), so a crash before it ran still triggers after restart. A failed
 //! run is retried with exponential backoff (1 s, 2 s, 4 s … capped at 10 min).
 //!
+//! On PostgreSQL several instances share the one request: the run is
+//! claimed (`Store::claim_rebuild`), so one instance runs each burst; a
+//! killed instance's claim ends with its connection and the request stays.
+//!
 //! `causerie-comments import` runs as another process and writes its request
 //! into the same table; the loop polls for commits of other processes every
 //! [`OUTSIDE_POLL`], forgets cached reads and picks the request up.

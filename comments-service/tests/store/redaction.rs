@@ -153,3 +153,22 @@ fn a_serving_instance_never_logs_the_password() {
         "the password shows: {err}"
     );
 }
+
+#[test]
+fn backup_on_postgres_points_to_pg_dump() {
+    let url = format!("postgres://w:{SECRET_PW}@127.0.0.1:5432/blog");
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["--database-url", &url, "backup"])
+        .arg(dir.path().join("copy.db"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("pg_dump") && err.contains("127.0.0.1:5432/blog"),
+        "{err}"
+    );
+    assert!(!err.contains(SECRET_PW), "{err}");
+    assert!(!dir.path().join("copy.db").exists());
+}

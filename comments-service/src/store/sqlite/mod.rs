@@ -1,7 +1,7 @@
 //! The SQLite backend: one writer thread doing group commit, a small pool of
-//! reader connections, refinery migrations. All SQL of the service lives in this
-//! module, split by concern: the writer, comments, mentions, the rebuild
-//! request, imports, and streamed rows.
+//! reader connections, refinery migrations (`migrations/sqlite`). Its SQL is
+//! split by concern: the writer, comments, mentions, the rebuild request,
+//! imports, and streamed rows; `store::postgres` is the other backend.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -326,6 +326,49 @@ pub fn backup(db: &Path, dest: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_file_made_by_a_v2_build_opens_and_upgrades() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("old.db");
+        {
+            // what a build with V1 and V2 left behind (same history rows)
+            let mut conn = Connection::open(&db).unwrap();
+            embedded::migrations::runner()
+                .set_target(refinery::Target::Version(2))
+                .run(&mut conn)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO comments (page, kind, status, author, body_html, created_us, updated_us)
+                 VALUES ('/old/', 'comment', 'approved', 'Ann', '<p>old</p>', 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Sqlite::open(&db, 0).unwrap();
+        let items = store.page_items("/old/".into()).await.unwrap();
+        assert_eq!(items.len(), 1, "the old comment is there");
+        let n = crate::store::NewComment {
+            page: "/old/".into(),
+            parent: None,
+            author: "Bob".into(),
+            email: None,
+            website: None,
+            body_md: "new".into(),
+            body_html: "<p>new</p>".into(),
+            is_owner: false,
+            commenter_key: "k".into(),
+            client_addr: None,
+            hold: false,
+            moderation: Moderation::None,
+        };
+        let a = store
+            .create_comment(n.clone(), Some("k1".into()))
+            .await
+            .unwrap();
+        let b = store.create_comment(n, Some("k1".into())).await.unwrap();
+        assert_eq!((a.id, b.replayed), (b.id, true), "V3 is in place");
+    }
 
     #[tokio::test]
     async fn a_verification_leased_before_a_crash_is_free_after_open() {
