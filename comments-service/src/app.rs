@@ -23,7 +23,12 @@ pub fn router(state: AppState) -> Router {
             AllowOrigin::predicate(move |origin: &HeaderValue, _| site.as_ref() == Some(origin))
         })
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+        ])
         .expose_headers([HeaderName::from_static("retry-after")])
         .max_age(std::time::Duration::from_secs(3600));
     let api = Router::new()
@@ -78,14 +83,14 @@ pub async fn serve(cfg: Config) -> Result<()> {
         path: "listen".into(),
         source,
     })?;
-    let state = AppState::new(cfg)?;
+    let state = AppState::connect(cfg).await?;
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     }
-    tracing::info!(%addr, db = %state.cfg.db.display(), moderation = ?state.cfg.moderation, "causerie-comments started");
+    tracing::info!(%addr, store = %state.store.describe(), moderation = ?state.cfg.moderation, "causerie-comments started");
     crate::background::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

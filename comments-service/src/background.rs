@@ -24,6 +24,10 @@ pub fn start(state: AppState) {
             if let Err(e) = state.store.forget_addresses(now_us() - keep).await {
                 tracing::warn!(error = %e, "could not forget old client addresses");
             }
+            let day = crate::store::IDEMPOTENCY_TTL_US;
+            if let Err(e) = state.store.forget_idempotency_keys(now_us() - day).await {
+                tracing::warn!(error = %e, "could not forget old idempotency keys");
+            }
         }
     });
 }

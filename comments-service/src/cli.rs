@@ -1,5 +1,6 @@
 //! Command line: flags override the config file; `backup FILE` copies the
-//! live database; `import FORMAT FILE` brings in an old blog's conversation.
+//! live SQLite database; `import FORMAT FILE` brings in an old blog's
+//! conversation; `migrate-db --to URL` copies the SQLite store into PostgreSQL.
 //! Exit codes: 0 success, 1 config, input or runtime error, 2 usage.
 
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ pub struct Cli {
     /// SQLite database file (default comments.db).
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// PostgreSQL instead of the SQLite file (`postgres://user:pw@host:port/db`).
+    #[arg(long, global = true, value_name = "URL", value_parser = crate::config::DatabaseUrl::new)]
+    pub database_url: Option<crate::config::DatabaseUrl>,
     /// Let Webmention verification reach loopback and private addresses.
     #[arg(long)]
     pub allow_private_addresses: bool,
@@ -41,6 +45,12 @@ pub enum Command {
     },
     /// Import the conversation of a WordPress, Blogger, Disqus or Isso export.
     Import(crate::import::cli::ImportArgs),
+    /// Copy the SQLite database (--db or the config's `db`) into PostgreSQL.
+    MigrateDb {
+        /// The PostgreSQL database to fill (`postgres://…`).
+        #[arg(long, value_name = "URL", value_parser = crate::config::DatabaseUrl::new)]
+        to: crate::config::DatabaseUrl,
+    },
 }
 
 /// Parses the command line and runs; the process exit code.
@@ -57,7 +67,10 @@ pub fn main() -> ExitCode {
         }
     };
     // An import is a command-line tool: only warnings belong on its stderr.
-    let quiet = matches!(cli.command, Some(Command::Import(_)));
+    let quiet = matches!(
+        cli.command,
+        Some(Command::Import(_) | Command::MigrateDb { .. })
+    );
     init_logging(if quiet { "warn" } else { "info" });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -75,9 +88,24 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> crate::error::Result<()> {
     if let Some(Command::Import(args)) = &cli.command {
-        return crate::import::cli::run(args, cli.config.as_deref(), cli.db.clone());
+        return crate::import::cli::run(
+            args,
+            cli.config.as_deref(),
+            cli.db.clone(),
+            cli.database_url.clone(),
+        );
+    }
+    if let Some(Command::MigrateDb { to }) = &cli.command {
+        let db = tool_config(&cli)?.db;
+        return crate::migrate_db::run(&db, to);
     }
     if let Some(Command::Backup { file }) = &cli.command {
+        if let Some(url) = cli.database_url.clone().or(tool_config(&cli)?.database_url) {
+            return Err(crate::error::Error::Unsupported(format!(
+                "backup copies the SQLite file; this service uses PostgreSQL ({}): back it up with pg_dump (e.g. `pg_dump -Fc -f blog.dump DBNAME`) and restore with pg_restore",
+                url.target()
+            )));
+        }
         let db = match (&cli.db, &cli.config) {
             (Some(d), _) => d.clone(),
             (None, Some(_)) => {
@@ -96,6 +124,7 @@ fn run(cli: Cli) -> crate::error::Result<()> {
     let flags = Overrides {
         listen: cli.listen,
         db: cli.db,
+        database_url: cli.database_url,
         allow_private_addresses: cli.allow_private_addresses,
         site_url: cli.site_url,
     };
@@ -110,6 +139,17 @@ fn run(cli: Cli) -> crate::error::Result<()> {
             source,
         })?;
     rt.block_on(crate::app::serve(cfg))
+}
+
+/// The config file as a tool beside the service reads it (no site_url needed).
+fn tool_config(cli: &Cli) -> crate::error::Result<Config> {
+    let flags = Overrides {
+        site_url: Some("http://localhost/".into()),
+        db: cli.db.clone(),
+        database_url: cli.database_url.clone(),
+        ..Default::default()
+    };
+    Config::load(cli.config.as_deref(), &flags)
 }
 
 /// Logs to stderr; `RUST_LOG` chooses the level (default `level`).

@@ -37,6 +37,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// SQLite file. Default `comments.db`.
     pub db: Option<PathBuf>,
+    /// `postgres://…`: use PostgreSQL instead of the SQLite file.
+    pub database_url: Option<DatabaseUrl>,
     /// Token for `/admin` and for posting as the site's author. No default: admin is off.
     pub admin_token: Option<String>,
     /// Key for signing edit tokens; default: a random key kept in the database.
@@ -144,11 +146,58 @@ pub struct RebuildConfig {
     pub debounce_ms: Option<u64>,
 }
 
+/// A PostgreSQL connection URL. It may hold a password, so it shows only as
+/// `host:port/dbname` (Debug, Display, logs, errors): see [`DatabaseUrl::target`].
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Checks the scheme; the rest is the driver's to parse.
+    pub fn new(url: &str) -> std::result::Result<DatabaseUrl, String> {
+        let url = url.trim();
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err("database_url: must start with postgres:// or postgresql://".into());
+        }
+        Ok(DatabaseUrl(url.to_string()))
+    }
+
+    /// The URL itself, for the driver only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `host:port/dbname`, safe to print.
+    pub fn target(&self) -> String {
+        crate::store::postgres::target(&self.0)
+    }
+}
+
+impl TryFrom<String> for DatabaseUrl {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        DatabaseUrl::new(&s)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.target())
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.target())
+    }
+}
+
 /// Flags that override the file.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub listen: Option<String>,
     pub db: Option<PathBuf>,
+    pub database_url: Option<DatabaseUrl>,
     pub allow_private_addresses: bool,
     pub site_url: Option<String>,
 }
@@ -163,6 +212,8 @@ pub struct Config {
     pub moderation: Moderation,
     pub listen: String,
     pub db: PathBuf,
+    /// PostgreSQL instead of `db` when set.
+    pub database_url: Option<DatabaseUrl>,
     pub admin_token: Option<String>,
     pub secret: Option<String>,
     pub edit_window_secs: i64,
@@ -267,6 +318,7 @@ impl Config {
                 .clone()
                 .or(f.db)
                 .unwrap_or_else(|| "comments.db".into()),
+            database_url: flags.database_url.clone().or(f.database_url),
             admin_token,
             secret,
             edit_window_secs: (f.edit_window_minutes.unwrap_or(15) * 60) as i64,
@@ -323,6 +375,29 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:0");
         assert_eq!(c.site_origin, "http://x.example");
         assert_eq!(c.moderation, Moderation::FirstTime);
+    }
+
+    #[test]
+    fn database_url_flag_overrides_the_file_and_never_shows_its_password() {
+        let f = Config::parse_file(
+            "site_url = \"http://x.example\"\ndatabase_url = \"postgres://u:filepw@db.example:5433/one\"\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            database_url: Some(
+                DatabaseUrl::new("postgres://u:s3cret-pw@127.0.0.1:5432/two").unwrap(),
+            ),
+            ..Default::default()
+        };
+        let c = Config::from_file(f, &flags).unwrap();
+        let url = c.database_url.clone().unwrap();
+        assert_eq!(url.expose(), "postgres://u:s3cret-pw@127.0.0.1:5432/two");
+        let shown = format!("{c:?} {url}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("127.0.0.1:5432/two"), "{shown}");
+        let e = Config::parse_file("site_url = \"http://x\"\ndatabase_url = \"mysql://x\"\n")
+            .unwrap_err();
+        assert!(e.contains("database_url"), "{e}");
     }
 
     #[test]

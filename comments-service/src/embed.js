@@ -34,15 +34,37 @@
   }
   function remember(id, v) { try { localStorage.setItem(KEY + id, JSON.stringify(v)); } catch (e) { /* private mode */ } }
   function forget(id) { try { localStorage.removeItem(KEY + id); } catch (e) { /* ignore */ } }
-  function call(method, path, body, token) {
+  function call(method, path, body, token, key) {
     var h = { Accept: "application/json" };
     if (body) h["Content-Type"] = "application/json";
     if (token) h.Authorization = "Bearer " + token;
+    if (key) h["Idempotency-Key"] = key;
     return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "omit" })
       .then(function (r) {
         if (r.status === 204) return { ok: true, status: 204, data: {} };
         return r.json().catch(function () { return {}; }).then(function (d) { return { ok: r.ok, status: r.status, data: d }; });
       });
+  }
+
+  /* One key per submission, kept until the service answers it: a retry after a
+     timeout or a dropped connection (ours, or the reader's second click) sends
+     the same key, so the service stores the comment once. */
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  function postOnce(data, key, tries) {
+    var again = function () {
+      return new Promise(function (ok) { setTimeout(ok, 1000); }).then(function () { return postOnce(data, key, tries - 1); });
+    };
+    return call("POST", "/api/comments", data, null, key).then(function (r) {
+      return r.status >= 500 && tries > 0 ? again() : r;
+    }, function (e) {
+      if (tries > 0) return again();
+      throw e;
+    });
   }
 
   /* Index pages: <span data-causerie-count="/posts/x/">3</span> gets the live count. */
@@ -243,8 +265,11 @@
         var btn = form.querySelector("[type=submit]"), label = btn && btn.textContent;
         if (btn) { btn.disabled = true; btn.textContent = S.sending; }
         var done = function () { if (btn) { btn.disabled = false; btn.textContent = label; } };
-        call("POST", "/api/comments", data).then(function (r) {
+        var key = form.getAttribute("data-idempotency-key") || newKey();
+        form.setAttribute("data-idempotency-key", key);
+        postOnce(data, key, 2).then(function (r) {
           done();
+          if (r.status < 500) form.removeAttribute("data-idempotency-key");
           if (!r.ok) {
             var e = r.data && r.data.error, input = e && e.field && form.elements[e.field];
             if (input && input.type !== "hidden") {

@@ -51,6 +51,17 @@ pub enum Error {
     /// SQLite failed.
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// PostgreSQL failed (messages of the server or the driver; they never
+    /// carry the connection URL, so never its password).
+    #[error("database: {0}")]
+    Pg(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had: `target` is `host:port/dbname`
+    /// (see `store::postgres::target`), never the URL with its password.
+    #[error("database {target}: {message}")]
+    Connect { target: String, message: String },
+    /// The store cannot do this on its backend (e.g. `backup` on PostgreSQL).
+    #[error("{0}")]
+    Unsupported(String),
     /// A migration failed.
     #[error("database migration: {0}")]
     Migration(#[from] refinery::Error),

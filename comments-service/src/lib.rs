@@ -1,5 +1,6 @@
 //! The Causerie comment service: readers' comments, Webmentions and pingbacks
-//! for a static site, stored durably in SQLite and served to the site's pages.
+//! for a static site, stored durably in SQLite (or PostgreSQL, shared by several
+//! instances) and served to the site's pages.
 //!
 //! Request flow: `app` (route table) → `routes::*` (handlers) → `model`
 //! (parsed inputs) → `markdown`/`spam` → `store` (the only place with SQL).
@@ -17,6 +18,7 @@ pub mod heavy;
 pub mod import;
 pub mod manifest;
 pub mod markdown;
+pub mod migrate_db;
 pub mod model;
 pub mod pingback;
 pub mod rebuild;

@@ -5,6 +5,10 @@
 //! change), so a crash before it ran still triggers after restart. A failed
 //! run is retried with exponential backoff (1 s, 2 s, 4 s … capped at 10 min).
 //!
+//! On PostgreSQL several instances share the one request: the run is
+//! claimed (`Store::claim_rebuild`), so one instance runs each burst; a
+//! killed instance's claim ends with its connection and the request stays.
+//!
 //! `causerie-comments import` runs as another process and writes its request
 //! into the same table; the loop polls for commits of other processes every
 //! [`OUTSIDE_POLL`], forgets cached reads and picks the request up.
@@ -20,6 +24,8 @@ use crate::store::now_us;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// How often the loop looks for commits of other processes (an import).
 pub const OUTSIDE_POLL: Duration = Duration::from_secs(1);
+/// How soon an instance looks again when another one runs the rebuild.
+const CLAIM_RETRY: Duration = Duration::from_millis(500);
 
 /// The trigger loop; runs for the life of the service.
 pub async fn run(state: AppState) {
@@ -57,6 +63,27 @@ pub async fn run(state: AppState) {
             }
             continue;
         }
+        // Several instances share one request: only the claim holder runs
+        // it, and only what is still due once it holds the claim.
+        let claim = match state.store.claim_rebuild().await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                tokio::time::sleep(CLAIM_RETRY).await;
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "rebuild: cannot claim the run");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        let due = match state.store.rebuild_due().await {
+            Ok(Some(d)) if d.due_us <= now_us() => d,
+            _ => {
+                claim.release().await;
+                continue;
+            }
+        };
         let ok = trigger(&state).await;
         let r = if ok {
             state.store.rebuild_finished(due.generation).await
@@ -73,6 +100,7 @@ pub async fn run(state: AppState) {
                 .rebuild_failed(now_us() + backoff.as_micros() as i64)
                 .await
         };
+        claim.release().await;
         if let Err(e) = r {
             tracing::warn!(error = %e, "rebuild: cannot record the outcome");
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -37,9 +37,24 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the store and builds the shared parts.
+    /// Opens the SQLite store and builds the shared parts.
     pub fn new(cfg: Config) -> Result<AppState> {
         let store = Store::open(&cfg.db, cfg.debounce_ms)?;
+        AppState::with_store(cfg, store)
+    }
+
+    /// Opens the configured store (PostgreSQL with `database_url`, else the
+    /// SQLite file) and builds the shared parts.
+    pub async fn connect(cfg: Config) -> Result<AppState> {
+        let store = match &cfg.database_url {
+            Some(url) => Store::connect(url.expose(), cfg.debounce_ms).await?,
+            None => Store::open(&cfg.db, cfg.debounce_ms)?,
+        };
+        AppState::with_store(cfg, store)
+    }
+
+    /// Builds the shared parts around an open store.
+    pub fn with_store(cfg: Config, store: Store) -> Result<AppState> {
         let keys = match &cfg.secret {
             Some(s) => Keys::new(s.as_bytes()),
             None => Keys::new(store.stored_secret()),

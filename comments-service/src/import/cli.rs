@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::matching::{self, ManifestSource, Matcher};
 use super::xml::XmlReader;
 use super::{Context, Conversation, Format, Summary};
-use crate::config::{Config, Overrides};
+use crate::config::{Config, DatabaseUrl, Overrides};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::markdown::Renderer;
@@ -46,8 +46,13 @@ pub struct ImportArgs {
 }
 
 /// Runs an import; prints the summary line on stdout.
-pub fn run(args: &ImportArgs, config: Option<&Path>, db: Option<PathBuf>) -> Result<()> {
-    let cfg = load_config(config, db)?;
+pub fn run(
+    args: &ImportArgs,
+    config: Option<&Path>,
+    db: Option<PathBuf>,
+    database_url: Option<DatabaseUrl>,
+) -> Result<()> {
+    let cfg = load_config(config, db, database_url)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -73,10 +78,19 @@ pub fn run(args: &ImportArgs, config: Option<&Path>, db: Option<PathBuf>) -> Res
             owner,
         };
         let plan = super::plan(conv, &cx);
-        let c = import_preview(&cfg.db, format, &plan.rows)?;
+        let c = match &cfg.database_url {
+            Some(url) => rt.block_on(async {
+                let store = Store::connect(url.expose(), cfg.debounce_ms).await?;
+                store.import_preview(format, &plan.rows).await
+            })?,
+            None => import_preview(&cfg.db, format, &plan.rows)?,
+        };
         (summary(c), plan)
     } else {
-        let store = Store::open_beside_service(&cfg.db, cfg.debounce_ms)?;
+        let store = match &cfg.database_url {
+            Some(url) => rt.block_on(Store::connect(url.expose(), cfg.debounce_ms))?,
+            None => Store::open_beside_service(&cfg.db, cfg.debounce_ms)?,
+        };
         let keys = match &cfg.secret {
             Some(s) => Keys::new(s.as_bytes()),
             None => Keys::new(store.stored_secret()),
@@ -118,9 +132,14 @@ fn summary(c: crate::store::ImportCounts) -> Summary {
 
 /// The service's config; without a file, defaults with a stand-in site URL
 /// (the import needs none but the database).
-fn load_config(config: Option<&Path>, db: Option<PathBuf>) -> Result<Config> {
+fn load_config(
+    config: Option<&Path>,
+    db: Option<PathBuf>,
+    database_url: Option<DatabaseUrl>,
+) -> Result<Config> {
     let flags = Overrides {
         db,
+        database_url,
         site_url: config.is_none().then(|| "http://localhost/".to_string()),
         ..Default::default()
     };

@@ -331,27 +331,32 @@ async fn create(
         Verdict::Accept => false,
     };
     let commenter_key = st.keys.commenter_key(email.as_deref(), &author);
+    let key = idempotency_key(headers)?;
     let created = st
         .store
-        .create_comment(NewComment {
-            page: page.as_str().to_string(),
-            parent,
-            author: author.clone(),
-            email,
-            website: website.clone(),
-            body_md,
-            body_html: rendered.html.clone(),
-            is_owner: owner,
-            commenter_key,
-            client_addr: Some(client::anonymise(ip)),
-            hold,
-            moderation: st.cfg.moderation,
-        })
+        .create_comment_once(
+            NewComment {
+                page: page.as_str().to_string(),
+                parent,
+                author: author.clone(),
+                email,
+                website: website.clone(),
+                body_md,
+                body_html: rendered.html.clone(),
+                is_owner: owner,
+                commenter_key,
+                client_addr: Some(client::anonymise(ip)),
+                hold,
+                moderation: st.cfg.moderation,
+            },
+            key,
+        )
         .await?;
     tracing::info!(
         id = created.id,
         page = page.as_str(),
         status = created.status.as_str(),
+        replayed = created.replayed,
         "comment stored"
     );
     let stamp = rfc3339(created.created_us);
@@ -378,6 +383,21 @@ async fn create(
         }),
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
     })
+}
+
+/// The optional `Idempotency-Key` header: 1 to 128 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v.to_str().unwrap_or("").trim();
+    if k.is_empty() || k.len() > 128 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::bad(
+            "idempotency-key",
+            "send 1 to 128 visible ASCII characters (e.g. a UUID)",
+        ));
+    }
+    Ok(Some(k.to_string()))
 }
 
 fn parse_id(raw: &str) -> Result<i64> {

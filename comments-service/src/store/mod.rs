@@ -1,15 +1,23 @@
 //! The store: the conversation's durable state behind a small surface.
 //!
-//! One method per use case, plain Rust types in and out, no SQLite types, so a
-//! PostgreSQL backend can implement the same surface later. Writes go through
-//! one writer (group commit: every pending write in one transaction and one
-//! fsync); reads use their own connections. A returned `Ok` from a write means
-//! the transaction is committed with `synchronous=FULL`.
+//! One method per use case, plain Rust types in and out, no driver types.
+//! [`Store`] is the one type the service uses; it dispatches to one of two
+//! backends (see `dispatch`): SQLite embedded (the default: one writer doing
+//! group commit, reader connections) or PostgreSQL (a pool shared by several
+//! service instances). A returned `Ok` from a write means the transaction is
+//! committed durably (`synchronous=FULL` / `synchronous_commit = on`).
 
+mod dispatch;
 pub mod policy;
-mod sqlite;
+pub mod postgres;
+pub mod rows;
+pub mod sqlite;
 
-pub use sqlite::{ImportCounts, ImportRow, OutsideWrites, Store, backup, import_preview, rows};
+pub use dispatch::{OutsideWrites, RebuildClaim, Store};
+pub use sqlite::{ImportCounts, ImportRow, backup, import_preview};
+
+/// How long an idempotency key is remembered.
+pub const IDEMPOTENCY_TTL_US: Micros = 24 * 3600 * 1_000_000;
 
 use crate::config::Moderation;
 use crate::model::{Comment, Kind, Status};
@@ -56,6 +64,8 @@ pub struct Created {
     pub id: i64,
     pub status: Status,
     pub created_us: Micros,
+    /// True when an earlier try with the same idempotency key made it.
+    pub replayed: bool,
 }
 
 /// What edit and delete need to know about one comment.

@@ -2,9 +2,37 @@
 //! same ones: backends only read the facts (is this commenter known? is a
 //! rebuild already waiting?) and write the outcome.
 
-use super::Micros;
+use super::{Created, Micros, NewComment};
 use crate::config::Moderation;
+use crate::error::{Error, Refusal, Result};
 use crate::model::Status;
+
+/// The answer to a retried post whose idempotency key already made comment
+/// `id` (on `page`, by `commenter`): the same comment, if the retry is the
+/// same submitter's on the same page; a key reused for anything else is
+/// refused rather than answered with someone else's comment.
+pub fn replay(
+    n: &NewComment,
+    id: i64,
+    page: &str,
+    commenter: Option<&str>,
+    status: &str,
+    created_us: Micros,
+) -> Result<Created> {
+    if page != n.page || commenter != Some(n.commenter_key.as_str()) {
+        return Err(Error::refused(
+            Refusal::Inconsistent,
+            "idempotency-key",
+            "this Idempotency-Key was used for another comment",
+        ));
+    }
+    Ok(Created {
+        id,
+        status: Status::parse(status).unwrap_or(Status::Pending),
+        created_us,
+        replayed: true,
+    })
+}
 
 /// The status a new item gets under `mode`; `known` says whether its
 /// commenter (or a mention's domain) was approved before.

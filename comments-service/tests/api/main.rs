@@ -3,6 +3,8 @@
 //! `helpers.rs` starts the service and has one helper per route.
 
 mod helpers;
+#[path = "../support/pg.rs"]
+mod pg;
 
 mod admin;
 mod comments;
@@ -10,6 +12,9 @@ mod config;
 mod durability;
 mod export;
 mod forms;
+mod idempotency;
+mod instances_pg;
 mod memory;
+mod memory_pg;
 mod rebuild;
 mod spam;

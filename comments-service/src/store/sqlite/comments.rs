@@ -1,8 +1,9 @@
 //! Reader comments: reads, writes, moderation and the edit window.
 
 use super::*;
+use crate::store::IDEMPOTENCY_TTL_US;
 
-impl Store {
+impl Sqlite {
     /// The approved items of one page, oldest first (flat; see `model::thread`).
     pub async fn page_items(&self, page: String) -> Result<Vec<Comment>> {
         self.read(move |c| {
@@ -54,60 +55,32 @@ impl Store {
     }
 
     /// Stores a reader comment, deciding moderation; refuses a missing parent.
-    pub async fn create_comment(&self, n: NewComment) -> Result<Created> {
+    /// With `key`, a comment stored earlier under the same idempotency key is
+    /// answered instead (see `policy::replay`).
+    pub async fn create_comment(&self, n: NewComment, key: Option<String>) -> Result<Created> {
         self.write(move |ctx| {
-            if let Some(p) = n.parent {
-                let ok: Option<i64> = ctx
+            if let Some(k) = &key {
+                ctx.conn
+                    .prepare_cached("DELETE FROM idempotency_keys WHERE key = ?1 AND created_us < ?2")?
+                    .execute(params![k, ctx.now_us - IDEMPOTENCY_TTL_US])?;
+                let earlier: Option<Option<i64>> = ctx
                     .conn
-                    .prepare_cached(
-                        "SELECT 1 FROM comments WHERE id = ?1 AND page = ?2 AND status IN ('approved', 'pending')",
-                    )?
-                    .query_row(params![p, n.page], |r| r.get(0))
+                    .prepare_cached("SELECT comment_id FROM idempotency_keys WHERE key = ?1")?
+                    .query_row([k], |r| r.get(0))
                     .optional()?;
-                if ok.is_none() {
-                    return Err(Error::refused(
-                        Refusal::Inconsistent,
-                        "parent",
-                        "the comment you answer does not exist on this page",
-                    ));
+                if let Some(id) = earlier.flatten() {
+                    return replay(ctx.conn, id, &n);
                 }
             }
-            let status = if n.is_owner {
-                Status::Approved
-            } else if n.hold {
-                Status::Pending
-            } else {
-                decide(ctx.conn, n.moderation, &n.commenter_key)?
-            };
-            ctx.conn
-                .prepare_cached(
-                    "INSERT INTO comments (page, parent, kind, status, author, email, website, body_md,
-                        body_html, is_owner, commenter_key, client_addr, created_us, updated_us)
-                     VALUES (?1, ?2, 'comment', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-                )?
-                .execute(params![
-                    n.page,
-                    n.parent,
-                    status.as_str(),
-                    n.author,
-                    n.email,
-                    n.website,
-                    n.body_md,
-                    n.body_html,
-                    n.is_owner,
-                    n.commenter_key,
-                    n.client_addr,
-                    ctx.now_us
-                ])?;
-            let id = ctx.conn.last_insert_rowid();
-            if status == Status::Approved {
-                ctx.rebuild = true;
+            let created = insert_comment(ctx, &n)?;
+            if let Some(k) = &key {
+                ctx.conn
+                    .prepare_cached(
+                        "INSERT INTO idempotency_keys (key, comment_id, created_us) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![k, created.id, ctx.now_us])?;
             }
-            Ok(Created {
-                id,
-                status,
-                created_us: ctx.now_us,
-            })
+            Ok(created)
         })
         .await
     }
@@ -193,6 +166,17 @@ impl Store {
         .await
     }
 
+    /// Forgets idempotency keys made before `before`.
+    pub async fn forget_idempotency_keys(&self, before: Micros) -> Result<usize> {
+        self.write(move |ctx| {
+            Ok(ctx.conn.execute(
+                "DELETE FROM idempotency_keys WHERE created_us < ?1",
+                [before],
+            )?)
+        })
+        .await
+    }
+
     /// Clears stored client addresses older than `before` (privacy).
     pub async fn forget_addresses(&self, before: Micros) -> Result<usize> {
         self.write(move |ctx| {
@@ -203,6 +187,73 @@ impl Store {
         })
         .await
     }
+}
+
+/// Inserts a new reader comment inside the writer's transaction.
+fn insert_comment(ctx: &mut WriteCtx, n: &NewComment) -> Result<Created> {
+    if let Some(p) = n.parent {
+        let ok: Option<i64> = ctx
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM comments WHERE id = ?1 AND page = ?2 AND status IN ('approved', 'pending')",
+            )?
+            .query_row(params![p, n.page], |r| r.get(0))
+            .optional()?;
+        if ok.is_none() {
+            return Err(Error::refused(
+                Refusal::Inconsistent,
+                "parent",
+                "the comment you answer does not exist on this page",
+            ));
+        }
+    }
+    let status = if n.is_owner {
+        Status::Approved
+    } else if n.hold {
+        Status::Pending
+    } else {
+        decide(ctx.conn, n.moderation, &n.commenter_key)?
+    };
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO comments (page, parent, kind, status, author, email, website, body_md,
+                body_html, is_owner, commenter_key, client_addr, created_us, updated_us)
+             VALUES (?1, ?2, 'comment', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        )?
+        .execute(params![
+            n.page,
+            n.parent,
+            status.as_str(),
+            n.author,
+            n.email,
+            n.website,
+            n.body_md,
+            n.body_html,
+            n.is_owner,
+            n.commenter_key,
+            n.client_addr,
+            ctx.now_us
+        ])?;
+    let id = ctx.conn.last_insert_rowid();
+    if status == Status::Approved {
+        ctx.rebuild = true;
+    }
+    Ok(Created {
+        id,
+        status,
+        created_us: ctx.now_us,
+        replayed: false,
+    })
+}
+
+/// The answer of an earlier try under the same key, if it was this submitter's.
+fn replay(conn: &Connection, id: i64, n: &NewComment) -> Result<Created> {
+    let (page, key, status, created_us): (String, Option<String>, String, Micros) = conn
+        .prepare_cached(
+            "SELECT page, commenter_key, status, created_us FROM comments WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    crate::store::policy::replay(n, id, &page, key.as_deref(), &status, created_us)
 }
 
 /// The status a new item gets under `mode`.

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Result;
 use crate::model::{Kind, Status};
 use crate::store::Micros;
@@ -51,7 +51,7 @@ pub struct ImportCounts {
     pub already: usize,
 }
 
-impl Store {
+impl Sqlite {
     /// Writes `rows` (parents before replies) in one transaction; items
     /// already imported under the same `format` and key are skipped.
     pub async fn import(&self, format: &'static str, rows: Vec<ImportRow>) -> Result<ImportCounts> {
@@ -66,6 +66,11 @@ impl Store {
     /// Forgets cached read answers (the store changed behind the writer).
     pub fn forget_cached_reads(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.readers.path
     }
 
     /// A watch on commits made by other processes.

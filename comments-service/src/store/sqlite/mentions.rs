@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Store {
+impl Sqlite {
     /// Stores a verified mention of `page` by `source`, or updates the existing
     /// row for that pair. A new row is moderated like a comment, keyed by the
     /// source's domain; an update keeps the row's status (a rejected one stays out).
@@ -128,6 +128,7 @@ impl Store {
     /// Takes the oldest due verification (leased for ten minutes: a worker that
     /// dies before `verification_done` leaves it to be taken again).
     pub async fn take_verification(&self) -> Result<Option<PendingVerification>> {
+        let lease_us = self.lease_us.load(std::sync::atomic::Ordering::Relaxed);
         self.write(move |ctx| {
             let row = ctx
                 .conn
@@ -138,7 +139,7 @@ impl Store {
                                  ORDER BY not_before_us, id LIMIT 1)
                      RETURNING id, source, target, attempts",
                 )?
-                .query_row(params![ctx.now_us, ctx.now_us - VERIFY_LEASE_US], |r| {
+                .query_row(params![ctx.now_us, ctx.now_us - lease_us], |r| {
                     Ok(PendingVerification {
                         id: r.get(0)?,
                         source: r.get(1)?,

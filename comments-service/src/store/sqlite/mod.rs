@@ -1,10 +1,10 @@
 //! The SQLite backend: one writer thread doing group commit, a small pool of
-//! reader connections, refinery migrations. All SQL of the service lives in this
-//! module, split by concern: the writer, comments, mentions, the rebuild
-//! request, imports, and streamed rows.
+//! reader connections, refinery migrations (`migrations/sqlite`). Its SQL is
+//! split by concern: the writer, comments, mentions, the rebuild request,
+//! imports, and streamed rows; `store::postgres` is the other backend.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -22,7 +22,7 @@ mod comments;
 mod import;
 mod mentions;
 mod rebuild;
-pub mod rows;
+mod rows;
 mod writer;
 
 use comments::{decide, set_status};
@@ -31,7 +31,7 @@ use rebuild::request_rebuild;
 use writer::{Done, Job, WriteCtx, writer_loop};
 
 mod embedded {
-    refinery::embed_migrations!("src/store/migrations");
+    refinery::embed_migrations!("src/store/migrations/sqlite");
 }
 
 /// Most writes folded into one transaction.
@@ -71,30 +71,32 @@ impl Readers {
 
 /// The conversation store (cheap to clone).
 #[derive(Clone)]
-pub struct Store {
+pub struct Sqlite {
     jobs: mpsc::Sender<Job>,
     pub(super) readers: Arc<Readers>,
     generation: Arc<AtomicU64>,
     rebuild: Arc<Notify>,
     secret: Arc<Vec<u8>>,
+    /// How long a taken verification stays its taker's ([`VERIFY_LEASE_US`]).
+    lease_us: Arc<AtomicI64>,
 }
 
-impl Store {
+impl Sqlite {
     /// Opens (creating or upgrading) the database at `path` and starts the
     /// writer, for the service that serves it. `debounce_ms` is the quiet time
     /// a rebuild waits for after a change.
-    pub fn open(path: &Path, debounce_ms: u64) -> Result<Store> {
-        Store::open_with(path, debounce_ms, true)
+    pub fn open(path: &Path, debounce_ms: u64) -> Result<Sqlite> {
+        Sqlite::open_with(path, debounce_ms, true)
     }
 
     /// Opens it for a tool that runs beside a serving service (`import`):
     /// the same, but verifications leased by the service's workers stay
     /// theirs, so none is verified twice.
-    pub fn open_beside_service(path: &Path, debounce_ms: u64) -> Result<Store> {
-        Store::open_with(path, debounce_ms, false)
+    pub fn open_beside_service(path: &Path, debounce_ms: u64) -> Result<Sqlite> {
+        Sqlite::open_with(path, debounce_ms, false)
     }
 
-    fn open_with(path: &Path, debounce_ms: u64, free_leases: bool) -> Result<Store> {
+    fn open_with(path: &Path, debounce_ms: u64, free_leases: bool) -> Result<Sqlite> {
         let open = |source| Error::Open {
             path: path.display().to_string(),
             source,
@@ -134,7 +136,7 @@ impl Store {
                 path: path.display().to_string(),
                 source,
             })?;
-        Ok(Store {
+        Ok(Sqlite {
             jobs,
             readers: Arc::new(Readers {
                 path: path.to_path_buf(),
@@ -143,12 +145,19 @@ impl Store {
             generation,
             rebuild,
             secret: Arc::new(secret),
+            lease_us: Arc::new(AtomicI64::new(VERIFY_LEASE_US)),
         })
     }
 
     /// A number that changes after every commit (for caches of reads).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// Shortens (or lengthens) the verification lease (tests).
+    pub fn set_verification_lease(&self, lease: std::time::Duration) {
+        self.lease_us
+            .store(lease.as_micros() as i64, Ordering::Relaxed);
     }
 
     /// Woken after a commit that asked for a rebuild.
@@ -319,11 +328,54 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn a_file_made_by_a_v2_build_opens_and_upgrades() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("old.db");
+        {
+            // what a build with V1 and V2 left behind (same history rows)
+            let mut conn = Connection::open(&db).unwrap();
+            embedded::migrations::runner()
+                .set_target(refinery::Target::Version(2))
+                .run(&mut conn)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO comments (page, kind, status, author, body_html, created_us, updated_us)
+                 VALUES ('/old/', 'comment', 'approved', 'Ann', '<p>old</p>', 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Sqlite::open(&db, 0).unwrap();
+        let items = store.page_items("/old/".into()).await.unwrap();
+        assert_eq!(items.len(), 1, "the old comment is there");
+        let n = crate::store::NewComment {
+            page: "/old/".into(),
+            parent: None,
+            author: "Bob".into(),
+            email: None,
+            website: None,
+            body_md: "new".into(),
+            body_html: "<p>new</p>".into(),
+            is_owner: false,
+            commenter_key: "k".into(),
+            client_addr: None,
+            hold: false,
+            moderation: Moderation::None,
+        };
+        let a = store
+            .create_comment(n.clone(), Some("k1".into()))
+            .await
+            .unwrap();
+        let b = store.create_comment(n, Some("k1".into())).await.unwrap();
+        assert_eq!((a.id, b.replayed), (b.id, true), "V3 is in place");
+    }
+
+    #[tokio::test]
     async fn a_verification_leased_before_a_crash_is_free_after_open() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("c.db");
         {
-            let store = Store::open(&db, 0).unwrap();
+            let store = Sqlite::open(&db, 0).unwrap();
             store
                 .enqueue_verification("https://a.example/".into(), "https://s.example/p/".into())
                 .await
@@ -336,14 +388,14 @@ mod tests {
         }
         // The lease is still in the file, as after `kill -9` mid-verification.
         // A tool opening it beside the service leaves the lease alone...
-        let tool = Store::open_beside_service(&db, 0).unwrap();
+        let tool = Sqlite::open_beside_service(&db, 0).unwrap();
         assert!(
             tool.take_verification().await.unwrap().is_none(),
             "an import does not free the service's leases"
         );
         drop(tool);
         // ...while the service, starting again, takes it back at once.
-        let store = Store::open(&db, 0).unwrap();
+        let store = Sqlite::open(&db, 0).unwrap();
         let again = store.take_verification().await.unwrap();
         assert_eq!(
             again.map(|v| v.source),

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Store {
+impl Sqlite {
     /// The rebuild request, if one is stored.
     pub async fn rebuild_due(&self) -> Result<Option<RebuildDue>> {
         self.read(|c| {

@@ -1,16 +1,5 @@
-//! Reads whose size grows with the store, handed out in bounded batches.
-//!
-//! The export used to collect every approved row into one `Vec` before the
-//! answer was built: on a store of 195 000 comments that took the process
-//! from 15 MB to 614 MB, and six concurrent exports to 2 GB. Here a blocking
-//! task walks one statement on a pooled reader, inside one read transaction
-//! (the rows and the removal log are one snapshot), and sends batches of at
-//! most [`BATCH_ROWS`] rows or about [`BATCH_BYTES`] bytes through a channel
-//! that holds [`DEPTH`] batches. Memory is bounded by the batch, not by the
-//! store; the caller serializes each batch as it arrives. When the caller
-//! drops the receiver (the client went away), or takes nothing for
-//! [`STALL`], the reader stops at its next send, ends its snapshot and gives
-//! its connection back to the pool.
+//! The SQLite side of streamed reads (see `store::rows`): a blocking task
+//! walks one statement on a pooled reader inside one read transaction.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,56 +8,12 @@ use rusqlite::Connection;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::{COLS, Readers, Store, row_to_comment};
+use super::{COLS, Readers, Sqlite, row_to_comment};
 use crate::error::{Error, Result};
-use crate::model::Comment;
 use crate::store::Micros;
+use crate::store::rows::*;
 
-/// Most rows in one batch.
-pub const BATCH_ROWS: usize = 256;
-/// A batch is sent once its text fields pass this many bytes.
-pub const BATCH_BYTES: usize = 256 * 1024;
-/// Batches waiting in the channel: the reader runs at most this far ahead of
-/// the client.
-pub const DEPTH: usize = 2;
-/// A reader whose client took no batch for this long gives up.
-pub const STALL: Duration = Duration::from_secs(30);
-
-/// One step of an export, in order: `Comments`* `Removed`* `End`.
-#[derive(Debug)]
-pub enum ExportPart {
-    /// Approved items, oldest first.
-    Comments(Vec<Comment>),
-    /// Ids removed since the export's `since`, ascending.
-    Removed(Vec<i64>),
-    /// Everything was sent: a channel that closes without it was cut short.
-    End,
-}
-
-/// The receiving end of a streamed export.
-pub type ExportRx = mpsc::Receiver<Result<ExportPart>>;
-
-/// One step of a page's rows, in order: `Plan` `Rows`* `End`.
-#[derive(Debug)]
-pub enum PagePart {
-    /// What the caller's `plan` made of the page's `(id, parent)` pairs: the
-    /// ids in the order their rows follow, each with the caller's own number;
-    /// `items` is how many approved items the page has (`order` may leave
-    /// some out).
-    Plan {
-        items: usize,
-        order: Vec<(i64, u32)>,
-    },
-    /// The next rows, in the plan's order.
-    Rows(Vec<Comment>),
-    /// Everything was sent.
-    End,
-}
-
-/// The receiving end of a page's rows.
-pub type PageRx = mpsc::Receiver<Result<PagePart>>;
-
-impl Store {
+impl Sqlite {
     /// Everything approved (changed at or after `since`) and the ids removed
     /// since, as bounded batches; see the module docs. `guard` is dropped
     /// when the reader stops (done, or the client left or stalled).
@@ -266,21 +211,6 @@ fn export_into(conn: &Connection, since: Option<Micros>, out: &Out<ExportPart>) 
     Ok(out.send(ExportPart::End))
 }
 
-/// The heap a row holds, near enough to size a batch.
-fn approx_bytes(c: &Comment) -> usize {
-    let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    c.page.len()
-        + c.author.len()
-        + c.body_html.len()
-        + c.created.len()
-        + c.updated.len()
-        + opt(&c.website)
-        + opt(&c.author_photo)
-        + opt(&c.source)
-        + opt(&c.url)
-        + std::mem::size_of::<Comment>()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,7 +219,7 @@ mod tests {
     async fn a_reader_whose_client_stopped_reading_gives_up_and_frees_its_place() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("c.db");
-        let store = Store::open(&db, 0).unwrap();
+        let store = Sqlite::open(&db, 0).unwrap();
         {
             let mut c = Connection::open(&db).unwrap();
             let tx = c.transaction().unwrap();

@@ -1,0 +1,149 @@
+//! The PostgreSQL backend: a deadpool of tokio-postgres connections shared by
+//! every request of this instance, one database shared by every instance.
+//!
+//! Each write is one transaction (PostgreSQL does the group commit) that
+//! also sends `NOTIFY causerie_changes`; every instance `LISTEN`s on its own
+//! connection and moves its read-cache generation when one arrives
+//! (`connect`), while the writing instance moves its own before answering.
+//! What was in-process on SQLite is claimed in the database here: the
+//! verification queue with `FOR UPDATE SKIP LOCKED` and a lease, the rebuild
+//! run with an advisory lock, idempotency keys with a unique index.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+use deadpool_postgres::{Object, Pool, Transaction};
+use tokio::sync::Notify;
+use tokio_postgres::Row;
+
+use super::{Micros, rfc3339};
+use crate::error::{Error, Result};
+use crate::model::{Comment, Kind};
+
+mod comments;
+mod connect;
+mod import;
+mod mentions;
+mod rebuild;
+mod rows;
+
+pub use connect::{LISTENER_NAME, target};
+pub use rebuild::Claim;
+
+/// The channel every writing transaction notifies.
+pub const CHANNEL: &str = "causerie_changes";
+/// A verification taken this long ago without `done` is taken again: other
+/// instances are alive, so only the lease frees a dead instance's job.
+const VERIFY_LEASE_US: Micros = 3 * 60 * 1_000_000;
+
+/// The PostgreSQL store (cheap to clone).
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+    target: Arc<str>,
+    generation: Arc<AtomicU64>,
+    rebuild: Arc<Notify>,
+    secret: Arc<Vec<u8>>,
+    debounce_us: Micros,
+    lease_us: Arc<AtomicI64>,
+}
+
+impl Postgres {
+    /// `host:port/dbname` of the database, safe to log.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// A number that changes after every commit of any instance.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Woken after a commit (of this or another instance) that asked for a rebuild.
+    pub fn rebuild_signal(&self) -> Arc<Notify> {
+        self.rebuild.clone()
+    }
+
+    /// The signing key every instance shares (the `settings` row).
+    pub fn stored_secret(&self) -> &[u8] {
+        &self.secret
+    }
+
+    /// Forgets cached read answers.
+    pub fn forget_cached_reads(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Shortens (or lengthens) the verification lease (tests).
+    pub fn set_verification_lease(&self, lease: Duration) {
+        self.lease_us
+            .store(lease.as_micros() as i64, Ordering::Relaxed);
+    }
+
+    /// 200 for `/healthz`: a pooled connection answers a query.
+    pub async fn ping(&self) -> Result<()> {
+        self.conn().await?.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// A server setting as a pooled connection sees it (`SHOW name`).
+    pub async fn server_setting(&self, name: &str) -> Result<String> {
+        let c = self.conn().await?;
+        let r = c.query_one("SELECT current_setting($1)", &[&name]).await?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// A pooled connection; an unreachable database names its target only.
+    pub async fn conn(&self) -> Result<Object> {
+        self.pool.get().await.map_err(|e| Error::Connect {
+            target: self.target.to_string(),
+            message: connect::pool_message(&e),
+        })
+    }
+
+    /// Ends a writing transaction: records the rebuild request if the change
+    /// is visible on the site, notifies the other instances, commits, then
+    /// moves this instance's generation so it reads its own write at once.
+    pub(crate) async fn commit(
+        &self,
+        tx: Transaction<'_>,
+        rebuild: bool,
+        now: Micros,
+    ) -> Result<()> {
+        if rebuild {
+            rebuild::request_rebuild(&tx, now, self.debounce_us).await?;
+        }
+        let payload = if rebuild { "rebuild" } else { "" };
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+            .await?;
+        tx.commit().await?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if rebuild {
+            self.rebuild.notify_one();
+        }
+        Ok(())
+    }
+}
+
+/// Columns of a reader-visible item, in `row_to_comment` order.
+pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
+
+pub(crate) fn row_to_comment(r: &Row) -> Result<Comment> {
+    Ok(Comment {
+        id: r.try_get(0)?,
+        page: r.try_get(1)?,
+        parent: r.try_get(2)?,
+        author: r.try_get(3)?,
+        website: r.try_get(4)?,
+        author_photo: r.try_get(5)?,
+        body_html: r.try_get(6)?,
+        created: rfc3339(r.try_get(7)?),
+        updated: rfc3339(r.try_get(8)?),
+        kind: Kind::parse(r.try_get(9)?).unwrap_or(Kind::Comment),
+        source: r.try_get(10)?,
+        url: r.try_get(11)?,
+        is_owner: r.try_get(12)?,
+        replies: Vec::new(),
+    })
+}
