@@ -74,8 +74,35 @@ pub fn debounce(pending: Option<Debounce>, now: Micros, debounce_us: Micros) -> 
     }
 }
 
+/// When a burst of changes made between `first` and `last` is due: what
+/// [`debounce`] gives after folding in each change in turn, computed from
+/// the two ends alone (backends that keep one row per change use it).
+pub fn burst_due(first: Micros, last: Micros, debounce_us: Micros) -> Micros {
+    (last + debounce_us).min(first + MAX_DEBOUNCES * debounce_us)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_burst_folded_or_taken_by_its_ends_is_due_at_the_same_time() {
+        let d = 100;
+        for times in [
+            vec![1_000],
+            vec![1_000, 1_050, 1_070],
+            (1_000..2_500).step_by(37).collect::<Vec<_>>(),
+        ] {
+            let folded = times
+                .iter()
+                .fold(None, |p, t| Some(debounce(p, *t, d)))
+                .unwrap();
+            assert_eq!(
+                burst_due(times[0], *times.last().unwrap(), d),
+                folded.due_us,
+                "{times:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -112,7 +112,7 @@ impl Postgres {
         now: Micros,
     ) -> Result<()> {
         if rebuild {
-            rebuild::request_rebuild(&tx, now, self.debounce_us).await?;
+            rebuild::request_rebuild(&tx, now).await?;
         }
         let payload = if rebuild { "rebuild" } else { "" };
         tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
