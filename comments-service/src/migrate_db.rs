@@ -193,7 +193,7 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
     if let Some(first) = pending {
         copied.other_rows += tx
             .execute(
-                "INSERT INTO rebuild_requests (at_us) SELECT $1
+                "INSERT INTO rebuild_requests (at_us, xact) SELECT $1, pg_current_xact_id()::text::bigint
                  WHERE NOT EXISTS (SELECT 1 FROM rebuild_requests WHERE at_us = $1)",
                 &[&first],
             )

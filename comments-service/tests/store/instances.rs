@@ -254,3 +254,33 @@ async fn export(s: &causerie_comments::store::Store) -> Vec<String> {
     assert_eq!(out.len(), 50);
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_committing_during_the_run_keeps_its_request() {
+    let b = Backend::new(Kind::Postgres).await;
+    let pg = b.store.as_postgres().unwrap();
+    // a write in flight: its request row has the smaller id, its commit comes later
+    let mut slow = pg.conn().await.unwrap();
+    let tx = slow.transaction().await.unwrap();
+    tx.execute(
+        "INSERT INTO rebuild_requests (at_us, xact) VALUES (0, pg_current_xact_id()::text::bigint)",
+        &[],
+    )
+    .await
+    .unwrap();
+    b.store
+        .create_comment(comment("/w/", "Ann", "fast", Moderation::None))
+        .await
+        .unwrap();
+    let due = b.store.rebuild_due().await.unwrap().expect("the fast one");
+    // the run has begun (it read what to build); now the slow one commits
+    tx.commit().await.unwrap();
+    b.store.rebuild_finished(due.generation).await.unwrap();
+    assert!(
+        b.store.rebuild_due().await.unwrap().is_some(),
+        "the change that committed during the run still asks for its rebuild"
+    );
+    let again = b.store.rebuild_due().await.unwrap().unwrap();
+    b.store.rebuild_finished(again.generation).await.unwrap();
+    assert!(b.store.rebuild_due().await.unwrap().is_none());
+}

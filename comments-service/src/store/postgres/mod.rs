@@ -47,6 +47,9 @@ pub struct Postgres {
     secret: Arc<Vec<u8>>,
     debounce_us: Micros,
     lease_us: Arc<AtomicI64>,
+    /// The last rebuild request read: its generation and the snapshot that
+    /// saw it (see `rebuild::rebuild_finished`).
+    seen: Arc<std::sync::Mutex<Option<(i64, String)>>>,
 }
 
 impl Postgres {

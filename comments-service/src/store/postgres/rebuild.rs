@@ -51,19 +51,29 @@ impl Postgres {
     /// into one burst, pushed back by a failed run's retry time.
     pub async fn rebuild_due(&self) -> Result<Option<RebuildDue>> {
         let c = self.conn().await?;
-        // the two ends by id (index lookups, however long the burst)
+        // The generation is the newest request this snapshot sees; the
+        // snapshot itself is kept, so that finishing clears exactly the
+        // requests this run saw (ids are handed out before commit: "id <= n"
+        // alone could clear a change that committed after the run began).
         let burst = c
             .query_one(
-                "SELECT (SELECT id FROM rebuild_requests ORDER BY id DESC LIMIT 1),
+                "SELECT pg_current_snapshot()::text,
+                        (SELECT id FROM rebuild_requests ORDER BY id DESC LIMIT 1),
                         (SELECT at_us FROM rebuild_requests ORDER BY id LIMIT 1),
                         (SELECT at_us FROM rebuild_requests ORDER BY id DESC LIMIT 1)",
                 &[],
             )
             .await?;
-        let Some(generation) = burst.try_get::<_, Option<i64>>(0)? else {
+        let (Some(generation), Some(first), Some(last)) = (
+            burst.try_get::<_, Option<i64>>(1)?,
+            burst.try_get::<_, Option<i64>>(2)?,
+            burst.try_get::<_, Option<i64>>(3)?,
+        ) else {
             return Ok(None);
         };
-        let (first, last): (i64, i64) = (burst.try_get(1)?, burst.try_get(2)?);
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some((generation, burst.try_get(0)?));
+        }
         let retry = c
             .query_opt(
                 "SELECT due_us, attempts FROM rebuild_pending WHERE id = 1",
@@ -92,16 +102,37 @@ impl Postgres {
         Ok(got.then_some(Claim { conn: Some(c) }))
     }
 
-    /// Marks the changes up to `generation` rebuilt (later ones keep their
-    /// request) and forgets the failed run's retry state.
+    /// Marks the changes up to `generation` that the run saw rebuilt (later
+    /// ones keep their request) and forgets the failed run's retry state.
     pub async fn rebuild_finished(&self, generation: i64) -> Result<()> {
+        let snapshot = self
+            .seen
+            .lock()
+            .ok()
+            .and_then(|s| s.clone())
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, snap)| snap);
         let mut c = self.conn().await?;
         let tx = c.transaction().await?;
-        tx.execute(
-            "DELETE FROM rebuild_requests WHERE id <= $1",
-            &[&generation],
-        )
-        .await?;
+        match snapshot {
+            Some(snap) => {
+                tx.execute(
+                    "DELETE FROM rebuild_requests WHERE id <= $1
+                       AND pg_visible_in_snapshot(xact::text::xid8, $2::text::pg_snapshot)",
+                    &[&generation, &snap],
+                )
+                .await?
+            }
+            // not read here: only what every snapshot sees now is surely done
+            None => {
+                tx.execute(
+                    "DELETE FROM rebuild_requests WHERE id <= $1
+                       AND xact::text::xid8 < pg_snapshot_xmin(pg_current_snapshot())",
+                    &[&generation],
+                )
+                .await?
+            }
+        };
         tx.execute("DELETE FROM rebuild_pending WHERE id = 1", &[])
             .await?;
         tx.commit().await?;
@@ -125,7 +156,10 @@ impl Postgres {
 /// Appends a rebuild request in the change's transaction: no row is shared
 /// between writers, so no lock is held until commit (see the V3 migration).
 pub(super) async fn request_rebuild(tx: &Transaction<'_>, now: Micros) -> Result<()> {
-    tx.execute("INSERT INTO rebuild_requests (at_us) VALUES ($1)", &[&now])
-        .await?;
+    tx.execute(
+        "INSERT INTO rebuild_requests (at_us, xact) VALUES ($1, pg_current_xact_id()::text::bigint)",
+        &[&now],
+    )
+    .await?;
     Ok(())
 }

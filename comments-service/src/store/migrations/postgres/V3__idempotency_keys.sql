@@ -14,8 +14,12 @@ CREATE INDEX idempotency_keys_by_time ON idempotency_keys (created_us);
 -- lock until commit and serialise every commit of the cluster. Appending
 -- takes no shared lock; the instance that claims the run folds the rows
 -- into one request (`policy::burst_due`). `rebuild_pending` keeps only the
--- retry state of a failed run.
+-- retry state of a failed run. `xact` is the writing transaction: a run
+-- clears only the requests its snapshot saw (ids are handed out before
+-- commit, so "id <= n" alone could clear a change that committed after the
+-- run began).
 CREATE TABLE rebuild_requests (
     id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at_us           BIGINT NOT NULL
+    at_us           BIGINT NOT NULL,
+    xact            BIGINT NOT NULL
 );
