@@ -7,19 +7,27 @@ use crate::config::Moderation;
 use crate::error::{Error, Refusal, Result};
 use crate::model::Status;
 
-/// The answer to a retried post whose idempotency key already made comment
-/// `id` (on `page`, by `commenter`): the same comment, if the retry is the
-/// same submitter's on the same page; a key reused for anything else is
-/// refused rather than answered with someone else's comment.
-pub fn replay(
-    n: &NewComment,
-    id: i64,
-    page: &str,
-    commenter: Option<&str>,
-    status: &str,
-    created_us: Micros,
-) -> Result<Created> {
-    if page != n.page || commenter != Some(n.commenter_key.as_str()) {
+/// What a stored comment says about the post that made it.
+pub struct Earlier<'a> {
+    pub id: i64,
+    pub page: &'a str,
+    pub commenter: Option<&'a str>,
+    pub body_md: &'a str,
+    pub parent: Option<i64>,
+    pub status: &'a str,
+    pub created_us: Micros,
+}
+
+/// The answer to a retried post whose idempotency key already made a
+/// comment: that comment, if the retry is the same post (submitter, page,
+/// parent, text); a key reused for anything else is refused rather than
+/// answered with another comment.
+pub fn replay(n: &NewComment, e: Earlier<'_>) -> Result<Created> {
+    let same = e.page == n.page
+        && e.commenter == Some(n.commenter_key.as_str())
+        && e.body_md == n.body_md
+        && e.parent == n.parent;
+    if !same {
         return Err(Error::refused(
             Refusal::Inconsistent,
             "idempotency-key",
@@ -27,9 +35,9 @@ pub fn replay(
         ));
     }
     Ok(Created {
-        id,
-        status: Status::parse(status).unwrap_or(Status::Pending),
-        created_us,
+        id: e.id,
+        status: Status::parse(e.status).unwrap_or(Status::Pending),
+        created_us: e.created_us,
         replayed: true,
     })
 }
