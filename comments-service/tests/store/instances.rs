@@ -284,3 +284,24 @@ async fn a_change_committing_during_the_run_keeps_its_request() {
     b.store.rebuild_finished(again.generation).await.unwrap();
     assert!(b.store.rebuild_due().await.unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limit_hits_are_counted_across_instances() {
+    let (b, other) = two().await;
+    let mut counted = Vec::new();
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &b.store } else { &other };
+        counted.push(s.count_hit("addr-1", 60_000_000).await.unwrap().unwrap());
+    }
+    assert_eq!(counted, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        other.count_hit("addr-2", 60_000_000).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        b.store.count_hit("addr-1", 120_000_000).await.unwrap(),
+        Some(1),
+        "a new window"
+    );
+    assert_eq!(b.store.forget_rate_windows(120_000_000).await.unwrap(), 1);
+}

@@ -24,6 +24,7 @@ use crate::model::{Comment, Kind};
 mod comments;
 mod connect;
 mod import;
+mod limits;
 mod mentions;
 mod rebuild;
 mod rows;

@@ -23,3 +23,12 @@ CREATE TABLE rebuild_requests (
     at_us           BIGINT NOT NULL,
     xact            BIGINT NOT NULL
 );
+
+-- New-comment rate limits shared by every instance (PostgreSQL only; one
+-- SQLite service keeps its limiter in memory): hits of one client address
+-- (a keyed hash, not the address) in the current one-minute window.
+CREATE TABLE rate_windows (
+    key             TEXT PRIMARY KEY,
+    window_us       BIGINT NOT NULL,
+    hits            INTEGER NOT NULL
+);
