@@ -28,6 +28,13 @@ pub fn start(state: AppState) {
             if let Err(e) = state.store.forget_idempotency_keys(now_us() - day).await {
                 tracing::warn!(error = %e, "could not forget old idempotency keys");
             }
+            if let Err(e) = state
+                .store
+                .forget_rate_windows(now_us() - 3_600_000_000)
+                .await
+            {
+                tracing::warn!(error = %e, "could not forget old rate-limit windows");
+            }
         }
     });
 }

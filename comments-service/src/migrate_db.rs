@@ -132,12 +132,6 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
             "ON CONFLICT (id) DO UPDATE SET not_before_us = EXCLUDED.not_before_us, \
              taken_us = EXCLUDED.taken_us, attempts = EXCLUDED.attempts",
         ),
-        (
-            "rebuild_pending",
-            "id, generation, first_us, due_us, attempts",
-            "ON CONFLICT (id) DO UPDATE SET generation = EXCLUDED.generation, \
-             first_us = EXCLUDED.first_us, due_us = EXCLUDED.due_us, attempts = EXCLUDED.attempts",
-        ),
     ];
     for (table, cols, conflict) in tables {
         let n = cols.split(',').count();
@@ -184,6 +178,24 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
                 "INSERT INTO removals (comment_id, at_us) SELECT $1, $2
                  WHERE NOT EXISTS (SELECT 1 FROM removals WHERE comment_id = $1 AND at_us = $2)",
                 &[&id, &at],
+            )
+            .await?;
+    }
+    // A waiting rebuild becomes one request of the PostgreSQL kind (one row
+    // per change, see the postgres V3 migration), made when its burst began.
+    let pending: Option<i64> = read
+        .query_row(
+            "SELECT first_us FROM rebuild_pending WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(first) = pending {
+        copied.other_rows += tx
+            .execute(
+                "INSERT INTO rebuild_requests (at_us, xact) SELECT $1, pg_current_xact_id()::text::bigint
+                 WHERE NOT EXISTS (SELECT 1 FROM rebuild_requests WHERE at_us = $1)",
+                &[&first],
             )
             .await?;
     }

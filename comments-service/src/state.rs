@@ -15,6 +15,9 @@ use crate::store::Store;
 use crate::tokens::Keys;
 use crate::webmention::Webmention;
 
+/// The window of the shared new-comment rate limit.
+const RATE_WINDOW_US: i64 = 60 * 1_000_000;
+
 /// What every handler can reach. Parts with their own concern are
 /// substates (`FromRef`), so their handlers take only what they use.
 #[derive(Clone)]
@@ -102,6 +105,24 @@ impl AppState {
                     retry_after: wait.as_secs() + 1,
                 })
             }
+        }
+    }
+
+    /// [`AppState::rate_limit`], counted across every instance when the
+    /// store is shared (PostgreSQL): a fixed one-minute window per address.
+    pub async fn check_rate(&self, ip: IpAddr) -> Result<()> {
+        if self.limiter.is_none() {
+            return Ok(());
+        }
+        let now = crate::store::now_us();
+        let window = now - now.rem_euclid(RATE_WINDOW_US);
+        let key = self.keys.address_key(&ip.to_string());
+        match self.store.count_hit(&key, window).await? {
+            None => self.rate_limit(ip),
+            Some(hits) if hits <= self.cfg.comments_per_minute => Ok(()),
+            Some(_) => Err(Error::RateLimited {
+                retry_after: ((window + RATE_WINDOW_US - now) / 1_000_000 + 1) as u64,
+            }),
         }
     }
 

@@ -87,6 +87,12 @@ impl Keys {
         hex(&self.mac("who", who.as_bytes()).finalize().into_bytes()[..16])
     }
 
+    /// A non-reversible key for a client address, for counters kept in a
+    /// shared database (the address itself is not stored).
+    pub fn address_key(&self, addr: &str) -> String {
+        hex(&self.mac("addr", addr.as_bytes()).finalize().into_bytes()[..16])
+    }
+
     /// An admin session cookie value valid until `expires` (Unix seconds).
     pub fn admin_session(&self, expires: i64) -> String {
         let sig = hex(&self

@@ -121,7 +121,7 @@ pub async fn admin_login(
     if !st.keys.same_secret(&expected, token.trim()) {
         let ip = client::client_ip(peer.ip(), &headers, &st.cfg.trusted_proxies);
         tracing::warn!(client = %client::anonymise(ip), "admin sign-in with a wrong token");
-        if let Err(e) = st.rate_limit(ip) {
+        if let Err(e) = st.check_rate(ip).await {
             return e.into_response();
         }
         return login_page(StatusCode::FORBIDDEN, Some("That token is not right."));

@@ -292,7 +292,7 @@ async fn create(
         if let Some(m) = st.manifest() {
             m.check_open(page.as_str(), jiff::Timestamp::now())?;
         }
-        st.rate_limit(ip)?;
+        st.check_rate(ip).await?;
     }
     let rendered = st.renderer.render(&body_md);
     let now = now_us();

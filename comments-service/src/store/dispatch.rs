@@ -165,6 +165,24 @@ impl Store {
         on!(self, b => b.forget_idempotency_keys(before).await)
     }
 
+    /// Counts a hit of `key` in the shared window starting at `window_us`;
+    /// the window's hits so far, or `None` on SQLite (one process: its
+    /// in-memory limiter is the whole truth).
+    pub async fn count_hit(&self, key: &str, window_us: Micros) -> Result<Option<u32>> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(p) => Ok(Some(p.count_hit(key, window_us).await?)),
+        }
+    }
+
+    /// Forgets shared rate-limit windows that began before `before`.
+    pub async fn forget_rate_windows(&self, before: Micros) -> Result<usize> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(0),
+            Backend::Postgres(p) => p.forget_rate_windows(before).await,
+        }
+    }
+
     /// Stores a verified mention, or updates the existing row for its pair.
     pub async fn upsert_mention(&self, m: Mention) -> Result<MentionStored> {
         on!(self, b => b.upsert_mention(m).await)

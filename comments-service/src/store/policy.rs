@@ -7,19 +7,27 @@ use crate::config::Moderation;
 use crate::error::{Error, Refusal, Result};
 use crate::model::Status;
 
-/// The answer to a retried post whose idempotency key already made comment
-/// `id` (on `page`, by `commenter`): the same comment, if the retry is the
-/// same submitter's on the same page; a key reused for anything else is
-/// refused rather than answered with someone else's comment.
-pub fn replay(
-    n: &NewComment,
-    id: i64,
-    page: &str,
-    commenter: Option<&str>,
-    status: &str,
-    created_us: Micros,
-) -> Result<Created> {
-    if page != n.page || commenter != Some(n.commenter_key.as_str()) {
+/// What a stored comment says about the post that made it.
+pub struct Earlier<'a> {
+    pub id: i64,
+    pub page: &'a str,
+    pub commenter: Option<&'a str>,
+    pub body_md: &'a str,
+    pub parent: Option<i64>,
+    pub status: &'a str,
+    pub created_us: Micros,
+}
+
+/// The answer to a retried post whose idempotency key already made a
+/// comment: that comment, if the retry is the same post (submitter, page,
+/// parent, text); a key reused for anything else is refused rather than
+/// answered with another comment.
+pub fn replay(n: &NewComment, e: Earlier<'_>) -> Result<Created> {
+    let same = e.page == n.page
+        && e.commenter == Some(n.commenter_key.as_str())
+        && e.body_md == n.body_md
+        && e.parent == n.parent;
+    if !same {
         return Err(Error::refused(
             Refusal::Inconsistent,
             "idempotency-key",
@@ -27,9 +35,9 @@ pub fn replay(
         ));
     }
     Ok(Created {
-        id,
-        status: Status::parse(status).unwrap_or(Status::Pending),
-        created_us,
+        id: e.id,
+        status: Status::parse(e.status).unwrap_or(Status::Pending),
+        created_us: e.created_us,
         replayed: true,
     })
 }
@@ -74,8 +82,35 @@ pub fn debounce(pending: Option<Debounce>, now: Micros, debounce_us: Micros) -> 
     }
 }
 
+/// When a burst of changes made between `first` and `last` is due: what
+/// [`debounce`] gives after folding in each change in turn, computed from
+/// the two ends alone (backends that keep one row per change use it).
+pub fn burst_due(first: Micros, last: Micros, debounce_us: Micros) -> Micros {
+    (last + debounce_us).min(first + MAX_DEBOUNCES * debounce_us)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_burst_folded_or_taken_by_its_ends_is_due_at_the_same_time() {
+        let d = 100;
+        for times in [
+            vec![1_000],
+            vec![1_000, 1_050, 1_070],
+            (1_000..2_500).step_by(37).collect::<Vec<_>>(),
+        ] {
+            let folded = times
+                .iter()
+                .fold(None, |p, t| Some(debounce(p, *t, d)))
+                .unwrap();
+            assert_eq!(
+                burst_due(times[0], *times.last().unwrap(), d),
+                folded.due_us,
+                "{times:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -70,3 +70,34 @@ async fn a_change_on_a_killed_instance_is_rebuilt_by_another() {
     );
     drop(b);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_new_comment_rate_limit_holds_across_instances() {
+    let cfg = format!(
+        "database_url = \"{}\"\nsite_url = \"{}\"\nmoderation = \"none\"\n\n[limits]\ncomments_per_minute = 3\n",
+        pg::fresh_database(),
+        crate::helpers::SITE
+    );
+    let apps = [TestApp::spawn(&cfg).await, TestApp::spawn(&cfg).await];
+    let mut statuses = Vec::new();
+    let mut retry = None;
+    for i in 0..6 {
+        let (s, h, v) = apps[i % 2]
+            .post_json(&comment("/limit/", "A", &format!("n{i}")))
+            .await;
+        if s == 429 {
+            assert_eq!(v["error"]["field"], "page", "{v}");
+            retry = h
+                .get("retry-after")
+                .map(|r| r.to_str().unwrap().parse::<u64>().unwrap());
+        }
+        statuses.push(s);
+    }
+    // a window may turn over in the middle: then at most 3 more pass
+    let passed = statuses.iter().filter(|s| **s == 201).count();
+    assert!((3..=5).contains(&passed), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(retry.is_some_and(|r| (1..=61).contains(&r)), "{retry:?}");
+    let (_, _, v) = apps[0].get("/api/comments?page=/limit/").await;
+    assert_eq!(v["count"].as_u64(), Some(passed as u64));
+}

@@ -254,3 +254,54 @@ async fn export(s: &causerie_comments::store::Store) -> Vec<String> {
     assert_eq!(out.len(), 50);
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_committing_during_the_run_keeps_its_request() {
+    let b = Backend::new(Kind::Postgres).await;
+    let pg = b.store.as_postgres().unwrap();
+    // a write in flight: its request row has the smaller id, its commit comes later
+    let mut slow = pg.conn().await.unwrap();
+    let tx = slow.transaction().await.unwrap();
+    tx.execute(
+        "INSERT INTO rebuild_requests (at_us, xact) VALUES (0, pg_current_xact_id()::text::bigint)",
+        &[],
+    )
+    .await
+    .unwrap();
+    b.store
+        .create_comment(comment("/w/", "Ann", "fast", Moderation::None))
+        .await
+        .unwrap();
+    let due = b.store.rebuild_due().await.unwrap().expect("the fast one");
+    // the run has begun (it read what to build); now the slow one commits
+    tx.commit().await.unwrap();
+    b.store.rebuild_finished(due.generation).await.unwrap();
+    assert!(
+        b.store.rebuild_due().await.unwrap().is_some(),
+        "the change that committed during the run still asks for its rebuild"
+    );
+    let again = b.store.rebuild_due().await.unwrap().unwrap();
+    b.store.rebuild_finished(again.generation).await.unwrap();
+    assert!(b.store.rebuild_due().await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limit_hits_are_counted_across_instances() {
+    let (b, other) = two().await;
+    let mut counted = Vec::new();
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &b.store } else { &other };
+        counted.push(s.count_hit("addr-1", 60_000_000).await.unwrap().unwrap());
+    }
+    assert_eq!(counted, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        other.count_hit("addr-2", 60_000_000).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        b.store.count_hit("addr-1", 120_000_000).await.unwrap(),
+        Some(1),
+        "a new window"
+    );
+    assert_eq!(b.store.forget_rate_windows(120_000_000).await.unwrap(), 1);
+}

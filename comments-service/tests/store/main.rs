@@ -11,6 +11,7 @@ mod fixture;
 
 mod comments;
 mod durability;
+mod import_cli;
 mod instances;
 mod mentions;
 mod migrate;

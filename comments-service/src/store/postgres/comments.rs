@@ -97,18 +97,23 @@ impl Postgres {
             if fresh.is_none() {
                 let r = tx
                     .query_one(
-                        "SELECT c.id, c.page, c.commenter_key, c.status, c.created_us
+                        "SELECT c.id, c.page, c.commenter_key, c.body_md, c.parent, c.status, c.created_us
                          FROM idempotency_keys k JOIN comments c ON c.id = k.comment_id WHERE k.key = $1",
                         &[k],
                     )
                     .await?;
+                let (commenter, status): (Option<String>, String) = (r.try_get(2)?, r.try_get(5)?);
                 return policy::replay(
                     &n,
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
-                    r.try_get(3)?,
-                    r.try_get(4)?,
+                    policy::Earlier {
+                        id: r.try_get(0)?,
+                        page: r.try_get(1)?,
+                        commenter: commenter.as_deref(),
+                        body_md: r.try_get(3)?,
+                        parent: r.try_get(4)?,
+                        status: &status,
+                        created_us: r.try_get(6)?,
+                    },
                 );
             }
         }

@@ -163,6 +163,7 @@ impl Postgres {
             secret: Arc::new(secret),
             debounce_us: (debounce_ms as i64).saturating_mul(1000),
             lease_us: Arc::new(AtomicI64::new(VERIFY_LEASE_US)),
+            seen: Arc::default(),
         })
     }
 }

@@ -24,6 +24,7 @@ use crate::model::{Comment, Kind};
 mod comments;
 mod connect;
 mod import;
+mod limits;
 mod mentions;
 mod rebuild;
 mod rows;
@@ -47,6 +48,9 @@ pub struct Postgres {
     secret: Arc<Vec<u8>>,
     debounce_us: Micros,
     lease_us: Arc<AtomicI64>,
+    /// The last rebuild request read: its generation and the snapshot that
+    /// saw it (see `rebuild::rebuild_finished`).
+    seen: Arc<std::sync::Mutex<Option<(i64, String)>>>,
 }
 
 impl Postgres {
@@ -112,7 +116,7 @@ impl Postgres {
         now: Micros,
     ) -> Result<()> {
         if rebuild {
-            rebuild::request_rebuild(&tx, now, self.debounce_us).await?;
+            rebuild::request_rebuild(&tx, now).await?;
         }
         let payload = if rebuild { "rebuild" } else { "" };
         tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])

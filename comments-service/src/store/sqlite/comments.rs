@@ -246,14 +246,28 @@ fn insert_comment(ctx: &mut WriteCtx, n: &NewComment) -> Result<Created> {
     })
 }
 
-/// The answer of an earlier try under the same key, if it was this submitter's.
+/// The answer of an earlier try under the same key, if it was this same post.
 fn replay(conn: &Connection, id: i64, n: &NewComment) -> Result<Created> {
-    let (page, key, status, created_us): (String, Option<String>, String, Micros) = conn
+    type Row = (String, Option<String>, String, Option<i64>, String, Micros);
+    let (page, key, body_md, parent, status, created_us): Row = conn
         .prepare_cached(
-            "SELECT page, commenter_key, status, created_us FROM comments WHERE id = ?1",
+            "SELECT page, commenter_key, body_md, parent, status, created_us FROM comments WHERE id = ?1",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    crate::store::policy::replay(n, id, &page, key.as_deref(), &status, created_us)
+        .query_row([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?;
+    crate::store::policy::replay(
+        n,
+        crate::store::policy::Earlier {
+            id,
+            page: &page,
+            commenter: key.as_deref(),
+            body_md: &body_md,
+            parent,
+            status: &status,
+            created_us,
+        },
+    )
 }
 
 /// The status a new item gets under `mode`.
