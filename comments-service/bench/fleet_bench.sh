@@ -12,6 +12,7 @@
 #   new     POST /api/comments (durable: 2xx = committed and fsynced)
 # and for pg3 the cross-instance visibility lag: POST on instance A, poll the
 # thread on instance B until the new id shows (SAMPLES samples, p50/p99).
+# During the PostgreSQL POST cases it samples what the busy backends wait on.
 #
 # PostgreSQL is a throw-away cluster (initdb in WORKDIR, as the `postgres`
 # user when run as root) with its durable defaults: fsync and
@@ -182,9 +183,25 @@ LUA
 } > "$WORKDIR/new.lua"
 COUNT_Q=$(python3 -c 'print("&".join("page=/bench/post-%d" % i for i in range(1, 21)))')
 
+# What PostgreSQL's busy backends wait on, every 0.5 s (the write ceiling).
+sample_waits() { # DB OUT; runs until killed
+  while sleep 0.5; do
+    psql_su -d "$1" -c "SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-')
+      FROM pg_stat_activity WHERE datname = '$1' AND state = 'active' AND pid <> pg_backend_pid()" || true
+  done >> "$2"
+}
+
 run_case() { # SETUP CASE URL SCRIPT
-  local out="$RESULTS/$1-$2.wrk.txt"
+  local out="$RESULTS/$1-$2.wrk.txt" sampler=""
+  if [ "$2" = new ] && [ "$1" != sqlite1 ]; then
+    sample_waits "$1" "$RESULTS/$1-waits.txt" &
+    sampler=$!
+  fi
   wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency -s "$4" "$3" > "$out" 2>&1 || true
+  if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+    echo "# $1 new: PostgreSQL backends waiting on (samples): $(sort "$RESULTS/$1-waits.txt" | uniq -c | sort -rn | head -4 | awk '{printf "%s %s; ", $2, $1}')"
+  fi
   printf '%s\t%s\t%s\n' "$1" "$2" "$(grep '^RESULT' "$out" | cut -f2-)" >> "$SUMMARY"
 }
 
