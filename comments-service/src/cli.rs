@@ -152,10 +152,16 @@ fn tool_config(cli: &Cli) -> crate::error::Result<Config> {
     Config::load(cli.config.as_deref(), &flags)
 }
 
+/// Caps the PostgreSQL driver's log level whatever `RUST_LOG` says.
+const NO_DRIVER_DEBUG: &str = "tokio_postgres=info";
+
 /// Logs to stderr; `RUST_LOG` chooses the level (default `level`).
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
+        // The PostgreSQL driver logs every statement's parameters at debug:
+        // e-mail addresses, tokens, the signing key. Never let them through.
+        .add_directive(NO_DRIVER_DEBUG.parse().expect("a valid directive"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

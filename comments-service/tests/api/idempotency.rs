@@ -100,3 +100,27 @@ async fn the_same_key_sent_to_two_instances_at_once_makes_one_comment() {
         .await;
     assert_eq!(s, 200, "{edited}");
 }
+
+#[tokio::test]
+async fn the_site_may_send_the_key_cross_origin() {
+    let app = TestApp::spawn(&open_config()).await;
+    let r = app
+        .http
+        .request(reqwest::Method::OPTIONS, app.path("/api/comments"))
+        .header("origin", crate::helpers::SITE)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let allowed = r
+        .headers()
+        .get("access-control-allow-headers")
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .unwrap_or_default();
+    assert!(allowed.contains("idempotency-key"), "{allowed}");
+}

@@ -19,7 +19,7 @@ async fn a_burst_over_three_instances_triggers_one_rebuild() {
     let out = dir.path().join("rebuilds.txt");
     // a slow command: a second instance has every chance to run it too
     let cmd = format!("echo rebuilt >> {}; sleep 1", out.display());
-    let cfg = config(&pg::fresh_database(), 400, &cmd);
+    let cfg = config(&pg::fresh_database(), 1000, &cmd);
     let apps = [
         TestApp::spawn(&cfg).await,
         TestApp::spawn(&cfg).await,

@@ -114,9 +114,9 @@ async fn each_verification_is_taken_by_one_instance() {
     assert_eq!(all.len(), 30);
     // the instance that took one dies; after the lease another takes it
     let orphan = *all.iter().next().unwrap();
-    other.set_verification_lease(Duration::from_millis(300));
+    other.set_verification_lease(Duration::from_millis(1500));
     assert!(other.take_verification().await.unwrap().is_none());
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     let mut back = HashSet::new();
     while let Some(job) = other.take_verification().await.unwrap() {
         back.insert(job.id);

@@ -90,13 +90,13 @@ async fn the_verification_queue_leases_its_jobs(b: Backend) {
     let job = s.take_verification().await.unwrap().unwrap();
     assert_eq!(job.attempts, 2);
     // a taker that died: the job comes back after the lease
-    s.set_verification_lease(Duration::from_millis(300));
+    s.set_verification_lease(Duration::from_millis(1500));
     assert!(s.take_verification().await.unwrap().is_none());
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     let back = s.take_verification().await.unwrap().unwrap();
     assert_eq!((back.id, back.attempts), (id, 3));
     s.verification_done(id).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     assert!(
         s.take_verification().await.unwrap().is_none(),
         "done is gone"

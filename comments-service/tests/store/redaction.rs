@@ -13,6 +13,7 @@ use crate::pg;
 const SECRET_PW: &str = "Sup3r-Secret-pw";
 
 fn bin() -> Command {
+    // debug everywhere: what must not show must not show even then
     let mut c = Command::new(env!("CARGO_BIN_EXE_causerie-comments"));
     c.env("RUST_LOG", "debug");
     c
@@ -133,8 +134,9 @@ fn a_serving_instance_never_logs_the_password() {
             .header("idempotency-key", "one")
             .header("content-type", "application/json")
             .body(
-                serde_json::json!({"page": "/p/", "author": "Ann", "body": "hi", "started": started})
-                    .to_string(),
+                serde_json::json!({"page": "/p/", "author": "Ann", "email": "ann@private.example",
+                    "body": "hi", "started": started})
+                .to_string(),
             )
             .send()
             .await
@@ -151,6 +153,15 @@ fn a_serving_instance_never_logs_the_password() {
     assert!(
         !err.contains(password.as_str()),
         "the password shows: {err}"
+    );
+    // RUST_LOG=debug: the driver's statement parameters stay out too
+    assert!(
+        !err.contains("ann@private.example"),
+        "an e-mail address shows"
+    );
+    assert!(
+        !err.contains("with parameters"),
+        "statement parameters show"
     );
 }
 

@@ -245,12 +245,12 @@ impl Postgres {
 /// Inserts a new reader comment inside `tx`.
 async fn insert_comment(tx: &Transaction<'_>, n: &NewComment, now: Micros) -> Result<Created> {
     if let Some(p) = n.parent {
-        let ok = tx
-            .query_opt(
+        let st = tx
+            .prepare_cached(
                 "SELECT 1 FROM comments WHERE id = $1 AND page = $2 AND status IN ('approved', 'pending')",
-                &[&p, &n.page],
             )
             .await?;
+        let ok = tx.query_opt(&st, &[&p, &n.page]).await?;
         if ok.is_none() {
             return Err(Error::refused(
                 Refusal::Inconsistent,
@@ -299,14 +299,12 @@ async fn insert_comment(tx: &Transaction<'_>, n: &NewComment, now: Micros) -> Re
 
 /// The status a new item gets under `mode` (see `policy::status_for`).
 pub(super) async fn decide(tx: &Transaction<'_>, mode: Moderation, key: &str) -> Result<Status> {
-    let known = mode == Moderation::FirstTime
-        && tx
-            .query_opt(
-                "SELECT 1 FROM trusted_commenters WHERE commenter_key = $1",
-                &[&key],
-            )
-            .await?
-            .is_some();
+    let known = mode == Moderation::FirstTime && {
+        let st = tx
+            .prepare_cached("SELECT 1 FROM trusted_commenters WHERE commenter_key = $1")
+            .await?;
+        tx.query_opt(&st, &[&key]).await?.is_some()
+    };
     Ok(policy::status_for(mode, known))
 }
 

@@ -107,20 +107,27 @@ impl Postgres {
     }
 
     /// Ends a writing transaction: records the rebuild request if the change
-    /// is visible on the site, notifies the other instances, commits, then
-    /// moves this instance's generation so it reads its own write at once.
+    /// is visible on the site (in the same transaction: it survives a
+    /// crash), notifies the other instances, commits, then moves this
+    /// instance's generation so it reads its own write at once.
     pub(crate) async fn commit(
         &self,
         tx: Transaction<'_>,
         rebuild: bool,
         now: Micros,
     ) -> Result<()> {
+        // One prepared statement (cached per connection) does both, so a
+        // write costs BEGIN, its own statements, this, COMMIT.
+        let st = if rebuild {
+            tx.prepare_cached(rebuild::REQUEST_AND_NOTIFY).await?
+        } else {
+            tx.prepare_cached(NOTIFY).await?
+        };
         if rebuild {
-            rebuild::request_rebuild(&tx, now).await?;
+            tx.query(&st, &[&now]).await?;
+        } else {
+            tx.query(&st, &[]).await?;
         }
-        let payload = if rebuild { "rebuild" } else { "" };
-        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
-            .await?;
         tx.commit().await?;
         self.generation.fetch_add(1, Ordering::AcqRel);
         if rebuild {
@@ -129,6 +136,10 @@ impl Postgres {
         Ok(())
     }
 }
+
+/// Tells every instance that something changed (delivered at commit; the
+/// channel is [`CHANNEL`]).
+const NOTIFY: &str = "SELECT pg_notify('causerie_changes', '')";
 
 /// Columns of a reader-visible item, in `row_to_comment` order.
 pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";

@@ -7,7 +7,7 @@
 //! the same generation, and a dead instance's claim ends with its
 //! connection while the row stays for the next one.
 
-use deadpool_postgres::{Object, Transaction};
+use deadpool_postgres::Object;
 
 use super::Postgres;
 use crate::error::Result;
@@ -153,13 +153,10 @@ impl Postgres {
     }
 }
 
-/// Appends a rebuild request in the change's transaction: no row is shared
-/// between writers, so no lock is held until commit (see the V3 migration).
-pub(super) async fn request_rebuild(tx: &Transaction<'_>, now: Micros) -> Result<()> {
-    tx.execute(
-        "INSERT INTO rebuild_requests (at_us, xact) VALUES ($1, pg_current_xact_id()::text::bigint)",
-        &[&now],
-    )
-    .await?;
-    Ok(())
-}
+/// Appends a rebuild request in the change's transaction and notifies the
+/// other instances (who wake their rebuild loops): no row is shared between
+/// writers, so no lock is held until commit (see the V3 migration). `$1` is
+/// the time of the change.
+pub(super) const REQUEST_AND_NOTIFY: &str = "WITH request AS (
+       INSERT INTO rebuild_requests (at_us, xact) VALUES ($1, pg_current_xact_id()::text::bigint))
+     SELECT pg_notify('causerie_changes', 'rebuild')";

@@ -112,11 +112,13 @@ impl Postgres {
     ) -> Result<bool> {
         let mut c = self.conn().await?;
         let tx = snapshot(&mut c).await?;
-        let shape = tx
-            .query(
+        let shape_st = tx
+            .prepare_cached(
                 "SELECT id, parent FROM comments WHERE page = $1 AND status = 'approved' ORDER BY id",
-                &[&page],
             )
+            .await?;
+        let shape = tx
+            .query(&shape_st, &[&page])
             .await?
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -128,7 +130,7 @@ impl Postgres {
             return Ok(false);
         }
         let st = tx
-            .prepare(&format!("SELECT {COLS} FROM comments WHERE id = ANY($1)"))
+            .prepare_cached(&format!("SELECT {COLS} FROM comments WHERE id = ANY($1)"))
             .await?;
         for chunk in ids.chunks(BATCH_ROWS) {
             let mut by_id: HashMap<i64, _> = HashMap::with_capacity(chunk.len());
@@ -148,10 +150,11 @@ impl Postgres {
 
 /// A read-only transaction that sees one snapshot for all its queries.
 async fn snapshot(c: &mut deadpool_postgres::Object) -> Result<Transaction<'_>> {
-    let tx = c.transaction().await?;
-    tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .await?;
-    Ok(tx)
+    Ok(c.build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?)
 }
 
 /// The reader's end of the channel.
