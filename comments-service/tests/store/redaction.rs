@@ -86,7 +86,13 @@ async fn a_wrong_password_is_refused_without_showing_it() {
 fn tls_required_is_refused_not_sent_in_clear() {
     let url = format!("postgres://w:{SECRET_PW}@127.0.0.1:5432/blog?sslmode=require");
     let out = bin()
-        .args(["--site-url", "http://site.example/", "--database-url", &url])
+        .args([
+            "--site-url",
+            "http://site.example/",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--database-url", &url])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
