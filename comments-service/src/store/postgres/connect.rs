@@ -155,7 +155,11 @@ impl Postgres {
             generation.clone(),
             rebuild.clone(),
         ));
+        let announcer = super::announce::Announcer::default();
+        announcer.start(pool.clone(), target.clone());
+        super::announce::poll_changes(pool.clone(), generation.clone());
         Ok(Postgres {
+            announcer,
             pool,
             target,
             generation,

@@ -20,7 +20,7 @@ impl Postgres {
         let mut c = self.conn().await?;
         let tx = c.transaction().await?;
         let (counts, approved) = apply(&tx, format, &rows, now).await?;
-        self.commit(tx, approved, now).await?;
+        self.commit_announced(tx, approved, now).await?;
         Ok(counts)
     }
 

@@ -1,10 +1,12 @@
 //! The PostgreSQL backend: a deadpool of tokio-postgres connections shared by
 //! every request of this instance, one database shared by every instance.
 //!
-//! Each write is one transaction (PostgreSQL does the group commit) that
-//! also sends `NOTIFY causerie_changes`; every instance `LISTEN`s on its own
-//! connection and moves its read-cache generation when one arrives
-//! (`connect`), while the writing instance moves its own before answering.
+//! Each write is one transaction (PostgreSQL does the group commit), after
+//! which the instance sends `NOTIFY causerie_changes` (`announce`: outside
+//! the transaction, so commits share WAL flushes); every instance `LISTEN`s
+//! on its own connection and moves its read-cache generation when one
+//! arrives (`connect`), while the writing instance moves its own before
+//! answering.
 //! What was in-process on SQLite is claimed in the database here: the
 //! verification queue with `FOR UPDATE SKIP LOCKED` and a lease, the rebuild
 //! run with an advisory lock, idempotency keys with a unique index.
@@ -21,6 +23,7 @@ use super::{Micros, rfc3339};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
 
+mod announce;
 mod comments;
 mod connect;
 mod import;
@@ -51,6 +54,8 @@ pub struct Postgres {
     /// The last rebuild request read: its generation and the snapshot that
     /// saw it (see `rebuild::rebuild_finished`).
     seen: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+    /// Tells the other instances after a commit.
+    announcer: announce::Announcer,
 }
 
 impl Postgres {
@@ -108,26 +113,38 @@ impl Postgres {
 
     /// Ends a writing transaction: records the rebuild request if the change
     /// is visible on the site (in the same transaction: it survives a
-    /// crash), notifies the other instances, commits, then moves this
-    /// instance's generation so it reads its own write at once.
+    /// crash), commits, moves this instance's generation so it reads its
+    /// own write at once, then has the other instances told (`announce`).
     pub(crate) async fn commit(
         &self,
         tx: Transaction<'_>,
         rebuild: bool,
         now: Micros,
     ) -> Result<()> {
-        // One prepared statement (cached per connection) does both, so a
-        // write costs BEGIN, its own statements, this, COMMIT.
-        let st = if rebuild {
-            tx.prepare_cached(rebuild::REQUEST_AND_NOTIFY).await?
-        } else {
-            tx.prepare_cached(NOTIFY).await?
-        };
         if rebuild {
-            tx.query(&st, &[&now]).await?;
-        } else {
-            tx.query(&st, &[]).await?;
+            let st = tx.prepare_cached(rebuild::REQUEST).await?;
+            tx.execute(&st, &[&now]).await?;
         }
+        tx.commit().await?;
+        self.committed(rebuild);
+        Ok(())
+    }
+
+    /// Like [`Postgres::commit`], with the notification inside the
+    /// transaction: for a tool's one big write (`import`), whose process may
+    /// exit before a later notification would be sent.
+    pub(crate) async fn commit_announced(
+        &self,
+        tx: Transaction<'_>,
+        rebuild: bool,
+        now: Micros,
+    ) -> Result<()> {
+        if rebuild {
+            tx.execute(rebuild::REQUEST, &[&now]).await?;
+        }
+        let payload = if rebuild { "rebuild" } else { "" };
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+            .await?;
         tx.commit().await?;
         self.generation.fetch_add(1, Ordering::AcqRel);
         if rebuild {
@@ -135,11 +152,15 @@ impl Postgres {
         }
         Ok(())
     }
-}
 
-/// Tells every instance that something changed (delivered at commit; the
-/// channel is [`CHANNEL`]).
-const NOTIFY: &str = "SELECT pg_notify('causerie_changes', '')";
+    fn committed(&self, rebuild: bool) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if rebuild {
+            self.rebuild.notify_one();
+        }
+        self.announcer.changed(rebuild);
+    }
+}
 
 /// Columns of a reader-visible item, in `row_to_comment` order.
 pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";

@@ -153,10 +153,8 @@ impl Postgres {
     }
 }
 
-/// Appends a rebuild request in the change's transaction and notifies the
-/// other instances (who wake their rebuild loops): no row is shared between
-/// writers, so no lock is held until commit (see the V3 migration). `$1` is
-/// the time of the change.
-pub(super) const REQUEST_AND_NOTIFY: &str = "WITH request AS (
-       INSERT INTO rebuild_requests (at_us, xact) VALUES ($1, pg_current_xact_id()::text::bigint))
-     SELECT pg_notify('causerie_changes', 'rebuild')";
+/// Appends a rebuild request in the change's transaction: no row is shared
+/// between writers, so no lock is held until commit (see the V3 migration).
+/// `$1` is the time of the change.
+pub(super) const REQUEST: &str =
+    "INSERT INTO rebuild_requests (at_us, xact) VALUES ($1, pg_current_xact_id()::text::bigint)";
