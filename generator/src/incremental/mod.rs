@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::profile::phase;
+
 use crate::config::Slugify;
 use crate::content::{Entry, Found, Kind, rel_path};
 use crate::error::{Diagnostic, Error, Result};
@@ -472,15 +474,5 @@ impl Engine {
             changed,
             patched: false,
         })
-    }
-}
-
-/// With `CAUSERIE_PROFILE` set, prints how long each stage took (stderr).
-fn phase(name: &str, since: Instant) {
-    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
-        eprintln!(
-            "{name:>14}: {:7.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
     }
 }
