@@ -51,8 +51,11 @@ pub(super) fn check(
     dirty: Option<&[usize]>,
     records: &HashMap<u64, Record>,
     cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+    html: crate::render::HtmlSource<'_>,
 ) -> Result<()> {
-    let fresh = Renderer::new(site).map_err(Error::Content)?;
+    let fresh = Renderer::new(site)
+        .map_err(Error::Content)?
+        .with_html_source(html);
     let mut found: Vec<String> = (0..site.content.posts.len())
         .into_par_iter()
         .filter_map(|i| {
@@ -236,14 +239,19 @@ mod tests {
         // The engine's keys see it: verification of what they keep passes.
         let (jobs, k, d) = dirty(&before, &now, keys::key);
         assert!(d.iter().any(|&j| jobs[j] == Job::Post(0)), "{d:?}");
-        check(&now, &jobs, &k, Some(&d), &engine.records, &none).unwrap();
+        check(&now, &jobs, &k, Some(&d), &engine.records, &none, &|_| {
+            Some(String::new())
+        })
+        .unwrap();
 
         // A key without the neighbours keeps the pages of a and c: caught.
         let (jobs, k, d) = dirty(&before, &now, key_without_neighbours);
         assert!(!d.iter().any(|&j| jobs[j] == Job::Post(0)), "{d:?}");
-        let err = check(&now, &jobs, &k, Some(&d), &engine.records, &none)
-            .unwrap_err()
-            .to_string();
+        let err = check(&now, &jobs, &k, Some(&d), &engine.records, &none, &|_| {
+            Some(String::new())
+        })
+        .unwrap_err()
+        .to_string();
         for page in ["posts/a/index.html", "posts/c/index.html"] {
             assert!(
                 err.contains(&format!(
@@ -273,14 +281,19 @@ mod tests {
         let (jobs, k, _) = dirty(&before, &now, keys::key);
         // A summary cache that kept the old title under the new post.
         let cached = |_: usize| Some(stale.clone());
-        let err = check(&now, &jobs, &k, None, &HashMap::new(), &cached)
-            .unwrap_err()
-            .to_string();
+        let err = check(&now, &jobs, &k, None, &HashMap::new(), &cached, &|_| {
+            Some(String::new())
+        })
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("the list view of content/posts/a.md was reused"),
             "{err}"
         );
         let fresh = |_: usize| None;
-        check(&now, &jobs, &k, None, &HashMap::new(), &fresh).unwrap();
+        check(&now, &jobs, &k, None, &HashMap::new(), &fresh, &|_| {
+            Some(String::new())
+        })
+        .unwrap();
     }
 }

@@ -135,7 +135,13 @@ pub struct Renderer<'s> {
     summaries: Vec<OnceLock<Summary>>,
     /// Each post's feed items, shared by every feed it is in.
     feed_items: feeds::ItemCache,
+    /// Where a page finds its entry's HTML when the entry holds none (the
+    /// engine keeps it on disk); `None` means damaged there.
+    html_source: Option<HtmlSource<'s>>,
 }
+
+/// See [`Renderer::with_html_source`].
+pub type HtmlSource<'s> = &'s (dyn Fn(&crate::content::Entry) -> Option<String> + Sync);
 
 /// A post's list view (a tera value) and meta description.
 pub type Summary = (Value, String);
@@ -198,7 +204,30 @@ impl<'s> Renderer<'s> {
             tera,
             summaries,
             feed_items: feeds::ItemCache::new(site.content.posts.len()),
+            html_source: None,
         })
+    }
+
+    /// Pages read the HTML of an entry that holds none from `source`
+    /// (feeds still need theirs in the entry).
+    pub fn with_html_source(mut self, source: HtmlSource<'s>) -> Self {
+        self.html_source = Some(source);
+        self
+    }
+
+    /// The HTML of entry `e`, from the entry or the HTML source.
+    fn html_of<'e>(
+        &self,
+        e: &'e crate::content::Entry,
+    ) -> Result<std::borrow::Cow<'e, str>, Diagnostic> {
+        match self.html_source {
+            Some(source) if e.rendered.html.is_empty() => {
+                source(e).map(std::borrow::Cow::Owned).ok_or_else(|| {
+                    Diagnostic::new(&e.source, 0, "its HTML in the build cache is damaged")
+                })
+            }
+            _ => Ok(std::borrow::Cow::Borrowed(&e.rendered.html)),
+        }
     }
 
     /// The list view and description of post `i`, made on first use.

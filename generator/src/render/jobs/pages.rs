@@ -52,7 +52,8 @@ impl Renderer<'_> {
                     );
                     ctx.insert("post", &view);
                 }
-                ctx.insert_value("content", Value::safe_string(&e.rendered.html));
+                let content = self.html_of(e)?;
+                ctx.insert_value("content", Value::safe_string(&content));
                 let name = if kind == "post" {
                     "post.html"
                 } else {
@@ -60,7 +61,7 @@ impl Renderer<'_> {
                 };
                 vec![html(
                     &e.path,
-                    self.tpl_sized(name, &ctx, &e.source, e.rendered.html.len() + 12 * 1024)?,
+                    self.tpl_sized(name, &ctx, &e.source, content.len() + 12 * 1024)?,
                 )]
             }
             Job::Aliases(kind, i) => {
