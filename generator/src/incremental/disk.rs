@@ -249,8 +249,13 @@ fn load_markdown(dir: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
         at: head.len(),
     };
     let mut valid = r.at;
+    let mut released = 0;
     while !r.done() {
         let start = r.at;
+        if start - released > 64 << 20 {
+            blob.release(released, start);
+            released = start;
+        }
         let Some(frame) = (|| {
             let key = r.u64()?;
             let n = r.len()?;
