@@ -30,7 +30,7 @@ use crate::markdown::RenderedBody;
 const RECORDS: &str = "build-records.bin";
 const ENTRIES: &str = "build-entries.bin";
 const MARKDOWN: &str = "build-markdown.bin";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Identity of this executable: version, size and mtime of the binary.
 pub(super) fn header() -> Vec<u8> {
@@ -70,9 +70,6 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub(super) fn new(b: &'a [u8]) -> Reader<'a> {
-        Reader { b, at: 0 }
-    }
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let s = self.b.get(self.at..end)?;
@@ -226,15 +223,7 @@ fn load_records(dir: &Path, head: &[u8]) -> Option<(PathBuf, HashMap<u64, Record
 
 fn load_entries(dir: &Path, head: &[u8]) -> Option<(Option<u64>, super::entries::Entries)> {
     let bytes = std::fs::read(dir.join(ENTRIES)).ok()?;
-    let mut r = Reader::new(checked(&bytes, head)?);
-    let links_ok = match r.u64()? {
-        1 => Some(r.u64()?),
-        _ => {
-            r.u64()?;
-            None
-        }
-    };
-    Some((links_ok, super::entries::decode(&mut r)?))
+    super::entries::decode(checked(&bytes, head)?)
 }
 
 type Frames = Vec<(u64, RenderedBody, Lazy)>;
@@ -374,9 +363,7 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
     let save_entries = || -> std::io::Result<()> {
         let mut w = head.clone();
         let start = w.len();
-        put_u64(&mut w, u64::from(engine.links_ok.is_some()));
-        put_u64(&mut w, engine.links_ok.unwrap_or(0));
-        super::entries::encode(&mut w, &engine.entries);
+        w.extend_from_slice(&super::entries::encode(engine.links_ok, &engine.entries));
         seal(&mut w, start);
         replace(&dir.join(ENTRIES), &w)
     };

@@ -128,3 +128,31 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
     assert!(html(&blob, &frames[&3]).is_none());
     log.discard();
 }
+
+#[test]
+fn entries_that_do_not_decode_are_ignored_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(dir(root)).unwrap();
+    // A right header and checksum around bytes that are no entries (what
+    // an older codec's file would look like if its header had matched).
+    for junk in [
+        &b""[..],
+        b"\x01",
+        b"\x01\x05\xff\xff\xff\xff\xff",
+        &[0xAB; 300],
+    ] {
+        let mut w = header();
+        let start = w.len();
+        w.extend_from_slice(junk);
+        seal(&mut w, start);
+        std::fs::write(dir(root).join(ENTRIES), &w).unwrap();
+        let (e, _) = load(root);
+        assert!(e.entries.is_empty() && e.links_ok.is_none(), "{junk:?}");
+    }
+    // An older format's header: ignored whole.
+    let mut old = b"causerie-cache\n".to_vec();
+    put_u64(&mut old, 3);
+    std::fs::write(dir(root).join(ENTRIES), &old).unwrap();
+    assert!(load(root).0.entries.is_empty());
+}
