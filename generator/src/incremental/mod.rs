@@ -421,7 +421,10 @@ impl Engine {
             }
             None => Some(String::new()),
         };
-        let renderer = renderer.with_html_source(&source);
+        let mut renderer = renderer.with_html_source(&source);
+        if self.one_shot && full {
+            renderer.free_summaries_after_use();
+        }
         let checked = if verify::enabled() {
             let kept = (!full).then_some(&dirty[..]);
             verify::check(site, &jobs, &keyed, kept, &self.records, &cached, &source)

@@ -60,7 +60,7 @@ pub(super) fn check(
         .into_par_iter()
         .filter_map(|i| {
             let old = cached(i)?;
-            (&old != fresh.summary_made(i)).then(|| {
+            (old != *fresh.summary_made(i)).then(|| {
                 format!(
                     "verify: the list view of {} was reused from the last build but is made differently now: summary_key misses a dependency",
                     site.content.posts[i].source
@@ -275,7 +275,7 @@ mod tests {
         .unwrap();
         post(root, "a", "Alpha", "2025-01-01");
         let (_, before) = built(root, "public");
-        let stale = Renderer::new(&before).unwrap().summary_made(0).clone();
+        let stale = (*Renderer::new(&before).unwrap().summary_made(0)).clone();
         post(root, "a", "Alpha renamed", "2025-01-01");
         let (_, now) = built(root, "public-2");
         let (jobs, k, _) = dirty(&before, &now, keys::key);

@@ -7,12 +7,12 @@
 pub mod feeds;
 mod jobs;
 pub mod sitemap;
+mod summaries;
 pub mod templates;
 pub mod views;
 
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use tera::{Context, Tera, Value};
 
 use crate::content::Kind;
@@ -132,7 +132,7 @@ pub struct Renderer<'s> {
     /// List view of each post (also the `post` of its own page) as a tera
     /// value, and its meta description. Made when a job first needs it: a
     /// rebuild after one edit shows a few dozen posts of thousands.
-    summaries: Vec<OnceLock<Summary>>,
+    summaries: summaries::Summaries,
     /// Each post's feed items, shared by every feed it is in.
     feed_items: feeds::ItemCache,
     /// Where a page finds its entry's HTML when the entry holds none (the
@@ -193,12 +193,7 @@ impl<'s> Renderer<'s> {
             extra: &config.extra,
         };
         tera.global_context().insert("site", &site_view);
-        let summaries = (0..site.content.posts.len())
-            .map(|i| match cached(i) {
-                Some(s) => OnceLock::from(s),
-                None => OnceLock::new(),
-            })
-            .collect();
+        let summaries = summaries::Summaries::new(site.content.posts.len(), cached);
         Ok(Renderer {
             site,
             tera,
@@ -230,9 +225,25 @@ impl<'s> Renderer<'s> {
         }
     }
 
+    /// For a build that renders every job once and keeps nothing: each
+    /// post's list view is freed after its last use (its page, its index
+    /// page and one page per term it has).
+    pub fn free_summaries_after_use(&mut self) {
+        let site = self.site;
+        let mut uses = vec![2; site.content.posts.len()];
+        for tax in Taxonomy::ALL {
+            for t in site.terms(tax) {
+                for &i in &t.posts {
+                    uses[i] += 1;
+                }
+            }
+        }
+        self.summaries.free_after(&uses);
+    }
+
     /// The list view and description of post `i`, made on first use.
-    fn summary_of(&self, i: usize) -> &Summary {
-        self.summaries[i].get_or_init(|| {
+    fn summary_of(&self, i: usize) -> std::sync::Arc<Summary> {
+        self.summaries.use_or_make(i, || {
             let site = self.site;
             let strings = &site.theme.strings;
             let mut v = EntryView::new(&site.content.posts[i], &site.config, strings);
@@ -247,14 +258,14 @@ impl<'s> Renderer<'s> {
 
     /// The summary of post `i`, made now if no job made it yet (verify
     /// mode compares it with the one a cache offered).
-    pub fn summary_made(&self, i: usize) -> &Summary {
+    pub fn summary_made(&self, i: usize) -> std::sync::Arc<Summary> {
         self.summary_of(i)
     }
 
     /// The summary of post `i` if a job made or used it (to cache for the
     /// next renderer).
     pub fn summary(&self, i: usize) -> Option<Summary> {
-        self.summaries[i].get().cloned()
+        self.summaries.get(i)
     }
 
     /// Every job of the site, in a stable order.

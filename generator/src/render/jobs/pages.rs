@@ -17,12 +17,9 @@ impl Renderer<'_> {
                 };
                 let mut ctx = Context::new();
                 if let Job::Post(i) = job {
-                    let mut meta = self.meta(
-                        "post",
-                        e.title.clone(),
-                        self.summary_of(*i).1.clone(),
-                        &e.path,
-                    );
+                    // One use of the summary per page (see `free_summaries_after_use`).
+                    let summary = self.summary_of(*i);
+                    let mut meta = self.meta("post", e.title.clone(), summary.1.clone(), &e.path);
                     let link = |j: usize| LinkView {
                         name: posts[j].title.clone(),
                         url: config.url_for(&posts[j].path),
@@ -43,7 +40,7 @@ impl Renderer<'_> {
                     }
                     ctx.insert("conversation", &conv);
                     ctx.insert("page", &meta);
-                    ctx.insert_value("post", self.summary_of(*i).0.clone());
+                    ctx.insert_value("post", summary.0.clone());
                 } else {
                     let view = EntryView::new(e, config, strings);
                     ctx.insert(
