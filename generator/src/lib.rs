@@ -8,6 +8,7 @@ pub mod error;
 pub mod escape;
 pub mod fetch;
 pub mod hash;
+pub mod profile;
 // load: configuration, theme, content, the conversation from the service
 pub mod config;
 pub mod content;

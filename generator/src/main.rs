@@ -34,13 +34,7 @@ fn main() -> ExitCode {
         }
     };
     let r = run(cli);
-    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
-        eprintln!(
-            "{:>14}: {:7.1} ms",
-            "main",
-            t0.elapsed().as_secs_f64() * 1000.0
-        );
-    }
+    causerie::profile::phase("main", t0);
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Content(diags)) => {

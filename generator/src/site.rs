@@ -107,7 +107,7 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, false, None)
+        Site::load_with(root, opts, Render::No, None)
     }
 
     /// [`Site::load`] that takes unchanged entries from an earlier load
@@ -117,18 +117,21 @@ impl Site {
         opts: &BuildOptions,
         reuse: &content::Reuse<'_>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, false, Some(reuse))
+        Site::load_with(root, opts, Render::No, Some(reuse))
     }
 
     /// [`Site::load_reusing`] that renders the markdown of every entry it
     /// reads as soon as it is read (reused entries keep theirs): for a cold
-    /// cache, so the sources are never all in memory together.
+    /// cache, so the sources are never all in memory together. `then`
+    /// runs on each entry right after (the build moves its HTML to disk
+    /// there, so not all of it is in memory together either).
     pub fn load_reusing_rendered(
         root: &Path,
         opts: &BuildOptions,
         reuse: &content::Reuse<'_>,
+        then: Option<&(dyn Fn(&mut Entry) + Sync)>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, true, Some(reuse))
+        Site::load_with(root, opts, Render::Then(then), Some(reuse))
     }
 
     /// [`Site::load`] that also renders each entry's markdown as soon as it
@@ -138,13 +141,13 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, true, None)
+        Site::load_with(root, opts, Render::Then(None), None)
     }
 
     fn load_with(
         root: &Path,
         opts: &BuildOptions,
-        render: bool,
+        render: Render<'_>,
         reuse: Option<&content::Reuse<'_>>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config_path = root.join(config::FILE);
@@ -160,7 +163,13 @@ impl Site {
         let theme = theme::load(root, &config, &text);
         let highlight = config.highlight;
         let base_path = config.base_path().to_string();
-        let markdown = |e: &mut Entry| render_entry(e, highlight, &base_path);
+        let markdown = |e: &mut Entry| {
+            render_entry(e, highlight, &base_path);
+            if let Render::Then(Some(then)) = render {
+                then(e);
+            }
+        };
+        let render = !matches!(render, Render::No);
         let (content, errors) = content::load(
             root,
             &config,
@@ -337,6 +346,13 @@ impl Site {
         }
         errors
     }
+}
+
+/// Whether a load renders markdown as it reads, and what runs after.
+#[derive(Clone, Copy)]
+enum Render<'a> {
+    No,
+    Then(Option<&'a (dyn Fn(&mut Entry) + Sync)>),
 }
 
 /// Renders one entry's markdown and frees its source.

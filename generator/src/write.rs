@@ -1,4 +1,6 @@
-//! The only place that writes the output tree.
+//! The only place that writes the output tree: a whole build into a
+//! stage swapped in at the end ([`Stage`]), or an incremental build's
+//! changed files one by one in place ([`in_place`], [`remove`]).
 //!
 //! Everything is written into a staging directory beside the output
 //! (`.<name>.staging-<pid>`); only when every file is there does [`Stage::commit`]
@@ -145,5 +147,57 @@ impl Drop for Stage {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// Writes one output straight into the live output tree (through a
+/// temporary file and a rename, so a reader never sees half a page).
+pub fn in_place(root: &Path, o: &Output) -> Result<()> {
+    if o.path.split('/').any(|s| s == "..") || o.path.starts_with('/') {
+        return Err(Error::Other(format!(
+            "refusing to write outside the output: {}",
+            o.path
+        )));
+    }
+    let file = root.join(&o.path);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let tmp = file.with_file_name(format!(
+        ".{}.tmp-{}",
+        file.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    match &o.body {
+        Body::Bytes(b) => std::fs::write(&tmp, b).map_err(|e| Error::io(&tmp, e))?,
+        Body::Static(b) => std::fs::write(&tmp, b).map_err(|e| Error::io(&tmp, e))?,
+        Body::Copy(src) => {
+            std::fs::copy(src, &tmp).map_err(|e| Error::io(src, e))?;
+        }
+    }
+    std::fs::rename(&tmp, &file).map_err(|e| Error::io(&file, e))
+}
+
+/// Removes the output file `path` (relative to `root`) and the directories
+/// it leaves empty; false if there was nothing to remove.
+pub fn remove(root: &Path, path: &str) -> bool {
+    let file = root.join(path);
+    if std::fs::remove_file(&file).is_err() {
+        return false;
+    }
+    prune_dirs(root, &file);
+    true
+}
+
+/// Removes the now-empty directories between a deleted file and the root.
+fn prune_dirs(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }

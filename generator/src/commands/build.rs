@@ -6,6 +6,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::profile::phase;
+
 use crate::error::{Diagnostic, Error, Result};
 use crate::render::{Body, Renderer};
 use crate::site::{BuildOptions, BuildReport, Site};
@@ -98,16 +100,6 @@ pub fn run(root: &Path, output: &Path, opts: &BuildOptions) -> Result<BuildRepor
         scheduled: site.content.scheduled.len(),
         elapsed: start.elapsed(),
     })
-}
-
-/// With `CAUSERIE_PROFILE` set, prints how long each stage took (stderr).
-fn phase(name: &str, since: Instant) {
-    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
-        eprintln!(
-            "{name:>14}: {:7.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
-    }
 }
 
 /// A progress line on stderr, only on a terminal and only for big builds.

@@ -105,7 +105,7 @@ impl Engine {
         }
         to_write
             .par_iter()
-            .try_for_each(|(o, _)| write_in_place(output, o))?;
+            .try_for_each(|(o, _)| crate::write::in_place(output, o))?;
         let mut removed = 0;
         let gone: Vec<&String> = before.keys().filter(|p| !now_made.contains(*p)).collect();
         // A kept job may own the same file (two jobs writing one path).
@@ -118,12 +118,8 @@ impl Engine {
                 .collect()
         };
         for path in gone {
-            if !kept.contains(path.as_str()) {
-                let file = output.join(path);
-                if std::fs::remove_file(&file).is_ok() {
-                    removed += 1;
-                    prune_dirs(output, &file);
-                }
+            if !kept.contains(path.as_str()) && crate::write::remove(output, path) {
+                removed += 1;
             }
         }
         self.records = records;
@@ -149,46 +145,5 @@ pub(super) fn file_rec(o: &Output) -> FileRec {
         path: o.path.clone(),
         hash,
         page: o.path.ends_with(".html") && matches!(o.body, Body::Bytes(_)),
-    }
-}
-
-/// Writes one output straight into the live output tree (through a
-/// temporary file and a rename, so a reader never sees half a page).
-fn write_in_place(root: &Path, o: &Output) -> Result<()> {
-    if o.path.split('/').any(|s| s == "..") || o.path.starts_with('/') {
-        return Err(Error::Other(format!(
-            "refusing to write outside the output: {}",
-            o.path
-        )));
-    }
-    let file = root.join(&o.path);
-    if let Some(parent) = file.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let tmp = file.with_file_name(format!(
-        ".{}.tmp-{}",
-        file.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    match &o.body {
-        Body::Bytes(b) => std::fs::write(&tmp, b).map_err(|e| Error::io(&tmp, e))?,
-        Body::Static(b) => std::fs::write(&tmp, b).map_err(|e| Error::io(&tmp, e))?,
-        Body::Copy(src) => {
-            std::fs::copy(src, &tmp).map_err(|e| Error::io(src, e))?;
-        }
-    }
-    std::fs::rename(&tmp, &file).map_err(|e| Error::io(&file, e))
-}
-
-/// Removes the now-empty directories between a deleted file and the root.
-fn prune_dirs(root: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
     }
 }

@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use super::blob::{Blob, Lazy, html};
 use super::{Engine, FileRec, Record};
 use crate::content::content_hash;
 use crate::markdown::RenderedBody;
@@ -29,10 +30,10 @@ use crate::markdown::RenderedBody;
 const RECORDS: &str = "build-records.bin";
 const ENTRIES: &str = "build-entries.bin";
 const MARKDOWN: &str = "build-markdown.bin";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Identity of this executable: version, size and mtime of the binary.
-fn header() -> Vec<u8> {
+pub(super) fn header() -> Vec<u8> {
     let mut w = Vec::new();
     w.extend_from_slice(b"causerie-cache\n");
     put_u64(&mut w, u64::from(FORMAT));
@@ -69,9 +70,6 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub(super) fn new(b: &'a [u8]) -> Reader<'a> {
-        Reader { b, at: 0 }
-    }
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let s = self.b.get(self.at..end)?;
@@ -128,6 +126,22 @@ fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
     })
 }
 
+/// Appends one log frame (key, small part and its checksum, HTML and its
+/// checksum); returns where in `w` the HTML starts.
+pub(super) fn put_frame(w: &mut Vec<u8>, key: u64, body: &RenderedBody) -> usize {
+    let mut p = Vec::with_capacity(body.summary_html.len() + 64);
+    encode_rest(&mut p, body);
+    put_u64(w, key);
+    put_u64(w, p.len() as u64);
+    w.extend_from_slice(&p);
+    put_u64(w, content_hash(&p));
+    put_u64(w, body.html.len() as u64);
+    let at = w.len();
+    w.extend_from_slice(body.html.as_bytes());
+    put_u64(w, content_hash(body.html.as_bytes()));
+    at
+}
+
 /// Where the cache of the site at `root` lives.
 pub fn dir(root: &Path) -> PathBuf {
     root.join(".causerie")
@@ -142,6 +156,35 @@ pub struct LogState {
     frames: usize,
     /// Byte length of the valid part of the log.
     valid_len: u64,
+    /// A log written during the build ([`super::spill`]), moved in place
+    /// of the old one when the cache is saved.
+    pending: Option<PathBuf>,
+}
+
+impl LogState {
+    /// The state of a log written whole at `path` by this build.
+    pub(super) fn pending(keys: HashSet<u64>, frames: usize, len: u64, path: PathBuf) -> LogState {
+        LogState {
+            keys,
+            frames,
+            valid_len: len,
+            pending: Some(path),
+        }
+    }
+}
+
+impl LogState {
+    /// Removes a log this build wrote and will not save.
+    pub(super) fn discard(self) {
+        if let Some(p) = self.pending {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// The markdown log's file in the cache directory `dir`.
+pub(super) fn markdown_path(dir: &Path) -> PathBuf {
+    dir.join(MARKDOWN)
 }
 
 /// Loads the engine saved for the site at `root`; an empty engine when
@@ -180,31 +223,28 @@ fn load_records(dir: &Path, head: &[u8]) -> Option<(PathBuf, HashMap<u64, Record
 
 fn load_entries(dir: &Path, head: &[u8]) -> Option<(Option<u64>, super::entries::Entries)> {
     let bytes = std::fs::read(dir.join(ENTRIES)).ok()?;
-    let mut r = Reader::new(checked(&bytes, head)?);
-    let links_ok = match r.u64()? {
-        1 => Some(r.u64()?),
-        _ => {
-            r.u64()?;
-            None
-        }
-    };
-    Some((links_ok, super::entries::decode(&mut r)?))
+    super::entries::decode(checked(&bytes, head)?)
 }
 
 type Frames = Vec<(u64, RenderedBody, Lazy)>;
 
 fn load_markdown(dir: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
-    let blob = map(&dir.join(MARKDOWN)).filter(|b| b.starts_with(head))?;
+    let blob = super::blob::map(&dir.join(MARKDOWN)).filter(|b| b.mapped().starts_with(head))?;
     let mut log = LogState::default();
     let mut frames = Vec::new();
     // Frame: key, small part and its checksum, HTML and its checksum.
     let mut r = Reader {
-        b: &blob,
+        b: blob.mapped(),
         at: head.len(),
     };
     let mut valid = r.at;
+    let mut released = 0;
     while !r.done() {
         let start = r.at;
+        if start - released > 64 << 20 {
+            blob.release(released, start);
+            released = start;
+        }
         let Some(frame) = (|| {
             let key = r.u64()?;
             let n = r.len()?;
@@ -233,62 +273,6 @@ fn load_markdown(dir: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
     }
     log.valid_len = valid as u64;
     Some((blob, frames, log))
-}
-
-/// The markdown log, mapped into memory.
-#[derive(Default)]
-pub enum Blob {
-    #[default]
-    Empty,
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Blob {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Blob::Empty => &[],
-            Blob::Mapped(m) => m,
-        }
-    }
-}
-
-impl std::fmt::Debug for Blob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Blob({} bytes)", self.len())
-    }
-}
-
-fn map(path: &Path) -> Option<Blob> {
-    let file = std::fs::File::open(path).ok()?;
-    // SAFETY: the log is only written by Causerie builds of this site, which
-    // append to it, replace it by a rename (the mapping keeps the old file),
-    // or cut it past the last frame they read; none changes bytes a mapping
-    // can see. A build and `serve` running at once on one site's
-    // `.causerie/` are not supported anyway: they would race on the output.
-    let m = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-    Some(Blob::Mapped(m))
-}
-
-/// Where a cached body's HTML and whole frame are in the loaded log.
-#[derive(Debug, Clone, Copy)]
-pub struct Lazy {
-    /// Offset and length of the HTML in the loaded log.
-    pub html: (usize, usize),
-    /// Checksum of the HTML, checked when it is read.
-    pub sum: u64,
-    /// Byte range of the frame, copied as it is when the log is rewritten.
-    pub frame: (usize, usize),
-}
-
-/// The HTML of a lazily loaded body, or `None` if the log is damaged there.
-pub fn html(blob: &[u8], l: &Lazy) -> Option<String> {
-    let (at, n) = l.html;
-    let b = blob.get(at..at.checked_add(n)?)?;
-    if content_hash(b) != l.sum {
-        return None;
-    }
-    String::from_utf8(b.to_vec()).ok()
 }
 
 /// The data of a file written by [`seal`], if its header and checksum hold.
@@ -379,9 +363,7 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
     let save_entries = || -> std::io::Result<()> {
         let mut w = head.clone();
         let start = w.len();
-        put_u64(&mut w, u64::from(engine.links_ok.is_some()));
-        put_u64(&mut w, engine.links_ok.unwrap_or(0));
-        super::entries::encode(&mut w, &engine.entries);
+        w.extend_from_slice(&super::entries::encode(engine.links_ok, &engine.entries));
         seal(&mut w, start);
         replace(&dir.join(ENTRIES), &w)
     };
@@ -390,6 +372,13 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
     entries?;
     // Markdown: append the new bodies, or rewrite when mostly dead.
     let md_path = dir.join(MARKDOWN);
+    if let Some(written) = log.pending.take()
+        && let Err(e) = std::fs::rename(&written, &md_path)
+    {
+        let _ = std::fs::remove_file(&written);
+        *log = LogState::default();
+        return Err(e);
+    }
     let live = engine.markdown.len();
     let fresh: Vec<u64> = engine
         .markdown
@@ -399,14 +388,7 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         .collect();
     let rewrite = log.valid_len == 0 || log.frames + fresh.len() > 2 * live + 64;
     let frame = |w: &mut Vec<u8>, key: u64, body: &RenderedBody| {
-        let mut p = Vec::with_capacity(body.summary_html.len() + 64);
-        encode_rest(&mut p, body);
-        put_u64(w, key);
-        put_u64(w, p.len() as u64);
-        w.extend_from_slice(&p);
-        put_u64(w, content_hash(&p));
-        put_str(w, &body.html);
-        put_u64(w, content_hash(body.html.as_bytes()));
+        put_frame(w, key, body);
     };
     if rewrite {
         // Streamed frame by frame: the cache of a 10 000-post site is as big
@@ -420,9 +402,10 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
             w.clear();
             match engine.lazy.get(k) {
                 // Never loaded: copy the frame as read (it was checked).
-                Some(l) if b.html.is_empty() => {
-                    w.extend_from_slice(&engine.blob[l.frame.0..l.frame.1])
-                }
+                Some(l) if b.html.is_empty() => match engine.blob.frame(l) {
+                    Some(bytes) => w.extend_from_slice(&bytes),
+                    None => continue, // unreadable: rendered again next time
+                },
                 _ => frame(&mut w, *k, b),
             }
             f.write_all(&w)?;

@@ -82,3 +82,77 @@ fn round_trip_append_and_corruption() {
     let (other, _) = load(root);
     assert!(other.markdown.is_empty());
 }
+
+#[test]
+fn a_spilled_log_reads_back_and_is_saved_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let spill = super::super::spill::Spill::create(root).unwrap();
+    let (mut a, mut b) = (body("one"), body("two"));
+    spill.put(1, &mut a);
+    spill.put(2, &mut b);
+    assert!(a.html.is_empty(), "the HTML leaves memory once written");
+    let (blob, frames, mut log) = spill.finish().unwrap();
+    assert!(
+        matches!(blob, Blob::File(_)),
+        "read back by pread, not mapped"
+    );
+    let lazy: HashMap<u64, Lazy> = frames.into_iter().collect();
+    assert_eq!(html(&blob, &lazy[&2]).unwrap(), "<p>two</p>");
+    assert_eq!(html(&blob, &lazy[&1]).unwrap(), "<p>one</p>");
+    // Saving moves the log in place without writing the bodies again.
+    let mut e = Engine::new();
+    e.markdown.insert(1, a);
+    e.markdown.insert(2, b);
+    e.blob = blob;
+    e.lazy = lazy;
+    save(root, &e, &mut log).unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(dir(root))
+        .unwrap()
+        .flatten()
+        .filter(|f| f.file_name().to_string_lossy().contains("spill"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let (back, _) = load(root);
+    assert_eq!(back.markdown.len(), 2);
+    assert_eq!(html(&back.blob, &back.lazy[&1]).unwrap(), "<p>one</p>");
+    assert_eq!(back.markdown[&2].summary_html, "two");
+    // Damage in a spilled body is found when it is read back.
+    let mut frames = HashMap::new();
+    let spill = super::super::spill::Spill::create(root).unwrap();
+    spill.put(3, &mut body("three"));
+    let (blob, written, log) = spill.finish().unwrap();
+    frames.extend(written);
+    let Blob::File(f) = &blob else { unreachable!() };
+    std::os::unix::fs::FileExt::write_all_at(f, b"X", frames[&3].html.0 as u64).unwrap();
+    assert!(html(&blob, &frames[&3]).is_none());
+    log.discard();
+}
+
+#[test]
+fn entries_that_do_not_decode_are_ignored_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(dir(root)).unwrap();
+    // A right header and checksum around bytes that are no entries (what
+    // an older codec's file would look like if its header had matched).
+    for junk in [
+        &b""[..],
+        b"\x01",
+        b"\x01\x05\xff\xff\xff\xff\xff",
+        &[0xAB; 300],
+    ] {
+        let mut w = header();
+        let start = w.len();
+        w.extend_from_slice(junk);
+        seal(&mut w, start);
+        std::fs::write(dir(root).join(ENTRIES), &w).unwrap();
+        let (e, _) = load(root);
+        assert!(e.entries.is_empty() && e.links_ok.is_none(), "{junk:?}");
+    }
+    // An older format's header: ignored whole.
+    let mut old = b"causerie-cache\n".to_vec();
+    put_u64(&mut old, 3);
+    std::fs::write(dir(root).join(ENTRIES), &old).unwrap();
+    assert!(load(root).0.entries.is_empty());
+}

@@ -4,12 +4,17 @@
 //! the front matter of 10 000 posts was most of such a build.
 //!
 //! An entry is stored without its body, markdown or assets (the same as
-//! `serve` keeps it); the whole file carries one checksum and is ignored
-//! when it does not match.
+//! `serve` keeps it), as `postcard` (serde) of the wire types below, which
+//! borrow from the entries when saving. The file's header and checksum
+//! ([`super::disk`]) keep out another build's or a damaged cache; what
+//! still does not decode (a wrong length, an unknown front-matter key) is
+//! ignored as a whole, never half read.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::disk::{Reader, put_str, put_u64};
+use serde::{Deserialize, Serialize};
+
 use crate::config::CommentsState;
 use crate::content::date::PostDate;
 use crate::content::front_matter::{FrontMatter, KEYS};
@@ -18,209 +23,231 @@ use crate::content::{Entry, Kind};
 /// Entries by source path, each with the stamp of the file it was read from.
 pub type Entries = HashMap<String, (u64, Entry)>;
 
-pub fn encode(w: &mut Vec<u8>, entries: &Entries) {
-    put_u64(w, entries.len() as u64);
-    for (source, (stamp, e)) in entries {
-        put_str(w, source);
-        put_u64(w, *stamp);
-        put_entry(w, e);
-    }
+/// The whole file's data: the link check's memory and the entries.
+#[derive(Serialize, Deserialize)]
+struct Wire<'a> {
+    links_ok: Option<u64>,
+    #[serde(borrow)]
+    entries: Vec<WireEntry<'a>>,
 }
 
-pub fn decode(r: &mut Reader<'_>) -> Option<Entries> {
-    let n = r.len()?;
-    let mut out = HashMap::with_capacity(n.min(1 << 20));
-    for _ in 0..n {
-        let source = r.str()?;
-        let stamp = r.u64()?;
-        let e = entry(r)?;
-        out.insert(source, (stamp, e));
-    }
-    Some(out)
+#[derive(Serialize, Deserialize)]
+struct WireEntry<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    stamp: u64,
+    post: bool,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    date: Option<WireDate>,
+    updated: Option<WireDate>,
+    draft: bool,
+    #[serde(borrow)]
+    slug: Cow<'a, str>,
+    #[serde(borrow)]
+    path: Cow<'a, str>,
+    #[serde(borrow)]
+    summary: Option<Cow<'a, str>>,
+    tags: Cow<'a, [String]>,
+    categories: Cow<'a, [String]>,
+    aliases: Cow<'a, [String]>,
+    comments: Option<WireComments>,
+    #[serde(borrow)]
+    language: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    front: WireFront<'a>,
+    body_line: u64,
+    hash: u64,
 }
 
-fn put_entry(w: &mut Vec<u8>, e: &Entry) {
-    put_u64(w, u64::from(e.kind == Kind::Post));
-    put_str(w, &e.source);
-    put_str(w, &e.title);
-    put_date(w, e.date);
-    put_date(w, e.updated);
-    put_u64(w, u64::from(e.draft));
-    put_str(w, &e.slug);
-    put_str(w, &e.path);
-    put_opt(w, &e.summary);
-    put_list(w, &e.tags);
-    put_list(w, &e.categories);
-    put_list(w, &e.aliases);
-    put_comments(w, e.comments);
-    put_opt(w, &e.language);
-    let f = &e.front;
-    put_opt(w, &f.title);
-    put_date(w, f.date);
-    put_date(w, f.updated);
-    put_u64(w, u64::from(f.draft));
-    put_opt(w, &f.slug);
-    put_opt(w, &f.summary);
-    put_list(w, &f.tags);
-    put_list(w, &f.categories);
-    put_list(w, &f.aliases);
-    put_comments(w, f.comments);
-    put_opt(w, &f.language);
-    put_u64(w, f.lines.len() as u64);
-    for (k, l) in &f.lines {
-        put_str(w, k);
-        put_u64(w, *l as u64);
-    }
-    put_u64(w, f.start_line as u64);
-    put_u64(w, e.body_line as u64);
-    put_u64(w, e.hash);
+#[derive(Serialize, Deserialize)]
+struct WireFront<'a> {
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    date: Option<WireDate>,
+    updated: Option<WireDate>,
+    draft: bool,
+    #[serde(borrow)]
+    slug: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    summary: Option<Cow<'a, str>>,
+    tags: Cow<'a, [String]>,
+    categories: Cow<'a, [String]>,
+    aliases: Cow<'a, [String]>,
+    comments: Option<WireComments>,
+    #[serde(borrow)]
+    language: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    lines: Vec<(Cow<'a, str>, u64)>,
+    start_line: u64,
 }
 
-fn entry(r: &mut Reader<'_>) -> Option<Entry> {
-    let kind = if r.u64()? == 1 {
-        Kind::Post
-    } else {
-        Kind::Page
+/// A date as its instant and the UTC offset it was written with.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+struct WireDate {
+    secs: i64,
+    nanos: i32,
+    offset: i32,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+enum WireComments {
+    Open,
+    Closed,
+}
+
+/// The file's data for these entries and the link check's memory.
+pub fn encode(links_ok: Option<u64>, entries: &Entries) -> Vec<u8> {
+    let wire = Wire {
+        links_ok,
+        entries: entries
+            .iter()
+            .map(|(key, (stamp, e))| to_wire(key, *stamp, e))
+            .collect(),
     };
-    let source = r.str()?;
-    let title = r.str()?;
-    let date = get_date(r)?;
-    let updated = get_date(r)?;
-    let draft = r.u64()? != 0;
-    let slug = r.str()?;
-    let path = r.str()?;
-    let summary = opt(r)?;
-    let tags = list(r)?;
-    let categories = list(r)?;
-    let aliases = list(r)?;
-    let comments = get_comments(r)?;
-    let language = opt(r)?;
-    let front = FrontMatter {
-        title: opt(r)?,
-        date: get_date(r)?,
-        updated: get_date(r)?,
-        draft: r.u64()? != 0,
-        slug: opt(r)?,
-        summary: opt(r)?,
-        tags: list(r)?,
-        categories: list(r)?,
-        aliases: list(r)?,
-        comments: get_comments(r)?,
-        language: opt(r)?,
-        lines: {
-            let n = r.len()?;
-            let mut v = Vec::with_capacity(n.min(64));
-            for _ in 0..n {
-                let k = r.str()?;
-                // Keys are the known ones; anything else means another format.
-                let k: &'static str = KEYS.iter().find(|x| **x == k)?;
-                v.push((k, usize::try_from(r.u64()?).ok()?));
-            }
-            v
+    // Serialising plain structs into a Vec has no failure mode; an empty
+    // result would only be ignored by the next load.
+    postcard::to_allocvec(&wire).unwrap_or_default()
+}
+
+/// The entries and link-check memory in `bytes`, or `None` if they do not
+/// decode whole (another format, or damage the checksum missed).
+pub fn decode(bytes: &[u8]) -> Option<(Option<u64>, Entries)> {
+    let (wire, rest): (Wire<'_>, _) = postcard::take_from_bytes(bytes).ok()?;
+    if !rest.is_empty() {
+        return None; // what follows would be read by no one: not this format
+    }
+    let mut out = HashMap::with_capacity(wire.entries.len());
+    for w in wire.entries {
+        let key = w.key.clone().into_owned();
+        let stamp = w.stamp;
+        out.insert(key, (stamp, from_wire(w)?));
+    }
+    Some((wire.links_ok, out))
+}
+
+fn to_wire<'a>(key: &'a str, stamp: u64, e: &'a Entry) -> WireEntry<'a> {
+    let f = &e.front;
+    WireEntry {
+        key: Cow::Borrowed(key),
+        stamp,
+        post: e.kind == Kind::Post,
+        source: Cow::Borrowed(&e.source),
+        title: Cow::Borrowed(&e.title),
+        date: e.date.map(date_to),
+        updated: e.updated.map(date_to),
+        draft: e.draft,
+        slug: Cow::Borrowed(&e.slug),
+        path: Cow::Borrowed(&e.path),
+        summary: e.summary.as_deref().map(Cow::Borrowed),
+        tags: Cow::Borrowed(&e.tags),
+        categories: Cow::Borrowed(&e.categories),
+        aliases: Cow::Borrowed(&e.aliases),
+        comments: e.comments.map(comments_to),
+        language: e.language.as_deref().map(Cow::Borrowed),
+        front: WireFront {
+            title: f.title.as_deref().map(Cow::Borrowed),
+            date: f.date.map(date_to),
+            updated: f.updated.map(date_to),
+            draft: f.draft,
+            slug: f.slug.as_deref().map(Cow::Borrowed),
+            summary: f.summary.as_deref().map(Cow::Borrowed),
+            tags: Cow::Borrowed(&f.tags),
+            categories: Cow::Borrowed(&f.categories),
+            aliases: Cow::Borrowed(&f.aliases),
+            comments: f.comments.map(comments_to),
+            language: f.language.as_deref().map(Cow::Borrowed),
+            lines: f
+                .lines
+                .iter()
+                .map(|(k, l)| (Cow::Borrowed(*k), *l as u64))
+                .collect(),
+            start_line: f.start_line as u64,
         },
-        start_line: usize::try_from(r.u64()?).ok()?,
+        body_line: e.body_line as u64,
+        hash: e.hash,
+    }
+}
+
+fn from_wire(w: WireEntry<'_>) -> Option<Entry> {
+    let f = w.front;
+    let mut lines = Vec::with_capacity(f.lines.len());
+    for (k, l) in f.lines {
+        // Keys are the known ones; anything else means another format.
+        let k: &'static str = KEYS.iter().find(|x| **x == k)?;
+        lines.push((k, usize::try_from(l).ok()?));
+    }
+    let front = FrontMatter {
+        title: f.title.map(Cow::into_owned),
+        date: date_from(f.date)?,
+        updated: date_from(f.updated)?,
+        draft: f.draft,
+        slug: f.slug.map(Cow::into_owned),
+        summary: f.summary.map(Cow::into_owned),
+        tags: f.tags.into_owned(),
+        categories: f.categories.into_owned(),
+        aliases: f.aliases.into_owned(),
+        comments: f.comments.map(comments_from),
+        language: f.language.map(Cow::into_owned),
+        lines,
+        start_line: usize::try_from(f.start_line).ok()?,
     };
     Some(Entry {
-        kind,
-        source,
-        title,
-        date,
-        updated,
-        draft,
-        slug,
-        path,
-        summary,
-        tags,
-        categories,
-        aliases,
-        comments,
-        language,
+        kind: if w.post { Kind::Post } else { Kind::Page },
+        source: w.source.into_owned(),
+        title: w.title.into_owned(),
+        date: date_from(w.date)?,
+        updated: date_from(w.updated)?,
+        draft: w.draft,
+        slug: w.slug.into_owned(),
+        path: w.path.into_owned(),
+        summary: w.summary.map(Cow::into_owned),
+        tags: w.tags.into_owned(),
+        categories: w.categories.into_owned(),
+        aliases: w.aliases.into_owned(),
+        comments: w.comments.map(comments_from),
+        language: w.language.map(Cow::into_owned),
         front,
         body: String::new(),
-        body_line: usize::try_from(r.u64()?).ok()?,
-        hash: r.u64()?,
+        body_line: usize::try_from(w.body_line).ok()?,
+        hash: w.hash,
         assets: Vec::new(),
         rendered: Default::default(),
     })
 }
 
-fn put_opt(w: &mut Vec<u8>, s: &Option<String>) {
-    match s {
-        Some(s) => {
-            put_u64(w, 1);
-            put_str(w, s);
-        }
-        None => put_u64(w, 0),
+fn date_to(d: PostDate) -> WireDate {
+    WireDate {
+        secs: d.ts.as_second(),
+        nanos: d.ts.subsec_nanosecond(),
+        offset: d.offset_seconds,
     }
 }
 
-fn opt(r: &mut Reader<'_>) -> Option<Option<String>> {
-    match r.u64()? {
-        0 => Some(None),
-        1 => Some(Some(r.str()?)),
-        _ => None,
-    }
-}
-
-fn put_list(w: &mut Vec<u8>, v: &[String]) {
-    put_u64(w, v.len() as u64);
-    for s in v {
-        put_str(w, s);
-    }
-}
-
-fn list(r: &mut Reader<'_>) -> Option<Vec<String>> {
-    let n = r.len()?;
-    let mut v = Vec::with_capacity(n.min(1024));
-    for _ in 0..n {
-        v.push(r.str()?);
-    }
-    Some(v)
-}
-
-fn put_date(w: &mut Vec<u8>, d: Option<PostDate>) {
+/// `Some(None)` for no date, `None` for a date that is out of range.
+fn date_from(d: Option<WireDate>) -> Option<Option<PostDate>> {
     match d {
-        Some(d) => {
-            put_u64(w, 1);
-            put_u64(w, d.ts.as_second() as u64);
-            put_u64(w, d.ts.subsec_nanosecond() as u32 as u64);
-            put_u64(w, d.offset_seconds as u32 as u64);
-        }
-        None => put_u64(w, 0),
+        None => Some(None),
+        Some(d) => Some(Some(PostDate {
+            ts: jiff::Timestamp::new(d.secs, d.nanos).ok()?,
+            offset_seconds: d.offset,
+        })),
     }
 }
 
-fn get_date(r: &mut Reader<'_>) -> Option<Option<PostDate>> {
-    match r.u64()? {
-        0 => Some(None),
-        1 => {
-            let secs = r.u64()? as i64;
-            let nanos = r.u64()? as u32 as i32;
-            let offset_seconds = r.u64()? as u32 as i32;
-            let ts = jiff::Timestamp::new(secs, nanos).ok()?;
-            Some(Some(PostDate { ts, offset_seconds }))
-        }
-        _ => None,
+fn comments_to(c: CommentsState) -> WireComments {
+    match c {
+        CommentsState::Open => WireComments::Open,
+        CommentsState::Closed => WireComments::Closed,
     }
 }
 
-fn put_comments(w: &mut Vec<u8>, c: Option<CommentsState>) {
-    put_u64(
-        w,
-        match c {
-            None => 0,
-            Some(CommentsState::Open) => 1,
-            Some(CommentsState::Closed) => 2,
-        },
-    );
-}
-
-fn get_comments(r: &mut Reader<'_>) -> Option<Option<CommentsState>> {
-    match r.u64()? {
-        0 => Some(None),
-        1 => Some(Some(CommentsState::Open)),
-        2 => Some(Some(CommentsState::Closed)),
-        _ => None,
+fn comments_from(c: WireComments) -> CommentsState {
+    match c {
+        WireComments::Open => CommentsState::Open,
+        WireComments::Closed => CommentsState::Closed,
     }
 }
 
@@ -244,13 +271,28 @@ mod tests {
         let mut kept = e.clone();
         kept.body = String::new();
         entries.insert(e.source.clone(), (42, kept.clone()));
-        let mut w = Vec::new();
-        encode(&mut w, &entries);
-        let back = decode(&mut Reader::new(&w)).unwrap();
+        let w = encode(Some(7), &entries);
+        let (links_ok, back) = decode(&w).unwrap();
+        assert_eq!(links_ok, Some(7));
         let (stamp, b) = &back["content/posts/hi.md"];
         assert_eq!(*stamp, 42);
         assert_eq!(format!("{b:?}"), format!("{kept:?}"));
         // A cut buffer is refused, not half read.
-        assert!(decode(&mut Reader::new(&w[..w.len() - 3])).is_none());
+        assert!(decode(&w[..w.len() - 3]).is_none());
+        // Damage that gets past the checksum never panics: every cut and
+        // every flipped byte either decodes whole or is refused.
+        for n in 0..w.len() {
+            assert!(decode(&w[..n]).is_none(), "cut at {n}");
+            let mut bad = w.clone();
+            bad[n] ^= 0xa5;
+            let _ = decode(&bad);
+        }
+        // The codec of an older build (hand-written, u64 fields) is refused.
+        let mut old = Vec::new();
+        old.extend_from_slice(&1_u64.to_le_bytes());
+        old.extend_from_slice(&19_u64.to_le_bytes());
+        old.extend_from_slice(b"content/posts/hi.md");
+        old.extend_from_slice(&42_u64.to_le_bytes());
+        assert!(decode(&old).is_none());
     }
 }

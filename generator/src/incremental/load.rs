@@ -25,9 +25,31 @@ impl Engine {
                 None
             };
             // With no markdown cached either (a cold build), render while
-            // reading: peak memory then holds the HTML, never all sources.
+            // reading: peak memory then holds the HTML, never all sources;
+            // `causerie build` also moves each HTML to the log at once.
             let loaded = if self.markdown.is_empty() {
-                Site::load_reusing_rendered(root, opts, &note)
+                let spill = self.spill_for(root, opts);
+                let then = spill.as_ref().map(|(s, base, hl)| {
+                    move |e: &mut Entry| s.put(markdown_key(e, base, *hl), &mut e.rendered)
+                });
+                let then = then.as_ref().map(|f| f as &(dyn Fn(&mut Entry) + Sync));
+                let loaded = Site::load_reusing_rendered(root, opts, &note, then);
+                if let Some((s, _, _)) = spill {
+                    match s.finish() {
+                        Some((blob, frames, log)) => {
+                            self.blob = blob;
+                            self.lazy = frames.into_iter().collect();
+                            self.spilled = Some(log);
+                        }
+                        None => {
+                            self.damaged = true;
+                            return Err(Error::Other(
+                                "the build cache in .causerie/ could not be written".into(),
+                            ));
+                        }
+                    }
+                }
+                loaded
             } else {
                 Site::load_reusing(root, opts, &note)
             }
@@ -73,6 +95,21 @@ impl Engine {
             self.stamps.clear();
             Site::load(root, opts).map_err(Error::Content)
         }
+    }
+
+    /// A spill for a cold `causerie build`, with the base path and
+    /// highlighting its markdown keys take (as the site will have them).
+    fn spill_for(&self, root: &Path, opts: &BuildOptions) -> Option<(spill::Spill, String, bool)> {
+        if !self.one_shot || self.no_spill {
+            return None;
+        }
+        let text = std::fs::read_to_string(root.join(crate::config::FILE)).ok()?;
+        let mut config = crate::config::Config::parse(crate::config::FILE, &text).ok()?;
+        if let Some(url) = &opts.base_url {
+            config.set_base_url(url).ok()?;
+        }
+        let spill = spill::Spill::create(root)?;
+        Some((spill, config.base_path().to_string(), config.highlight))
     }
 
     /// Keeps this build's entries (without body, markdown or assets) for

@@ -14,15 +14,21 @@
 //! (on in every test run) each build checks its skipped jobs ([`verify`]).
 
 mod apply;
+mod blob;
+mod cached;
 pub mod disk;
 mod entries;
 pub mod keys;
 mod load;
+mod outcome;
 mod patch;
+mod spill;
 mod stamps;
 mod verify;
 
 use apply::file_rec;
+pub use cached::build_with_cache;
+pub use outcome::Outcome;
 use stamps::{found_stamp, known_hash, markdown_key, summary_key};
 
 use rayon::prelude::*;
@@ -30,6 +36,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
+
+use crate::profile::phase;
 
 use crate::config::Slugify;
 use crate::content::{Entry, Found, Kind, rel_path};
@@ -106,6 +114,11 @@ pub struct Engine {
     lazy: HashMap<u64, disk::Lazy>,
     /// A body's HTML in the log failed its checksum during this build.
     damaged: bool,
+    /// The markdown log a cold one-shot build wrote while loading
+    /// ([`spill`]), to be moved in place by [`disk::save`].
+    spilled: Option<disk::LogState>,
+    /// Keep the HTML in memory (a spill failed; this build starts over).
+    no_spill: bool,
     /// The site of the last good build, kept whole for the patch path.
     site: Option<Site>,
     /// Its [`Site::known_paths`].
@@ -126,79 +139,6 @@ fn stem_of(source: &str) -> String {
         .trim_end_matches(".md")
         .trim_end_matches("/index")
         .to_string()
-}
-
-/// What one build did.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub report: BuildReport,
-    /// Jobs rendered (out of `jobs`).
-    pub rendered: usize,
-    pub jobs: usize,
-    /// Files written (created or changed) and removed.
-    pub written: usize,
-    pub removed: usize,
-    /// True when everything was rendered into a fresh tree.
-    pub full: bool,
-    /// Output paths written, relative to the output root.
-    pub changed: Vec<String>,
-    /// The site was patched in memory rather than loaded again.
-    pub patched: bool,
-}
-
-impl Outcome {
-    /// The one-line summary `serve` and `build` print; its "Total in N ms"
-    /// is what the benchmark script reads.
-    pub fn summary(&self) -> String {
-        let ms = self.report.elapsed.as_secs_f64() * 1000.0;
-        format!(
-            "{} of {} outputs rendered, {} files written, {} removed ({} posts). Total in {:.0} ms",
-            self.rendered, self.jobs, self.written, self.removed, self.report.posts, ms
-        )
-    }
-}
-
-/// `causerie build`: an incremental build with the engine saved under
-/// `.causerie/` of the site (loaded before, saved after). For a process
-/// that ends after it: the site and engine are left for the exit to free.
-pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Result<Outcome> {
-    // Only a site gets a cache: a mistyped `--root` must create nothing.
-    let config_path = root.join(crate::config::FILE);
-    if let Err(e) = std::fs::read(&config_path) {
-        return Err(Error::Content(vec![crate::config::unreadable(
-            root,
-            &config_path,
-            &e,
-        )]));
-    }
-    let t = Instant::now();
-    let (mut engine, mut log) = disk::load(root);
-    engine.one_shot = true;
-    phase("cache load", t);
-    let mut r = engine.build(root, output, opts);
-    if engine.damaged {
-        // Found only when a page needed the HTML: build again without the log.
-        eprintln!("warning: the build cache in .causerie/ is damaged; rebuilding without it");
-        engine = Engine::new();
-        engine.one_shot = true;
-        log = disk::LogState::default();
-        r = engine.build(root, output, opts);
-    }
-    let t = Instant::now();
-    if let Some(site) = engine.site.take() {
-        engine.dissolve(site);
-    }
-    phase("dissolve", t);
-    let t = Instant::now();
-    // Even a failed build leaves a valid cache (its markdown is reusable).
-    if let Err(e) = disk::save(root, &engine, &mut log) {
-        eprintln!("warning: cannot save the build cache in .causerie/: {e}");
-    }
-    phase("cache save", t);
-    // The process ends after this build: freeing a 10 000-post site piece
-    // by piece took 60 ms, and the kernel takes it back at exit anyway.
-    std::mem::forget(engine);
-    r
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
@@ -410,8 +350,20 @@ impl Engine {
         let limit = self.partial_limit.unwrap_or(1.0 / 3.0);
         let full = !usable || dirty.len() as f64 > limit * jobs.len() as f64;
         if !self.lazy.is_empty() {
-            let needed: Vec<&Job> = dirty.iter().map(|&k| &jobs[k]).collect();
-            if !self.fill_html(site, full || verify::enabled(), &needed) {
+            // A full build's pages read their HTML from the log one by one
+            // (all of it at once was most of a 100 000-post build's
+            // memory); feeds and a partial build's jobs get it here.
+            let mut needed: Vec<&Job> = Vec::new();
+            if !full {
+                needed.extend(dirty.iter().map(|&k| &jobs[k]));
+            }
+            if full || verify::enabled() {
+                needed.extend(
+                    jobs.iter()
+                        .filter(|j| !matches!(j, Job::Post(_) | Job::Page(_))),
+                );
+            }
+            if !self.fill_html(site, false, &needed) {
                 self.damaged = true;
                 return Err(Error::Other(
                     "the build cache in .causerie/ is damaged".into(),
@@ -424,19 +376,42 @@ impl Engine {
         let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
         debug_assert_eq!(renderer.jobs(), jobs);
         phase("renderer", t);
-        if verify::enabled() {
-            let kept = (!full).then_some(&dirty[..]);
-            verify::check(site, &jobs, &keyed, kept, &self.records, &cached)?;
-        }
         let t = Instant::now();
-        let (written, removed, changed) = if full {
-            self.full(&renderer, &jobs, keyed, output)?
-        } else {
-            self.partial(&renderer, &jobs, keyed, &dirty, output)?
+        let (blob, lazy) = (
+            std::mem::take(&mut self.blob),
+            std::mem::take(&mut self.lazy),
+        );
+        let damaged = std::sync::atomic::AtomicBool::new(false);
+        let (base, hl) = (site.config.base_path(), site.config.highlight);
+        let source = |e: &Entry| match lazy.get(&markdown_key(e, base, hl)) {
+            Some(l) => {
+                let h = disk::html(&blob, l);
+                if h.is_none() {
+                    damaged.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                h
+            }
+            None => Some(String::new()),
         };
+        let mut renderer = renderer.with_html_source(&source);
+        if self.one_shot && full {
+            renderer.free_summaries_after_use();
+        }
+        let checked = if verify::enabled() {
+            let kept = (!full).then_some(&dirty[..]);
+            verify::check(site, &jobs, &keyed, kept, &self.records, &cached, &source)
+        } else {
+            Ok(())
+        };
+        let applied = checked.and_then(|()| {
+            if full {
+                self.full(&renderer, &jobs, keyed, output)
+            } else {
+                self.partial(&renderer, &jobs, keyed, &dirty, output)
+            }
+        });
         phase("render+write", t);
-        self.seen_output = true;
-        if !self.one_shot {
+        if !self.one_shot && applied.is_ok() {
             // Kept for the next build; those no job made are made when needed.
             self.summaries = skeys
                 .iter()
@@ -444,6 +419,16 @@ impl Engine {
                 .filter_map(|(i, k)| Some((*k, renderer.summary(i)?)))
                 .collect();
         }
+        drop(renderer);
+        (self.blob, self.lazy) = (blob, lazy);
+        if damaged.into_inner() {
+            self.damaged = true;
+            return Err(Error::Other(
+                "the build cache in .causerie/ is damaged".into(),
+            ));
+        }
+        let (written, removed, changed) = applied?;
+        self.seen_output = true;
         let (mut pages, mut files) = (0, 0);
         for r in self.records.values() {
             for f in &r.files {
@@ -472,15 +457,5 @@ impl Engine {
             changed,
             patched: false,
         })
-    }
-}
-
-/// With `CAUSERIE_PROFILE` set, prints how long each stage took (stderr).
-fn phase(name: &str, since: Instant) {
-    if std::env::var_os("CAUSERIE_PROFILE").is_some() {
-        eprintln!(
-            "{name:>14}: {:7.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
     }
 }

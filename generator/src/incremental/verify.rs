@@ -51,13 +51,16 @@ pub(super) fn check(
     dirty: Option<&[usize]>,
     records: &HashMap<u64, Record>,
     cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+    html: crate::render::HtmlSource<'_>,
 ) -> Result<()> {
-    let fresh = Renderer::new(site).map_err(Error::Content)?;
+    let fresh = Renderer::new(site)
+        .map_err(Error::Content)?
+        .with_html_source(html);
     let mut found: Vec<String> = (0..site.content.posts.len())
         .into_par_iter()
         .filter_map(|i| {
             let old = cached(i)?;
-            (&old != fresh.summary_made(i)).then(|| {
+            (old != *fresh.summary_made(i)).then(|| {
                 format!(
                     "verify: the list view of {} was reused from the last build but is made differently now: summary_key misses a dependency",
                     site.content.posts[i].source
@@ -236,14 +239,19 @@ mod tests {
         // The engine's keys see it: verification of what they keep passes.
         let (jobs, k, d) = dirty(&before, &now, keys::key);
         assert!(d.iter().any(|&j| jobs[j] == Job::Post(0)), "{d:?}");
-        check(&now, &jobs, &k, Some(&d), &engine.records, &none).unwrap();
+        check(&now, &jobs, &k, Some(&d), &engine.records, &none, &|_| {
+            Some(String::new())
+        })
+        .unwrap();
 
         // A key without the neighbours keeps the pages of a and c: caught.
         let (jobs, k, d) = dirty(&before, &now, key_without_neighbours);
         assert!(!d.iter().any(|&j| jobs[j] == Job::Post(0)), "{d:?}");
-        let err = check(&now, &jobs, &k, Some(&d), &engine.records, &none)
-            .unwrap_err()
-            .to_string();
+        let err = check(&now, &jobs, &k, Some(&d), &engine.records, &none, &|_| {
+            Some(String::new())
+        })
+        .unwrap_err()
+        .to_string();
         for page in ["posts/a/index.html", "posts/c/index.html"] {
             assert!(
                 err.contains(&format!(
@@ -267,20 +275,25 @@ mod tests {
         .unwrap();
         post(root, "a", "Alpha", "2025-01-01");
         let (_, before) = built(root, "public");
-        let stale = Renderer::new(&before).unwrap().summary_made(0).clone();
+        let stale = (*Renderer::new(&before).unwrap().summary_made(0)).clone();
         post(root, "a", "Alpha renamed", "2025-01-01");
         let (_, now) = built(root, "public-2");
         let (jobs, k, _) = dirty(&before, &now, keys::key);
         // A summary cache that kept the old title under the new post.
         let cached = |_: usize| Some(stale.clone());
-        let err = check(&now, &jobs, &k, None, &HashMap::new(), &cached)
-            .unwrap_err()
-            .to_string();
+        let err = check(&now, &jobs, &k, None, &HashMap::new(), &cached, &|_| {
+            Some(String::new())
+        })
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("the list view of content/posts/a.md was reused"),
             "{err}"
         );
         let fresh = |_: usize| None;
-        check(&now, &jobs, &k, None, &HashMap::new(), &fresh).unwrap();
+        check(&now, &jobs, &k, None, &HashMap::new(), &fresh, &|_| {
+            Some(String::new())
+        })
+        .unwrap();
     }
 }

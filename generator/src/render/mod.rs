@@ -7,12 +7,12 @@
 pub mod feeds;
 mod jobs;
 pub mod sitemap;
+mod summaries;
 pub mod templates;
 pub mod views;
 
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use tera::{Context, Tera, Value};
 
 use crate::content::Kind;
@@ -132,10 +132,16 @@ pub struct Renderer<'s> {
     /// List view of each post (also the `post` of its own page) as a tera
     /// value, and its meta description. Made when a job first needs it: a
     /// rebuild after one edit shows a few dozen posts of thousands.
-    summaries: Vec<OnceLock<Summary>>,
+    summaries: summaries::Summaries,
     /// Each post's feed items, shared by every feed it is in.
     feed_items: feeds::ItemCache,
+    /// Where a page finds its entry's HTML when the entry holds none (the
+    /// engine keeps it on disk); `None` means damaged there.
+    html_source: Option<HtmlSource<'s>>,
 }
+
+/// See [`Renderer::with_html_source`].
+pub type HtmlSource<'s> = &'s (dyn Fn(&crate::content::Entry) -> Option<String> + Sync);
 
 /// A post's list view (a tera value) and meta description.
 pub type Summary = (Value, String);
@@ -187,23 +193,57 @@ impl<'s> Renderer<'s> {
             extra: &config.extra,
         };
         tera.global_context().insert("site", &site_view);
-        let summaries = (0..site.content.posts.len())
-            .map(|i| match cached(i) {
-                Some(s) => OnceLock::from(s),
-                None => OnceLock::new(),
-            })
-            .collect();
+        let summaries = summaries::Summaries::new(site.content.posts.len(), cached);
         Ok(Renderer {
             site,
             tera,
             summaries,
             feed_items: feeds::ItemCache::new(site.content.posts.len()),
+            html_source: None,
         })
     }
 
+    /// Pages read the HTML of an entry that holds none from `source`
+    /// (feeds still need theirs in the entry).
+    pub fn with_html_source(mut self, source: HtmlSource<'s>) -> Self {
+        self.html_source = Some(source);
+        self
+    }
+
+    /// The HTML of entry `e`, from the entry or the HTML source.
+    fn html_of<'e>(
+        &self,
+        e: &'e crate::content::Entry,
+    ) -> Result<std::borrow::Cow<'e, str>, Diagnostic> {
+        match self.html_source {
+            Some(source) if e.rendered.html.is_empty() => {
+                source(e).map(std::borrow::Cow::Owned).ok_or_else(|| {
+                    Diagnostic::new(&e.source, 0, "its HTML in the build cache is damaged")
+                })
+            }
+            _ => Ok(std::borrow::Cow::Borrowed(&e.rendered.html)),
+        }
+    }
+
+    /// For a build that renders every job once and keeps nothing: each
+    /// post's list view is freed after its last use (its page, its index
+    /// page and one page per term it has).
+    pub fn free_summaries_after_use(&mut self) {
+        let site = self.site;
+        let mut uses = vec![2; site.content.posts.len()];
+        for tax in Taxonomy::ALL {
+            for t in site.terms(tax) {
+                for &i in &t.posts {
+                    uses[i] += 1;
+                }
+            }
+        }
+        self.summaries.free_after(&uses);
+    }
+
     /// The list view and description of post `i`, made on first use.
-    fn summary_of(&self, i: usize) -> &Summary {
-        self.summaries[i].get_or_init(|| {
+    fn summary_of(&self, i: usize) -> std::sync::Arc<Summary> {
+        self.summaries.use_or_make(i, || {
             let site = self.site;
             let strings = &site.theme.strings;
             let mut v = EntryView::new(&site.content.posts[i], &site.config, strings);
@@ -218,14 +258,14 @@ impl<'s> Renderer<'s> {
 
     /// The summary of post `i`, made now if no job made it yet (verify
     /// mode compares it with the one a cache offered).
-    pub fn summary_made(&self, i: usize) -> &Summary {
+    pub fn summary_made(&self, i: usize) -> std::sync::Arc<Summary> {
         self.summary_of(i)
     }
 
     /// The summary of post `i` if a job made or used it (to cache for the
     /// next renderer).
     pub fn summary(&self, i: usize) -> Option<Summary> {
-        self.summaries[i].get().cloned()
+        self.summaries.get(i)
     }
 
     /// Every job of the site, in a stable order.
@@ -285,14 +325,23 @@ impl<'s> Renderer<'s> {
         self.site.theme.strings.get(key, n)
     }
 
-    fn list_page(&self, ctx: &mut Context, base: &str, ids: &[usize], n: usize) {
+    /// Pager page `n` of a list of `count` posts, `ids(k)` being the post
+    /// at place `k`. Only the page's own slice is touched: the index of a
+    /// 100 000-post site has 10 000 pages, and a list of every post built
+    /// for each one was quadratic.
+    fn list_page(
+        &self,
+        ctx: &mut Context,
+        base: &str,
+        count: usize,
+        ids: impl Fn(usize) -> usize,
+        n: usize,
+    ) {
         let per = self.site.config.per_page;
-        let total = self.site.pages_for(ids.len());
-        let slice: Vec<Value> = ids
-            .iter()
-            .skip((n - 1) * per)
-            .take(per)
-            .map(|&i| self.summary_of(i).0.clone())
+        let total = self.site.pages_for(count);
+        let from = ((n - 1) * per).min(count);
+        let slice: Vec<Value> = (from..(from + per).min(count))
+            .map(|k| self.summary_of(ids(k)).0.clone())
             .collect();
         ctx.insert_value("posts", Value::from(slice));
         ctx.insert("pager", &PagerView::new(base, n, total, &self.site.config));

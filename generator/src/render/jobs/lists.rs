@@ -21,8 +21,7 @@ impl Renderer<'_> {
                     "page",
                     &self.meta("index", title, config.description.clone(), &path),
                 );
-                let ids: Vec<usize> = (0..posts.len()).collect();
-                self.list_page(&mut ctx, "/", &ids, *n);
+                self.list_page(&mut ctx, "/", posts.len(), |k| k, *n);
                 vec![html(&path, self.tpl("index.html", &ctx, "")?)]
             }
             Job::Terms(tax) => {
@@ -76,7 +75,7 @@ impl Renderer<'_> {
                     },
                 );
                 ctx.insert("heading", &heading);
-                self.list_page(&mut ctx, &base, &term.posts, *n);
+                self.list_page(&mut ctx, &base, term.posts.len(), |k| term.posts[k], *n);
                 vec![html(&path, self.tpl("term.html", &ctx, "")?)]
             }
             other => return Err(misrouted(other)),

@@ -17,12 +17,9 @@ impl Renderer<'_> {
                 };
                 let mut ctx = Context::new();
                 if let Job::Post(i) = job {
-                    let mut meta = self.meta(
-                        "post",
-                        e.title.clone(),
-                        self.summary_of(*i).1.clone(),
-                        &e.path,
-                    );
+                    // One use of the summary per page (see `free_summaries_after_use`).
+                    let summary = self.summary_of(*i);
+                    let mut meta = self.meta("post", e.title.clone(), summary.1.clone(), &e.path);
                     let link = |j: usize| LinkView {
                         name: posts[j].title.clone(),
                         url: config.url_for(&posts[j].path),
@@ -43,7 +40,7 @@ impl Renderer<'_> {
                     }
                     ctx.insert("conversation", &conv);
                     ctx.insert("page", &meta);
-                    ctx.insert_value("post", self.summary_of(*i).0.clone());
+                    ctx.insert_value("post", summary.0.clone());
                 } else {
                     let view = EntryView::new(e, config, strings);
                     ctx.insert(
@@ -52,7 +49,8 @@ impl Renderer<'_> {
                     );
                     ctx.insert("post", &view);
                 }
-                ctx.insert_value("content", Value::safe_string(&e.rendered.html));
+                let content = self.html_of(e)?;
+                ctx.insert_value("content", Value::safe_string(&content));
                 let name = if kind == "post" {
                     "post.html"
                 } else {
@@ -60,7 +58,7 @@ impl Renderer<'_> {
                 };
                 vec![html(
                     &e.path,
-                    self.tpl_sized(name, &ctx, &e.source, e.rendered.html.len() + 12 * 1024)?,
+                    self.tpl_sized(name, &ctx, &e.source, content.len() + 12 * 1024)?,
                 )]
             }
             Job::Aliases(kind, i) => {
