@@ -70,7 +70,7 @@ as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C --auth-local=
   --no-instructions > "$RESULTS/initdb.log"
 PGPORT=$((P + 18))
 as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORKDIR/pg/postgres.log" -w \
-  -o "-h 127.0.0.1 -p $PGPORT -k $WORKDIR/pg -c max_connections=200" start > /dev/null
+  -o "-h 127.0.0.1 -p $PGPORT -k $WORKDIR/pg -c max_connections=200 ${PG_SETTINGS:-}" start > /dev/null
 psql_su() { as_pg "$PG_BIN/psql" -h "$WORKDIR/pg" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 "$@"; }
 psql_su -c "CREATE ROLE causerie LOGIN"
 for db in pg1 pg3; do psql_su -c "CREATE DATABASE $db OWNER causerie"; done
