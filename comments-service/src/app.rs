@@ -49,7 +49,8 @@ pub fn router(state: AppState) -> Router {
     // Public and static.
     let public = Router::new()
         .route("/embed.js", get(routes::assets::embed_js))
-        .route("/healthz", get(routes::assets::healthz));
+        .route("/healthz", get(routes::assets::healthz))
+        .merge(routes::mail_links::router());
     Router::new()
         .merge(api)
         .merge(admin)
@@ -78,6 +79,13 @@ pub async fn serve(cfg: Config) -> Result<()> {
         path: "listen".into(),
         source,
     })?;
+    let mut cfg = cfg;
+    if let Some(m) = cfg.mail.as_mut()
+        && m.public_url.is_none()
+    {
+        // links in mails point at the service itself unless told otherwise
+        m.public_url = url::Url::parse(&format!("http://{addr}/")).ok();
+    }
     let state = AppState::new(cfg)?;
     {
         use std::io::Write;

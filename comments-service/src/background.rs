@@ -10,6 +10,7 @@ use crate::store::now_us;
 /// Spawns the background tasks.
 pub fn start(state: AppState) {
     crate::webmention::start_workers(&state.webmention);
+    crate::mail::worker::start(&state);
     let s = state.clone();
     tokio::spawn(async move { s.refresh_manifest().await });
     tokio::spawn(crate::rebuild::run(state.clone()));

@@ -308,6 +308,7 @@ async fn create(
             rendered.links,
         )?
     };
+    let mut spam_reason = None;
     let hold = match verdict {
         Verdict::Drop => {
             tracing::info!(page = page.as_str(), "honeypot filled: dropped");
@@ -326,11 +327,30 @@ async fn create(
                 reason = why,
                 "comment held by a spam check"
             );
+            spam_reason = Some(if why.contains("link") {
+                "links"
+            } else {
+                "blocklist"
+            });
             true
         }
         Verdict::Accept => false,
     };
     let commenter_key = st.keys.commenter_key(email.as_deref(), &author);
+    let subscribe = crate::routes::mail_links::wants_notify(sub.notify.as_deref());
+    if subscribe && email.is_none() && st.cfg.mail.is_some() {
+        return Err(Error::bad(
+            "email",
+            "give your e-mail address to be told about replies",
+        ));
+    }
+    let notices = crate::store::mail::Notices {
+        owner: st.cfg.mail.as_ref().and_then(|m| m.owner.clone()),
+        webhook: st.cfg.notify_webhook.is_some(),
+        subscribe,
+        mail: st.cfg.mail.is_some(),
+        spam_reason,
+    };
     let created = st
         .store
         .create_comment(NewComment {
@@ -346,8 +366,10 @@ async fn create(
             client_addr: Some(client::anonymise(ip)),
             hold,
             moderation: st.cfg.moderation,
+            notices,
         })
         .await?;
+    st.outbox_wake.notify_one();
     tracing::info!(
         id = created.id,
         page = page.as_str(),

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod export;
 pub mod html;
 pub mod item_json;
+pub mod mail_links;
 pub mod read;
 pub mod submission;
 pub mod thread;

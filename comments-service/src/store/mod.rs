@@ -6,6 +6,7 @@
 //! fsync); reads use their own connections. A returned `Ok` from a write means
 //! the transaction is committed with `synchronous=FULL`.
 
+pub mod mail;
 pub mod policy;
 mod sqlite;
 
@@ -48,6 +49,8 @@ pub struct NewComment {
     /// A spam check asks to hold it whatever the mode.
     pub hold: bool,
     pub moderation: Moderation,
+    /// Mails and webhook posts the comment makes due (see `mail::Notices`).
+    pub notices: mail::Notices,
 }
 
 /// What the store did with a new comment.

@@ -103,6 +103,7 @@ impl Store {
             if status == Status::Approved {
                 ctx.rebuild = true;
             }
+            super::outbox::after_create(ctx, id, status, &n)?;
             Ok(Created {
                 id,
                 status,
@@ -160,33 +161,9 @@ impl Store {
         self.write(move |ctx| {
             let mut changed = 0;
             for id in ids {
-                let row: Option<(String, Option<String>)> = ctx
-                    .conn
-                    .prepare_cached("SELECT status, commenter_key FROM comments WHERE id = ?1")?
-                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let Some((old, key)) = row else { continue };
-                let old = Status::parse(&old).unwrap_or(Status::Pending);
-                let new = match action {
-                    Action::Approve => Status::Approved,
-                    Action::Reject => Status::Rejected,
-                    Action::Spam => Status::Spam,
-                    Action::Delete => Status::Deleted,
-                };
-                if old == new {
-                    continue;
+                if moderate_one(ctx, id, action)? {
+                    changed += 1;
                 }
-                set_status(ctx, id, old, new)?;
-                if new == Status::Approved
-                    && let Some(k) = key
-                {
-                    ctx.conn
-                        .prepare_cached(
-                            "INSERT OR IGNORE INTO trusted_commenters (commenter_key) VALUES (?1)",
-                        )?
-                        .execute([k])?;
-                }
-                changed += 1;
             }
             Ok(changed)
         })
@@ -203,6 +180,40 @@ impl Store {
         })
         .await
     }
+}
+
+/// Applies `action` to `id`; false when there is no such item or nothing changed.
+pub(super) fn moderate_one(ctx: &mut WriteCtx, id: i64, action: Action) -> Result<bool> {
+    let row: Option<(String, Option<String>)> = ctx
+        .conn
+        .prepare_cached("SELECT status, commenter_key FROM comments WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((old, key)) = row else {
+        return Ok(false);
+    };
+    let old = Status::parse(&old).unwrap_or(Status::Pending);
+    let new = match action {
+        Action::Approve => Status::Approved,
+        Action::Reject => Status::Rejected,
+        Action::Spam => Status::Spam,
+        Action::Delete => Status::Deleted,
+    };
+    if old == new {
+        return Ok(false);
+    }
+    set_status(ctx, id, old, new)?;
+    if new == Status::Approved {
+        if let Some(k) = key {
+            ctx.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO trusted_commenters (commenter_key) VALUES (?1)",
+                )?
+                .execute([k])?;
+        }
+        super::outbox::after_approve(ctx, id)?;
+    }
+    Ok(true)
 }
 
 /// The status a new item gets under `mode`.

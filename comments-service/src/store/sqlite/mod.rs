@@ -21,8 +21,10 @@ use crate::model::{Comment, Kind, Status};
 mod comments;
 mod import;
 mod mentions;
+mod outbox;
 mod rebuild;
 pub mod rows;
+mod subscriptions;
 mod writer;
 
 use comments::{decide, set_status};
