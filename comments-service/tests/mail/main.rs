@@ -11,3 +11,4 @@ mod smtp;
 mod delivery;
 mod links;
 mod readers;
+mod webhook;
