@@ -13,7 +13,7 @@ use crate::client;
 use crate::error::{Error, Result};
 use crate::model::{self, Comment, Kind, PagePath, Status};
 use crate::routes::submission::Submission;
-use crate::routes::{html, thread};
+use crate::routes::{html, thread, trust};
 use crate::spam::{self, Verdict};
 use crate::state::AppState;
 use crate::store::{NewComment, now_us, rfc3339};
@@ -179,6 +179,8 @@ struct Posted {
     page: String,
     comment: Option<Comment>,
     edit_until: i64,
+    /// The commenter token to keep (see `trust`).
+    commenter: Option<String>,
 }
 
 /// `POST /api/comments` (JSON for the snippet, an url-encoded form for pages without JS).
@@ -219,8 +221,17 @@ pub async fn comments_create(
                 "status": if p.status == Status::Approved { "published" } else { "held" },
                 "edit_until": rfc3339(p.edit_until),
                 "comment": p.comment,
+                "commenter": p.commenter,
             });
-            (code, axum::Json(body)).into_response()
+            let mut r = (code, axum::Json(body)).into_response();
+            if let Some(v) = p
+                .commenter
+                .as_deref()
+                .and_then(|t| trust::set_cookie(&st, t))
+            {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
         }
         Ok(p) => {
             let marker = if p.status == Status::Approved {
@@ -238,6 +249,13 @@ pub async fn comments_create(
             let mut r = StatusCode::SEE_OTHER.into_response();
             if let Ok(v) = HeaderValue::from_str(loc.as_str()) {
                 r.headers_mut().insert(header::LOCATION, v);
+            }
+            if let Some(v) = p
+                .commenter
+                .as_deref()
+                .and_then(|t| trust::set_cookie(&st, t))
+            {
+                r.headers_mut().insert(header::SET_COOKIE, v);
             }
             r
         }
@@ -319,6 +337,7 @@ async fn create(
                 page: page.as_str().to_string(),
                 comment: None,
                 edit_until: now + st.cfg.edit_window_secs * 1_000_000,
+                commenter: None,
             });
         }
         Verdict::Hold(why) => {
@@ -336,7 +355,10 @@ async fn create(
         }
         Verdict::Accept => false,
     };
-    let commenter_key = st.keys.commenter_key(email.as_deref(), &author);
+    let who =
+        crate::routes::trust::commenter(st, headers, sub.commenter.as_deref(), email.as_deref())
+            .await?;
+    let commenter_key = who.key;
     let subscribe = crate::routes::mail_links::wants_notify(sub.notify.as_deref());
     if subscribe && email.is_none() && st.cfg.mail.is_some() {
         return Err(Error::bad(
@@ -399,6 +421,7 @@ async fn create(
             replies: Vec::new(),
         }),
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
+        commenter: who.token,
     })
 }
 

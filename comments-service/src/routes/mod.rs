@@ -10,3 +10,4 @@ pub mod mail_links;
 pub mod read;
 pub mod submission;
 pub mod thread;
+pub mod trust;

@@ -19,6 +19,8 @@ pub struct Submission {
     pub started: Option<String>,
     /// `true`/`on`: subscribe the e-mail address to replies (double opt-in).
     pub notify: Option<String>,
+    /// The commenter token from an earlier comment (see `trust`).
+    pub commenter: Option<String>,
 }
 
 impl Submission {
@@ -35,6 +37,7 @@ impl Submission {
                 "homepage" => &mut s.homepage,
                 "started" => &mut s.started,
                 "notify" => &mut s.notify,
+                "commenter" => &mut s.commenter,
                 _ => continue,
             };
             *slot = Some(v.into_owned());
@@ -69,6 +72,7 @@ impl Submission {
             homepage: field("homepage")?,
             started: field("started")?,
             notify: field("notify")?,
+            commenter: field("commenter")?,
         })
     }
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod smtp;
 
 mod delivery;
+mod fixes;
 mod links;
 mod readers;
 mod webhook;

@@ -36,3 +36,7 @@ CREATE TABLE outbox (
     UNIQUE (kind, comment_id, subscription_id)
 );
 CREATE INDEX outbox_due ON outbox (sent_us, not_before_us);
+
+-- when a comment's text was last edited (the "edited" mark); updated_us is
+-- bumped by every change, approvals too, for the export's `since`
+ALTER TABLE comments ADD COLUMN edited_us INTEGER;

@@ -130,7 +130,7 @@ impl Store {
             let o = live_in_window(ctx.conn, id, window_start)?;
             ctx.conn
                 .prepare_cached(
-                    "UPDATE comments SET body_md = ?2, body_html = ?3, updated_us = ?4 WHERE id = ?1",
+                    "UPDATE comments SET body_md = ?2, body_html = ?3, updated_us = ?4, edited_us = ?4 WHERE id = ?1",
                 )?
                 .execute(params![id, body_md, body_html, ctx.now_us])?;
             if o.status == Status::Approved {

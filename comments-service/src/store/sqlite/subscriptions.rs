@@ -86,15 +86,21 @@ impl Store {
         .await
     }
 
-    /// True if `email` confirmed a subscription: an address its owner reads.
-    pub async fn email_confirmed(&self, email: String) -> Result<bool> {
+    /// The trusted commenter key of an approved comment by `email`, if the
+    /// address is verified (it confirmed a subscription): the address, not
+    /// the name, is what first-time moderation trusts then.
+    pub async fn verified_trusted_key(&self, email: String) -> Result<Option<String>> {
         self.read(move |c| {
             Ok(c.prepare_cached(
-                "SELECT 1 FROM subscriptions WHERE lower(email) = lower(?1) AND confirmed_us IS NOT NULL LIMIT 1",
+                "SELECT c.commenter_key FROM comments c
+                 JOIN trusted_commenters t ON t.commenter_key = c.commenter_key
+                 WHERE lower(c.email) = lower(?1) AND c.status = 'approved'
+                   AND EXISTS (SELECT 1 FROM subscriptions s
+                               WHERE lower(s.email) = lower(?1) AND s.confirmed_us IS NOT NULL)
+                 LIMIT 1",
             )?
-            .query_row([email], |r| r.get::<_, i64>(0))
-            .optional()?
-            .is_some())
+            .query_row([email], |r| r.get(0))
+            .optional()?)
         })
         .await
     }
