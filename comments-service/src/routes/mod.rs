@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
 pub mod admin;
+pub mod admin_view;
 pub mod assets;
 pub mod comments;
 pub mod export;

@@ -6,6 +6,7 @@
 //! fsync); reads use their own connections. A returned `Ok` from a write means
 //! the transaction is committed with `synchronous=FULL`.
 
+pub mod admin;
 pub mod mail;
 pub mod policy;
 mod sqlite;

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod admin;
+mod admin_filters;
 mod comments;
 mod config;
 mod durability;
