@@ -85,6 +85,7 @@ pub async fn serve(cfg: Config) -> Result<()> {
     {
         // links in mails point at the service itself unless told otherwise
         m.public_url = url::Url::parse(&format!("http://{addr}/")).ok();
+        tracing::warn!(%addr, "[mail] public_url is not set: links in mails use the listening address");
     }
     let state = AppState::new(cfg)?;
     {

@@ -223,15 +223,8 @@ pub async fn comments_create(
                 "comment": p.comment,
                 "commenter": p.commenter,
             });
-            let mut r = (code, axum::Json(body)).into_response();
-            if let Some(v) = p
-                .commenter
-                .as_deref()
-                .and_then(|t| trust::set_cookie(&st, t))
-            {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            r
+            let r = (code, axum::Json(body)).into_response();
+            trust::keep(&st, p.commenter.as_deref(), r)
         }
         Ok(p) => {
             let marker = if p.status == Status::Approved {
@@ -250,14 +243,7 @@ pub async fn comments_create(
             if let Ok(v) = HeaderValue::from_str(loc.as_str()) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
-            if let Some(v) = p
-                .commenter
-                .as_deref()
-                .and_then(|t| trust::set_cookie(&st, t))
-            {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            r
+            trust::keep(&st, p.commenter.as_deref(), r)
         }
         Err(e) => refused(&st, e, wants_json, Some(&sub)),
     }
@@ -346,11 +332,7 @@ async fn create(
                 reason = why,
                 "comment held by a spam check"
             );
-            spam_reason = Some(if why.contains("link") {
-                "links"
-            } else {
-                "blocklist"
-            });
+            spam_reason = Some(why);
             true
         }
         Verdict::Accept => false,
@@ -359,20 +341,12 @@ async fn create(
         crate::routes::trust::commenter(st, headers, sub.commenter.as_deref(), email.as_deref())
             .await?;
     let commenter_key = who.key;
-    let subscribe = crate::routes::mail_links::wants_notify(sub.notify.as_deref());
-    if subscribe && email.is_none() && st.cfg.mail.is_some() {
-        return Err(Error::bad(
-            "email",
-            "give your e-mail address to be told about replies",
-        ));
-    }
-    let notices = crate::store::mail::Notices {
-        owner: st.cfg.mail.as_ref().and_then(|m| m.owner.clone()),
-        webhook: st.cfg.notify_webhook.is_some(),
-        subscribe,
-        mail: st.cfg.mail.is_some(),
+    let notices = crate::routes::mail_links::notices(
+        st,
+        sub.notify.as_deref(),
+        email.is_some(),
         spam_reason,
-    };
+    )?;
     let created = st
         .store
         .create_comment(NewComment {

@@ -16,7 +16,7 @@ use crate::mail::links::{LinkError, ModerationLink, SubscriberLink};
 use crate::routes::html;
 use crate::state::AppState;
 use crate::store::Action;
-use crate::store::mail::LinkOutcome;
+use crate::store::mail::{LinkOutcome, Notices};
 
 /// The `/mail/*` routes.
 pub fn router() -> Router<AppState> {
@@ -36,6 +36,37 @@ pub fn wants_notify(raw: Option<&str>) -> bool {
         raw.map(|s| s.trim().to_ascii_lowercase()).as_deref(),
         Some("true" | "on" | "1" | "yes")
     )
+}
+
+/// What a new comment asks to be told (see `store::mail::Notices`): refuses
+/// `notify` without an address when mail is on. `spam_reason` is the spam
+/// check's words for a hold.
+pub fn notices(
+    st: &AppState,
+    notify: Option<&str>,
+    has_email: bool,
+    spam_reason: Option<&str>,
+) -> crate::error::Result<Notices> {
+    let subscribe = wants_notify(notify);
+    if subscribe && !has_email && st.cfg.mail.is_some() {
+        return Err(crate::error::Error::bad(
+            "email",
+            "give your e-mail address to be told about replies",
+        ));
+    }
+    Ok(Notices {
+        owner: st.cfg.mail.as_ref().and_then(|m| m.owner.clone()),
+        webhook: st.cfg.notify_webhook.is_some(),
+        subscribe,
+        mail: st.cfg.mail.is_some(),
+        spam_reason: spam_reason.map(|why| {
+            if why.contains("link") {
+                "links"
+            } else {
+                "blocklist"
+            }
+        }),
+    })
 }
 
 /// `name` from the query string or an url-encoded body.

@@ -5,6 +5,7 @@
 //! the snippet, which keeps it like its edit tokens).
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 
 use crate::error::Result;
 use crate::state::AppState;
@@ -71,8 +72,16 @@ pub async fn commenter(
     })
 }
 
+/// `r` with the cookie keeping the commenter token, if there is one.
+pub fn keep(st: &AppState, token: Option<&str>, mut r: Response) -> Response {
+    if let Some(v) = token.and_then(|t| set_cookie(st, t)) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
 /// The `Set-Cookie` value keeping `token` for a year.
-pub fn set_cookie(st: &AppState, token: &str) -> Option<HeaderValue> {
+fn set_cookie(st: &AppState, token: &str) -> Option<HeaderValue> {
     let secure = if st.cfg.site_url.scheme() == "https" {
         "; Secure"
     } else {
