@@ -25,6 +25,14 @@ pub fn start(state: AppState) {
             if let Err(e) = state.store.forget_addresses(now_us() - keep).await {
                 tracing::warn!(error = %e, "could not forget old client addresses");
             }
+            // a mail's links work 7 days; its row is kept 30 for single use
+            if let Err(e) = state
+                .store
+                .outbox_prune(now_us() - 30 * 86_400_000_000)
+                .await
+            {
+                tracing::warn!(error = %e, "could not prune the outbox");
+            }
         }
     });
 }

@@ -228,6 +228,17 @@ impl Store {
         .await
     }
 
+    /// Deletes rows done before `before` (their links expired long ago).
+    pub async fn outbox_prune(&self, before: Micros) -> Result<usize> {
+        self.write(move |ctx| {
+            Ok(ctx
+                .conn
+                .prepare_cached("DELETE FROM outbox WHERE sent_us IS NOT NULL AND sent_us < ?1")?
+                .execute([before])?)
+        })
+        .await
+    }
+
     /// When the next unsent row is due, if any.
     pub async fn outbox_next_due(&self) -> Result<Option<Micros>> {
         self.read(|c| {
@@ -285,9 +296,64 @@ impl Store {
     }
 }
 
+/// Marks row `id` done and forgets its address (no longer needed).
 fn mark_sent(ctx: &WriteCtx, id: i64) -> Result<()> {
     ctx.conn
-        .prepare_cached("UPDATE outbox SET sent_us = ?2, taken_us = NULL WHERE id = ?1")?
+        .prepare_cached(
+            "UPDATE outbox SET sent_us = ?2, taken_us = NULL, recipient = NULL WHERE id = ?1",
+        )?
         .execute(params![id, ctx.now_us])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::mail::Notices;
+
+    fn held(owner: &str) -> NewComment {
+        NewComment {
+            page: "/p/".into(),
+            parent: None,
+            author: "Ada".into(),
+            email: None,
+            website: None,
+            body_md: "hi".into(),
+            body_html: "<p>hi</p>".into(),
+            is_owner: false,
+            commenter_key: "k".into(),
+            client_addr: None,
+            hold: false,
+            moderation: Moderation::All,
+            notices: Notices {
+                owner: Some(owner.into()),
+                mail: true,
+                ..Notices::default()
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_claim_is_exclusive_until_done_or_released_and_done_is_final() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db"), 0).unwrap();
+        let c = store.create_comment(held("o@example.com")).await.unwrap();
+        let item = store.outbox_claim().await.unwrap().expect("due");
+        assert_eq!(item.kind, OutboxKind::OwnerHeld);
+        assert_eq!(item.comment.id, c.id);
+        assert_eq!(item.comment.held_reason.as_deref(), Some("all"));
+        assert_eq!(item.attempts, 1);
+        assert!(store.outbox_claim().await.unwrap().is_none(), "claimed");
+        // a restart frees the claim: the same row (same Message-ID) again
+        store.outbox_release().await.unwrap();
+        let again = store.outbox_claim().await.unwrap().expect("freed");
+        assert_eq!((again.id, again.attempts), (item.id, 2));
+        store.outbox_done(again.id).await.unwrap();
+        store.outbox_release().await.unwrap();
+        assert!(
+            store.outbox_claim().await.unwrap().is_none(),
+            "done is final"
+        );
+        assert_eq!(store.outbox_next_due().await.unwrap(), None);
+    }
 }
