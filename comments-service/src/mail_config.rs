@@ -19,6 +19,9 @@ pub struct MailFileConfig {
     /// The service's public base URL for the links in mails; default: the
     /// address it listens on.
     pub public_url: Option<String>,
+    /// A PEM file of extra CA certificates the SMTP server's TLS certificate
+    /// may chain to (a private relay); the system's roots are always trusted.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// `[notify]` as written.
@@ -38,6 +41,11 @@ impl SmtpUrl {
     pub fn for_transport(&self) -> &str {
         &self.0
     }
+
+    /// True for `smtps://` or a `tls=` upgrade.
+    pub fn uses_tls(&self) -> bool {
+        self.0.starts_with("smtps:") || self.0.contains("tls=")
+    }
 }
 
 impl std::fmt::Debug for SmtpUrl {
@@ -54,6 +62,8 @@ pub struct MailSettings {
     pub owner: Option<String>,
     /// Base of the links in mails; `None` until the listening address is known.
     pub public_url: Option<url::Url>,
+    /// The extra CA certificates (PEM), read from `ca_file` at load.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// Checks `[mail]`; `None` when there is no `smtp_url` (mail is off).
@@ -83,11 +93,29 @@ pub fn mail_settings(m: MailFileConfig) -> Result<Option<MailSettings>, String> 
         Some(u) => Some(http_url("mail.public_url", &u)?),
         None => None,
     };
+    let ca_pem = match m.ca_file {
+        Some(p) => {
+            if !smtp_url.uses_tls() {
+                return Err("mail.ca_file: only used with TLS (smtps:// or ?tls=starttls)".into());
+            }
+            let pem =
+                std::fs::read(&p).map_err(|e| format!("mail.ca_file: {}: {e}", p.display()))?;
+            if lettre::transport::smtp::client::Certificate::from_pem(&pem).is_err() {
+                return Err(format!(
+                    "mail.ca_file: {}: not a PEM certificate",
+                    p.display()
+                ));
+            }
+            Some(pem)
+        }
+        None => None,
+    };
     Ok(Some(MailSettings {
         smtp_url,
         from,
         owner,
         public_url,
+        ca_pem,
     }))
 }
 
@@ -164,6 +192,7 @@ mod tests {
             from: Some("Blog <blog@example.com>".into()),
             owner: Some("owner@example.com".into()),
             public_url: None,
+            ca_file: None,
         }
     }
 
@@ -196,6 +225,18 @@ mod tests {
             ..Default::default()
         };
         assert!(mail_settings(m).unwrap_err().starts_with("mail.smtp_url"));
+        let plain_with_ca = MailFileConfig {
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..mail("smtp://mx.example:25")
+        };
+        let e = mail_settings(plain_with_ca).unwrap_err();
+        assert!(e.starts_with("mail.ca_file: only used with TLS"), "{e}");
+        let missing = MailFileConfig {
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..mail("smtps://mx.example")
+        };
+        let e = mail_settings(missing).unwrap_err();
+        assert!(e.contains("/nonexistent/ca.pem"), "names the file: {e}");
         assert!(language(Some("fa-IR".into())).is_ok());
         assert!(language(Some("en_US!".into())).is_err());
     }

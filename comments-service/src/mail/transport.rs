@@ -5,6 +5,7 @@
 
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::mail::letters::Letter;
@@ -27,10 +28,14 @@ pub struct SendError {
 impl Mailer {
     /// Builds the transport (no connection is made until a mail is sent).
     pub fn new(m: &MailSettings) -> Result<Mailer, String> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(m.smtp_url.for_transport())
-            .map_err(|_| "mail.smtp_url: cannot build an SMTP client from it".to_string())?
-            .timeout(Some(std::time::Duration::from_secs(30)))
-            .build();
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(m.smtp_url.for_transport())
+                .map_err(|_| "mail.smtp_url: cannot build an SMTP client from it".to_string())?
+                .timeout(Some(std::time::Duration::from_secs(30)));
+        if let Some(pem) = &m.ca_pem {
+            builder = builder.tls(tls_with_roots(m.smtp_url.for_transport(), pem)?);
+        }
+        let transport = builder.build();
         let from = m
             .from
             .parse()
@@ -87,6 +92,23 @@ impl Mailer {
         ))
         .map_err(|_| "the message could not be built".to_string())
     }
+}
+
+/// The TLS mode of `url` again, trusting the CA certificates in `pem` too.
+fn tls_with_roots(url: &str, pem: &[u8]) -> Result<Tls, String> {
+    let u = url::Url::parse(url).map_err(|_| "mail.smtp_url: not a URL".to_string())?;
+    let host = u.host_str().unwrap_or_default().to_string();
+    let cert = Certificate::from_pem(pem).map_err(|_| "mail.ca_file: not a PEM certificate")?;
+    let params = TlsParameters::builder(host)
+        .add_root_certificate(cert)
+        .build_rustls()
+        .map_err(|_| "mail.ca_file: the TLS client cannot start with it".to_string())?;
+    let tls = u.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v);
+    Ok(match (u.scheme(), tls.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(params),
+        (_, Some("opportunistic")) => Tls::Opportunistic(params),
+        _ => Tls::Required(params),
+    })
 }
 
 /// The stable Message-ID of outbox row `id`: receivers can drop a duplicate.

@@ -12,4 +12,5 @@ mod delivery;
 mod fixes;
 mod links;
 mod readers;
+mod tls;
 mod webhook;

@@ -34,6 +34,8 @@ pub struct Smtp {
     pub port: u16,
     pub dir: tempfile::TempDir,
     child: Option<Child>,
+    /// More `aiosmtpd` arguments (TLS certificates).
+    args: Vec<std::ffi::OsString>,
 }
 
 impl Smtp {
@@ -43,6 +45,7 @@ impl Smtp {
             port: free_port(),
             dir: tempfile::tempdir().unwrap(),
             child: None,
+            args: Vec::new(),
         }
     }
 
@@ -53,12 +56,21 @@ impl Smtp {
         s
     }
 
+    /// A running server started with more arguments.
+    pub fn up_with(args: &[&std::ffi::OsStr]) -> Smtp {
+        let mut s = Smtp::down();
+        s.args = args.iter().map(|a| a.to_os_string()).collect();
+        s.start();
+        s
+    }
+
     /// Starts it (again) and waits until it accepts connections.
     pub fn start(&mut self) {
         let child = Command::new(python())
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{}", self.port))
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .args(&self.args)
             .arg(self.dir.path().join("maildir"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
