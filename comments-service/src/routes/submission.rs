@@ -17,6 +17,10 @@ pub struct Submission {
     pub body: Option<String>,
     pub homepage: Option<String>,
     pub started: Option<String>,
+    /// `true`/`on`: subscribe the e-mail address to replies (double opt-in).
+    pub notify: Option<String>,
+    /// The commenter token from an earlier comment (see `trust`).
+    pub commenter: Option<String>,
 }
 
 impl Submission {
@@ -32,6 +36,8 @@ impl Submission {
                 "body" => &mut s.body,
                 "homepage" => &mut s.homepage,
                 "started" => &mut s.started,
+                "notify" => &mut s.notify,
+                "commenter" => &mut s.commenter,
                 _ => continue,
             };
             *slot = Some(v.into_owned());
@@ -52,6 +58,7 @@ impl Submission {
                 Some(Value::Number(n)) if matches!(name, "parent" | "started") => {
                     Ok(Some(n.to_string()))
                 }
+                Some(Value::Bool(b)) if name == "notify" => Ok(Some(b.to_string())),
                 Some(_) => Err(Error::bad(name, "expected text")),
             }
         };
@@ -64,6 +71,8 @@ impl Submission {
             body: field("body")?,
             homepage: field("homepage")?,
             started: field("started")?,
+            notify: field("notify")?,
+            commenter: field("commenter")?,
         })
     }
 }

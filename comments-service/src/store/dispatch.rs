@@ -43,6 +43,8 @@ macro_rules! on {
     };
 }
 
+mod mail;
+
 impl Store {
     /// Opens (creating or upgrading) the SQLite database at `path` for the
     /// service that serves it. `debounce_ms` is the quiet time a rebuild

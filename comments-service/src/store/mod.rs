@@ -7,6 +7,8 @@
 //! service instances). A returned `Ok` from a write means the transaction is
 //! committed durably (`synchronous=FULL` / `synchronous_commit = on`).
 
+pub mod admin;
+pub mod mail;
 mod dispatch;
 pub mod policy;
 pub mod postgres;
@@ -56,6 +58,8 @@ pub struct NewComment {
     /// A spam check asks to hold it whatever the mode.
     pub hold: bool,
     pub moderation: Moderation,
+    /// Mails and webhook posts the comment makes due (see `mail::Notices`).
+    pub notices: mail::Notices,
 }
 
 /// What the store did with a new comment.

@@ -80,6 +80,7 @@ impl Sqlite {
                     )?
                     .execute(params![k, created.id, ctx.now_us])?;
             }
+            super::outbox::after_create(ctx, created.id, created.status, &n)?;
             Ok(created)
         })
         .await
@@ -102,7 +103,7 @@ impl Sqlite {
             let o = live_in_window(ctx.conn, id, window_start)?;
             ctx.conn
                 .prepare_cached(
-                    "UPDATE comments SET body_md = ?2, body_html = ?3, updated_us = ?4 WHERE id = ?1",
+                    "UPDATE comments SET body_md = ?2, body_html = ?3, updated_us = ?4, edited_us = ?4 WHERE id = ?1",
                 )?
                 .execute(params![id, body_md, body_html, ctx.now_us])?;
             if o.status == Status::Approved {
@@ -133,33 +134,9 @@ impl Sqlite {
         self.write(move |ctx| {
             let mut changed = 0;
             for id in ids {
-                let row: Option<(String, Option<String>)> = ctx
-                    .conn
-                    .prepare_cached("SELECT status, commenter_key FROM comments WHERE id = ?1")?
-                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let Some((old, key)) = row else { continue };
-                let old = Status::parse(&old).unwrap_or(Status::Pending);
-                let new = match action {
-                    Action::Approve => Status::Approved,
-                    Action::Reject => Status::Rejected,
-                    Action::Spam => Status::Spam,
-                    Action::Delete => Status::Deleted,
-                };
-                if old == new {
-                    continue;
+                if moderate_one(ctx, id, action)? {
+                    changed += 1;
                 }
-                set_status(ctx, id, old, new)?;
-                if new == Status::Approved
-                    && let Some(k) = key
-                {
-                    ctx.conn
-                        .prepare_cached(
-                            "INSERT OR IGNORE INTO trusted_commenters (commenter_key) VALUES (?1)",
-                        )?
-                        .execute([k])?;
-                }
-                changed += 1;
             }
             Ok(changed)
         })
@@ -268,6 +245,40 @@ fn replay(conn: &Connection, id: i64, n: &NewComment) -> Result<Created> {
             created_us,
         },
     )
+}
+
+/// Applies `action` to `id`; false when there is no such item or nothing changed.
+pub(super) fn moderate_one(ctx: &mut WriteCtx, id: i64, action: Action) -> Result<bool> {
+    let row: Option<(String, Option<String>)> = ctx
+        .conn
+        .prepare_cached("SELECT status, commenter_key FROM comments WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((old, key)) = row else {
+        return Ok(false);
+    };
+    let old = Status::parse(&old).unwrap_or(Status::Pending);
+    let new = match action {
+        Action::Approve => Status::Approved,
+        Action::Reject => Status::Rejected,
+        Action::Spam => Status::Spam,
+        Action::Delete => Status::Deleted,
+    };
+    if old == new {
+        return Ok(false);
+    }
+    set_status(ctx, id, old, new)?;
+    if new == Status::Approved {
+        if let Some(k) = key {
+            ctx.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO trusted_commenters (commenter_key) VALUES (?1)",
+                )?
+                .execute([k])?;
+        }
+        super::outbox::after_approve(ctx, id)?;
+    }
+    Ok(true)
 }
 
 /// The status a new item gets under `mode`.
