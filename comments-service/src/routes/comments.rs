@@ -337,9 +337,18 @@ async fn create(
         }
         Verdict::Accept => false,
     };
-    let who =
-        crate::routes::trust::commenter(st, headers, sub.commenter.as_deref(), email.as_deref())
-            .await?;
+    let key = crate::routes::submission::idempotency_key(headers)?;
+    let retry_seed = key
+        .as_ref()
+        .map(|k| format!("{k}\0{author}\0{}", email.as_deref().unwrap_or("")));
+    let who = crate::routes::trust::commenter(
+        st,
+        headers,
+        sub.commenter.as_deref(),
+        email.as_deref(),
+        retry_seed.as_deref(),
+    )
+    .await?;
     let commenter_key = who.key;
     let notices = crate::routes::mail_links::notices(
         st,
@@ -347,7 +356,6 @@ async fn create(
         email.is_some(),
         spam_reason,
     )?;
-    let key = idempotency_key(headers)?;
     let created = st
         .store
         .create_comment_once(
@@ -402,21 +410,6 @@ async fn create(
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
         commenter: who.token,
     })
-}
-
-/// The optional `Idempotency-Key` header: 1 to 128 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let k = v.to_str().unwrap_or("").trim();
-    if k.is_empty() || k.len() > 128 || !k.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::bad(
-            "idempotency-key",
-            "send 1 to 128 visible ASCII characters (e.g. a UUID)",
-        ));
-    }
-    Ok(Some(k.to_string()))
 }
 
 fn parse_id(raw: &str) -> Result<i64> {

@@ -76,3 +76,18 @@ impl Submission {
         })
     }
 }
+
+/// The optional `Idempotency-Key` header: 1 to 128 visible ASCII characters.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v.to_str().unwrap_or("").trim();
+    if k.is_empty() || k.len() > 128 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::bad(
+            "idempotency-key",
+            "send 1 to 128 visible ASCII characters (e.g. a UUID)",
+        ));
+    }
+    Ok(Some(k.to_string()))
+}

@@ -41,12 +41,17 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// Decides the commenter key of a new comment.
+/// Decides the commenter key of a new comment. Without a valid token the
+/// key is new, random, or derived from `retry_seed` (the post's
+/// idempotency key with its name and address), so that a retry of the same
+/// post, which cannot have the lost answer's cookie, gets the same key and
+/// token back.
 pub async fn commenter(
     st: &AppState,
     headers: &HeaderMap,
     presented: Option<&str>,
     email: Option<&str>,
+    retry_seed: Option<&str>,
 ) -> Result<Commenter> {
     if let Some(e) = email
         && let Some(key) = st.store.verified_trusted_key(e.to_string()).await?
@@ -57,9 +62,10 @@ pub async fn commenter(
         .map(str::to_string)
         .or_else(|| cookie(headers))
         .and_then(|t| valid(st, &t));
-    let nonce = match nonce {
-        Some(n) => n,
-        None => {
+    let nonce = match (nonce, retry_seed) {
+        (Some(n), _) => n,
+        (None, Some(seed)) => st.keys.sign("commenter-retry", seed)[..32].to_string(),
+        (None, None) => {
             let mut b = [0u8; 16];
             getrandom::fill(&mut b)
                 .map_err(|e| crate::error::Error::Config(format!("no random source: {e}")))?;

@@ -8,8 +8,8 @@
 //! committed durably (`synchronous=FULL` / `synchronous_commit = on`).
 
 pub mod admin;
-pub mod mail;
 mod dispatch;
+pub mod mail;
 pub mod policy;
 pub mod postgres;
 pub mod rows;

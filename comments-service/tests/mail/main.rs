@@ -6,11 +6,14 @@
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../support/pg.rs"]
+mod pg;
 mod smtp;
 
 mod delivery;
 mod fixes;
 mod links;
+mod postgres;
 mod readers;
 mod tls;
 mod webhook;

@@ -32,28 +32,6 @@ impl Sqlite {
         .await
     }
 
-    /// Items for the admin page: with `status`, only those; newest first.
-    pub async fn admin_items(&self, status: Option<Status>, limit: u32) -> Result<Vec<AdminItem>> {
-        self.read(move |c| {
-            let sql = format!(
-                "SELECT {COLS}, status, email, client_addr, body_md FROM comments
-                 WHERE (?1 IS NULL AND status != 'deleted') OR status = ?1 ORDER BY id DESC LIMIT ?2"
-            );
-            let mut st = c.prepare_cached(&sql)?;
-            let rows = st.query_map(params![status.map(Status::as_str), limit], |r| {
-                Ok(AdminItem {
-                    comment: row_to_comment(r)?,
-                    status: Status::parse(&r.get::<_, String>(13)?).unwrap_or(Status::Pending),
-                    email: r.get(14)?,
-                    client_addr: r.get(15)?,
-                    body_md: r.get(16)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
-    }
-
     /// Stores a reader comment, deciding moderation; refuses a missing parent.
     /// With `key`, a comment stored earlier under the same idempotency key is
     /// answered instead (see `policy::replay`).
@@ -225,20 +203,29 @@ fn insert_comment(ctx: &mut WriteCtx, n: &NewComment) -> Result<Created> {
 
 /// The answer of an earlier try under the same key, if it was this same post.
 fn replay(conn: &Connection, id: i64, n: &NewComment) -> Result<Created> {
-    type Row = (String, Option<String>, String, Option<i64>, String, Micros);
-    let (page, key, body_md, parent, status, created_us): Row = conn
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<i64>,
+        String,
+        Micros,
+    );
+    let (page, author, email, body_md, parent, status, created_us): Row = conn
         .prepare_cached(
-            "SELECT page, commenter_key, body_md, parent, status, created_us FROM comments WHERE id = ?1",
+            "SELECT page, author, email, body_md, parent, status, created_us FROM comments WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
         })?;
     crate::store::policy::replay(
         n,
         crate::store::policy::Earlier {
             id,
             page: &page,
-            commenter: key.as_deref(),
+            author: &author,
+            email: email.as_deref(),
             body_md: &body_md,
             parent,
             status: &status,
