@@ -373,3 +373,51 @@ async fn two_instances_claim_each_mail_once() {
     assert_eq!((claimed, all.len()), (40, 40), "each mail claimed once");
     assert!(busy >= 2, "the claims were shared, not serialised away");
 }
+
+/// `migrate-db` carries the outbox and subscriptions over: an unsent mail is
+/// sent from PostgreSQL under its id (same Message-ID), a sent one is not,
+/// a pending confirmation still works, and new rows get new ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn migrate_db_carries_the_outbox_and_subscriptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let s = Store::open(&db, 0).unwrap();
+    s.create_comment(to_owner(comment("/m/", "Ada", "one", Moderation::None)))
+        .await
+        .unwrap();
+    let sent = s.outbox_claim().await.unwrap().unwrap();
+    s.outbox_done(sent.id).await.unwrap();
+    let mut ann = subscriber("/m/", "Ann", None);
+    ann.notices.owner = Some("owner@example.net".into());
+    let ann = s.create_comment(ann).await.unwrap();
+    s.moderate(vec![ann.id], Action::Approve).await.unwrap();
+    drop(s);
+    let url = crate::pg::fresh_database();
+    causerie_comments::migrate_db::copy_and_check(&db, &url)
+        .await
+        .unwrap();
+    let pg = Store::connect(&url, 0).await.unwrap();
+    let mut left = Vec::new();
+    while let Some(i) = pg.outbox_claim().await.unwrap() {
+        assert!(i.id > sent.id, "the sent mail is not sent again");
+        left.push((i.kind, i.subscription_id));
+        pg.outbox_done(i.id).await.unwrap();
+    }
+    left.sort_by_key(|k| k.0.as_str());
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left[0].0, OutboxKind::Confirm);
+    assert_eq!(left[1].0, OutboxKind::OwnerHeld);
+    let sub = left[0].1.unwrap();
+    assert_eq!(
+        pg.confirm_subscription(sub).await.unwrap(),
+        LinkOutcome::Done
+    );
+    assert_eq!(pg.subscriptions_beside(sub).await.unwrap().len(), 1);
+    let next = pg
+        .create_comment(to_owner(comment("/m/", "Bo", "new", Moderation::None)))
+        .await
+        .unwrap();
+    let mail = pg.outbox_claim().await.unwrap().expect("the new mail");
+    assert_eq!(mail.comment.id, next.id);
+    assert!(mail.id > sent.id + 2, "a fresh id: {}", mail.id);
+}
