@@ -54,7 +54,8 @@ pub fn router(state: AppState) -> Router {
     // Public and static.
     let public = Router::new()
         .route("/embed.js", get(routes::assets::embed_js))
-        .route("/healthz", get(routes::assets::healthz));
+        .route("/healthz", get(routes::assets::healthz))
+        .merge(routes::mail_links::router());
     Router::new()
         .merge(api)
         .merge(admin)
@@ -83,6 +84,14 @@ pub async fn serve(cfg: Config) -> Result<()> {
         path: "listen".into(),
         source,
     })?;
+    let mut cfg = cfg;
+    if let Some(m) = cfg.mail.as_mut()
+        && m.public_url.is_none()
+    {
+        // links in mails point at the service itself unless told otherwise
+        m.public_url = url::Url::parse(&format!("http://{addr}/")).ok();
+        tracing::warn!(%addr, "[mail] public_url is not set: links in mails use the listening address");
+    }
     let state = AppState::connect(cfg).await?;
     {
         use std::io::Write;

@@ -10,6 +10,7 @@ use crate::store::now_us;
 /// Spawns the background tasks.
 pub fn start(state: AppState) {
     crate::webmention::start_workers(&state.webmention);
+    crate::mail::worker::start(&state);
     let s = state.clone();
     tokio::spawn(async move { s.refresh_manifest().await });
     tokio::spawn(crate::rebuild::run(state.clone()));
@@ -34,6 +35,14 @@ pub fn start(state: AppState) {
                 .await
             {
                 tracing::warn!(error = %e, "could not forget old rate-limit windows");
+            }
+            // a mail's links work 7 days; its row is kept 30 for single use
+            if let Err(e) = state
+                .store
+                .outbox_prune(now_us() - 30 * 86_400_000_000)
+                .await
+            {
+                tracing::warn!(error = %e, "could not prune the outbox");
             }
         }
     });

@@ -67,6 +67,14 @@ pub struct FileConfig {
     /// `[webmention]`: receiver settings (see [`WebmentionConfig`]).
     #[serde(default)]
     pub webmention: WebmentionConfig,
+    /// The site's language (BCP 47, as in `causerie.toml`), for mails and pages. Default `en`.
+    pub language: Option<String>,
+    /// `[mail]`: SMTP and the owner's address (see `mail_config`).
+    #[serde(default)]
+    pub mail: crate::mail_config::MailFileConfig,
+    /// `[notify]`: the optional webhook.
+    #[serde(default)]
+    pub notify: crate::mail_config::NotifyFileConfig,
 }
 
 /// The `[webmention]` table of the config file.
@@ -230,6 +238,10 @@ pub struct Config {
     pub rebuild_webhook: Option<url::Url>,
     pub debounce_ms: u64,
     pub webmention: WebmentionConfig,
+    pub language: String,
+    /// `None`: no mail is ever sent.
+    pub mail: Option<crate::mail_config::MailSettings>,
+    pub notify_webhook: Option<url::Url>,
 }
 
 impl Config {
@@ -303,7 +315,13 @@ impl Config {
         if admin_token.as_ref().is_some_and(|s| s.len() < 12) {
             return Err("admin_token: use at least 12 characters".into());
         }
+        let notify_webhook = crate::mail_config::webhook(&f.notify)?;
+        let mail = crate::mail_config::mail_settings(f.mail)?;
+        let language = crate::mail_config::language(f.language)?;
         Ok(Config {
+            language,
+            mail,
+            notify_webhook,
             site_url,
             site_origin,
             allow_private_addresses: f.allow_private_addresses || flags.allow_private_addresses,

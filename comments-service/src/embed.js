@@ -1,5 +1,5 @@
 /* causerie embed.js: comments for static pages (docs/conversation.md).
-   No framework, no cookies; edit tokens live in localStorage. */
+   No framework, no cookies; edit tokens and the commenter token live in localStorage. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -260,8 +260,12 @@
         ev.preventDefault();
         clearErrors();
         var data = {};
-        Array.prototype.forEach.call(form.elements, function (x) { if (x.name) data[x.name] = x.value; });
+        Array.prototype.forEach.call(form.elements, function (x) {
+          if (x.name && !((x.type === "checkbox" || x.type === "radio") && !x.checked)) data[x.name] = x.value;
+        });
         if (!data.page) data.page = page;
+        // the signed commenter token of an earlier comment: first-time trust
+        try { var who = localStorage.getItem(KEY + "commenter"); if (who) data.commenter = who; } catch (e) { /* private mode */ }
         var btn = form.querySelector("[type=submit]"), label = btn && btn.textContent;
         if (btn) { btn.disabled = true; btn.textContent = S.sending; }
         var done = function () { if (btn) { btn.disabled = false; btn.textContent = label; } };
@@ -283,6 +287,7 @@
           }
           var d = r.data;
           if (d.id) remember(d.id, { token: d.token, until: Date.parse(d.edit_until) || Date.now() + 9e5, body: data.body });
+          if (d.commenter) { try { localStorage.setItem(KEY + "commenter", d.commenter); } catch (e) { /* private mode */ } }
           if (d.comment) {
             place(d.comment);
             var li = document.getElementById("comment-" + d.id);

@@ -16,6 +16,8 @@ pub mod escape;
 pub mod fetch;
 pub mod heavy;
 pub mod import;
+pub mod mail;
+pub mod mail_config;
 pub mod manifest;
 pub mod markdown;
 pub mod migrate_db;

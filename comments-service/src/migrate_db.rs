@@ -103,13 +103,14 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
         (
             "comments",
             "id, page, parent, kind, status, author, email, website, author_photo, url, source, body_md, \
-             body_html, is_owner, commenter_key, client_addr, created_us, updated_us",
+             body_html, is_owner, commenter_key, client_addr, created_us, updated_us, held_reason, edited_us",
             "ON CONFLICT (id) DO UPDATE SET page = EXCLUDED.page, parent = EXCLUDED.parent, kind = EXCLUDED.kind, \
              status = EXCLUDED.status, author = EXCLUDED.author, email = EXCLUDED.email, website = EXCLUDED.website, \
              author_photo = EXCLUDED.author_photo, url = EXCLUDED.url, source = EXCLUDED.source, \
              body_md = EXCLUDED.body_md, body_html = EXCLUDED.body_html, is_owner = EXCLUDED.is_owner, \
              commenter_key = EXCLUDED.commenter_key, client_addr = EXCLUDED.client_addr, \
-             created_us = EXCLUDED.created_us, updated_us = EXCLUDED.updated_us",
+             created_us = EXCLUDED.created_us, updated_us = EXCLUDED.updated_us, \
+             held_reason = EXCLUDED.held_reason, edited_us = EXCLUDED.edited_us",
         ),
         (
             "trusted_commenters",
@@ -131,6 +132,19 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
             "id, source, target, received_us, not_before_us, taken_us, attempts",
             "ON CONFLICT (id) DO UPDATE SET not_before_us = EXCLUDED.not_before_us, \
              taken_us = EXCLUDED.taken_us, attempts = EXCLUDED.attempts",
+        ),
+        (
+            "subscriptions",
+            "id, comment_id, email, created_us, confirmed_us",
+            "ON CONFLICT (id) DO UPDATE SET confirmed_us = EXCLUDED.confirmed_us",
+        ),
+        (
+            "outbox",
+            "id, kind, comment_id, subscription_id, recipient, created_us, not_before_us, \
+             taken_us, attempts, sent_us, acted_us",
+            "ON CONFLICT (id) DO UPDATE SET recipient = EXCLUDED.recipient, \
+             not_before_us = EXCLUDED.not_before_us, taken_us = EXCLUDED.taken_us, \
+             attempts = EXCLUDED.attempts, sent_us = EXCLUDED.sent_us, acted_us = EXCLUDED.acted_us",
         ),
     ];
     for (table, cols, conflict) in tables {
@@ -199,7 +213,7 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
             )
             .await?;
     }
-    for table in ["comments", "mention_queue"] {
+    for table in ["comments", "mention_queue", "subscriptions", "outbox"] {
         tx.execute(
             &format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'),

@@ -37,6 +37,8 @@ pub struct AppState {
     pub site_client: Option<crate::fetch::Fetcher>,
     /// Limits answers whose cost grows with the store (see `heavy`).
     pub heavy: crate::heavy::Heavy,
+    /// Wakes the outbox worker after a write that queued a notification.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             thread_cache: Arc::default(),
             site_client,
             heavy: crate::heavy::Heavy::default(),
+            outbox_wake: Arc::default(),
         })
     }
 

@@ -118,6 +118,16 @@ impl Keys {
         hex(&self.mac("csrf", session.as_bytes()).finalize().into_bytes()[..16])
     }
 
+    /// A signature of `data` for `purpose` (the links in mails, see `mail::links`).
+    pub fn sign(&self, purpose: &str, data: &str) -> String {
+        hex(&self.mac(purpose, data.as_bytes()).finalize().into_bytes())
+    }
+
+    /// True if `sig` is [`Keys::sign`] of `data` for `purpose` (constant time).
+    pub fn signed_ok(&self, purpose: &str, data: &str, sig: &str) -> bool {
+        self.verify(purpose, data.as_bytes(), sig)
+    }
+
     /// Compares two secrets without leaking where they differ.
     pub fn same_secret(&self, a: &str, b: &str) -> bool {
         let tag = self.mac("cmp", a.as_bytes()).finalize().into_bytes();

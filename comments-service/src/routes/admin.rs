@@ -13,10 +13,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::client;
 use crate::model::Status;
+use crate::routes::admin_view;
 use crate::routes::comments::{is_owner, read_body};
 use crate::routes::html::{esc, page, respond};
 use crate::state::AppState;
 use crate::store::Action;
+use crate::store::admin::AdminQuery;
 
 const COOKIE: &str = "causerie_admin";
 const SESSION_SECS: i64 = 12 * 3600;
@@ -181,82 +183,33 @@ pub async fn admin_page(
         None => return login_page(StatusCode::OK, None),
     };
     let (name, filter) = status_filter(q.as_deref());
-    let items = match st.store.admin_items(filter, 500).await {
+    let param = |key: &str| {
+        url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let (page_filter, search) = (param("page"), param("q"));
+    let query = AdminQuery {
+        status: filter,
+        page: page_filter.clone(),
+        search: search.clone(),
+        limit: 500,
+    };
+    let rows = match st.store.admin_rows(query).await {
         Ok(i) => i,
         Err(e) => return e.into_response(),
     };
-    let done = url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "done")
-        .and_then(|(_, v)| v.parse::<usize>().ok());
-    let mut rows = String::new();
-    for it in &items {
-        let c = &it.comment;
-        let link = st
-            .cfg
-            .site_url
-            .join(&c.page)
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        let who = match &c.website {
-            Some(w) => format!(
-                "<a href=\"{}\" rel=\"nofollow noopener\">{}</a>",
-                esc(w),
-                esc(&c.author)
-            ),
-            None => esc(&c.author),
-        };
-        let extra = [
-            it.email.as_deref().map(|e| format!("<br><span class=\"muted\">{}</span>", esc(e))),
-            it.client_addr.as_deref().map(|a| format!("<br><span class=\"muted\">{}</span>", esc(a))),
-            c.source.as_deref().map(|s| format!("<br><span class=\"muted\">via <a href=\"{0}\" rel=\"nofollow noopener\">{0}</a></span>", esc(s))),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<String>();
-        rows.push_str(&format!(
-            "<tr id=\"row-{id}\"><td><input type=\"checkbox\" name=\"id\" value=\"{id}\" id=\"pick-{id}\" aria-label=\"select comment {id}\"></td>\
-             <td><label for=\"pick-{id}\">#{id}</label><br><span class=\"status\">{status}</span><br><span class=\"muted\">{kind}</span></td>\
-             <td>{who}{extra}</td><td><a href=\"{link}\">{page}</a><br><span class=\"muted\">{created}</span></td>\
-             <td class=\"body\">{body}</td></tr>",
-            id = c.id,
-            status = it.status.as_str(),
-            kind = c.kind.as_str(),
-            link = esc(&link),
-            page = esc(&c.page),
-            created = esc(&c.created),
-            body = c.body_html,
-        ));
-    }
-    let tabs = ["pending", "approved", "spam", "rejected", "deleted", "all"]
-        .iter()
-        .map(|t| {
-            let cur = if *t == name {
-                " aria-current=\"page\""
-            } else {
-                ""
-            };
-            format!("<a href=\"/admin?status={t}\"{cur}>{t}</a>")
-        })
-        .collect::<String>();
-    let notice = done
-        .map(|n| format!("<p class=\"notice\" role=\"status\" id=\"done\">{n} changed.</p>"))
-        .unwrap_or_default();
-    let table = if items.is_empty() {
-        "<p id=\"empty\">Nothing here.</p>".to_string()
-    } else {
-        format!(
-            "<table><thead><tr><th></th><th>id</th><th>author</th><th>page</th><th>comment</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
-    };
-    let body = format!(
-        "<main><h1>Comment moderation</h1><nav>{tabs}</nav>{notice}\
-         <form method=\"post\" action=\"/admin\" id=\"moderate\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"status\" value=\"{name}\">\
-         <p>With the selected: <button name=\"action\" value=\"approve\">Approve</button><button name=\"action\" value=\"reject\">Reject</button>\
-         <button name=\"action\" value=\"spam\">Mark as spam</button><button name=\"action\" value=\"delete\">Delete</button></p>\
-         {table}</form><form method=\"post\" action=\"/admin/logout\"><button>Sign out</button></form></main>",
-        csrf = esc(&st.keys.csrf(&session)),
-    );
+    let done = param("done").and_then(|v| v.parse::<usize>().ok());
+    let body = admin_view::render(&admin_view::View {
+        rows: &rows,
+        status: &name,
+        page: page_filter.as_deref(),
+        search: search.as_deref(),
+        done,
+        csrf: &st.keys.csrf(&session),
+        site: &st.cfg.site_url,
+    });
     let mut r = respond(StatusCode::OK, page("Comment moderation", &body), None);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -328,5 +281,7 @@ pub async fn admin_moderate(
     let back = get("status")
         .filter(|s| s.chars().all(|c| c.is_ascii_lowercase()))
         .unwrap_or("pending");
-    see_other(&format!("/admin?status={back}&done={n}"))
+    let keep = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+    let to = admin_view::admin_url(back, keep("page"), keep("q"));
+    see_other(&format!("{to}&done={n}"))
 }

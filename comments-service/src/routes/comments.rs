@@ -13,7 +13,7 @@ use crate::client;
 use crate::error::{Error, Result};
 use crate::model::{self, Comment, Kind, PagePath, Status};
 use crate::routes::submission::Submission;
-use crate::routes::{html, thread};
+use crate::routes::{html, thread, trust};
 use crate::spam::{self, Verdict};
 use crate::state::AppState;
 use crate::store::{NewComment, now_us, rfc3339};
@@ -179,6 +179,8 @@ struct Posted {
     page: String,
     comment: Option<Comment>,
     edit_until: i64,
+    /// The commenter token to keep (see `trust`).
+    commenter: Option<String>,
 }
 
 /// `POST /api/comments` (JSON for the snippet, an url-encoded form for pages without JS).
@@ -219,8 +221,10 @@ pub async fn comments_create(
                 "status": if p.status == Status::Approved { "published" } else { "held" },
                 "edit_until": rfc3339(p.edit_until),
                 "comment": p.comment,
+                "commenter": p.commenter,
             });
-            (code, axum::Json(body)).into_response()
+            let r = (code, axum::Json(body)).into_response();
+            trust::keep(&st, p.commenter.as_deref(), r)
         }
         Ok(p) => {
             let marker = if p.status == Status::Approved {
@@ -239,7 +243,7 @@ pub async fn comments_create(
             if let Ok(v) = HeaderValue::from_str(loc.as_str()) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
-            r
+            trust::keep(&st, p.commenter.as_deref(), r)
         }
         Err(e) => refused(&st, e, wants_json, Some(&sub)),
     }
@@ -308,6 +312,7 @@ async fn create(
             rendered.links,
         )?
     };
+    let mut spam_reason = None;
     let hold = match verdict {
         Verdict::Drop => {
             tracing::info!(page = page.as_str(), "honeypot filled: dropped");
@@ -318,6 +323,7 @@ async fn create(
                 page: page.as_str().to_string(),
                 comment: None,
                 edit_until: now + st.cfg.edit_window_secs * 1_000_000,
+                commenter: None,
             });
         }
         Verdict::Hold(why) => {
@@ -326,12 +332,30 @@ async fn create(
                 reason = why,
                 "comment held by a spam check"
             );
+            spam_reason = Some(why);
             true
         }
         Verdict::Accept => false,
     };
-    let commenter_key = st.keys.commenter_key(email.as_deref(), &author);
-    let key = idempotency_key(headers)?;
+    let key = crate::routes::submission::idempotency_key(headers)?;
+    let retry_seed = key
+        .as_ref()
+        .map(|k| format!("{k}\0{author}\0{}", email.as_deref().unwrap_or("")));
+    let who = crate::routes::trust::commenter(
+        st,
+        headers,
+        sub.commenter.as_deref(),
+        email.as_deref(),
+        retry_seed.as_deref(),
+    )
+    .await?;
+    let commenter_key = who.key;
+    let notices = crate::routes::mail_links::notices(
+        st,
+        sub.notify.as_deref(),
+        email.is_some(),
+        spam_reason,
+    )?;
     let created = st
         .store
         .create_comment_once(
@@ -348,10 +372,12 @@ async fn create(
                 client_addr: Some(client::anonymise(ip)),
                 hold,
                 moderation: st.cfg.moderation,
+                notices,
             },
             key,
         )
         .await?;
+    st.outbox_wake.notify_one();
     tracing::info!(
         id = created.id,
         page = page.as_str(),
@@ -382,22 +408,8 @@ async fn create(
             replies: Vec::new(),
         }),
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
+        commenter: who.token,
     })
-}
-
-/// The optional `Idempotency-Key` header: 1 to 128 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let k = v.to_str().unwrap_or("").trim();
-    if k.is_empty() || k.len() > 128 || !k.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::bad(
-            "idempotency-key",
-            "send 1 to 128 visible ASCII characters (e.g. a UUID)",
-        ));
-    }
-    Ok(Some(k.to_string()))
 }
 
 fn parse_id(raw: &str) -> Result<i64> {

@@ -17,6 +17,10 @@ pub struct Submission {
     pub body: Option<String>,
     pub homepage: Option<String>,
     pub started: Option<String>,
+    /// `true`/`on`: subscribe the e-mail address to replies (double opt-in).
+    pub notify: Option<String>,
+    /// The commenter token from an earlier comment (see `trust`).
+    pub commenter: Option<String>,
 }
 
 impl Submission {
@@ -32,6 +36,8 @@ impl Submission {
                 "body" => &mut s.body,
                 "homepage" => &mut s.homepage,
                 "started" => &mut s.started,
+                "notify" => &mut s.notify,
+                "commenter" => &mut s.commenter,
                 _ => continue,
             };
             *slot = Some(v.into_owned());
@@ -52,6 +58,7 @@ impl Submission {
                 Some(Value::Number(n)) if matches!(name, "parent" | "started") => {
                     Ok(Some(n.to_string()))
                 }
+                Some(Value::Bool(b)) if name == "notify" => Ok(Some(b.to_string())),
                 Some(_) => Err(Error::bad(name, "expected text")),
             }
         };
@@ -64,6 +71,23 @@ impl Submission {
             body: field("body")?,
             homepage: field("homepage")?,
             started: field("started")?,
+            notify: field("notify")?,
+            commenter: field("commenter")?,
         })
     }
+}
+
+/// The optional `Idempotency-Key` header: 1 to 128 visible ASCII characters.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v.to_str().unwrap_or("").trim();
+    if k.is_empty() || k.len() > 128 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::bad(
+            "idempotency-key",
+            "send 1 to 128 visible ASCII characters (e.g. a UUID)",
+        ));
+    }
+    Ok(Some(k.to_string()))
 }

@@ -17,11 +17,11 @@ use super::postgres::{self, Postgres};
 use super::rows::{ExportRx, PageRx};
 use super::sqlite::{self, Sqlite};
 use super::{
-    Action, AdminItem, Created, ImportCounts, ImportRow, Mention, MentionStored, Micros,
-    NewComment, Owned, PendingVerification, RebuildDue,
+    Action, Created, ImportCounts, ImportRow, Mention, MentionStored, Micros, NewComment, Owned,
+    PendingVerification, RebuildDue,
 };
 use crate::error::Result;
-use crate::model::{Comment, Status};
+use crate::model::Comment;
 
 /// The conversation store (cheap to clone).
 #[derive(Clone)]
@@ -42,6 +42,8 @@ macro_rules! on {
         }
     };
 }
+
+mod mail;
 
 impl Store {
     /// Opens (creating or upgrading) the SQLite database at `path` for the
@@ -111,11 +113,6 @@ impl Store {
     /// Approved item counts for each of `pages` (0 for unknown pages).
     pub async fn counts(&self, pages: Vec<String>) -> Result<Vec<(String, u64)>> {
         on!(self, b => b.counts(pages).await)
-    }
-
-    /// Items for the admin page: with `status`, only those; newest first.
-    pub async fn admin_items(&self, status: Option<Status>, limit: u32) -> Result<Vec<AdminItem>> {
-        on!(self, b => b.admin_items(status, limit).await)
     }
 
     /// Stores a reader comment, deciding moderation; refuses a missing parent.

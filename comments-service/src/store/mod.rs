@@ -7,7 +7,9 @@
 //! service instances). A returned `Ok` from a write means the transaction is
 //! committed durably (`synchronous=FULL` / `synchronous_commit = on`).
 
+pub mod admin;
 mod dispatch;
+pub mod mail;
 pub mod policy;
 pub mod postgres;
 pub mod rows;
@@ -56,6 +58,8 @@ pub struct NewComment {
     /// A spam check asks to hold it whatever the mode.
     pub hold: bool,
     pub moderation: Moderation,
+    /// Mails and webhook posts the comment makes due (see `mail::Notices`).
+    pub notices: mail::Notices,
 }
 
 /// What the store did with a new comment.

@@ -11,7 +11,10 @@ use crate::model::Status;
 pub struct Earlier<'a> {
     pub id: i64,
     pub page: &'a str,
-    pub commenter: Option<&'a str>,
+    /// Who posted it: the name and the address, as typed. Not the commenter
+    /// key: without a token that is new for every post, a retry included.
+    pub author: &'a str,
+    pub email: Option<&'a str>,
     pub body_md: &'a str,
     pub parent: Option<i64>,
     pub status: &'a str,
@@ -24,7 +27,7 @@ pub struct Earlier<'a> {
 /// answered with another comment.
 pub fn replay(n: &NewComment, e: Earlier<'_>) -> Result<Created> {
     let same = e.page == n.page
-        && e.commenter == Some(n.commenter_key.as_str())
+        && same_submitter(e.author, e.email, &n.author, n.email.as_deref())
         && e.body_md == n.body_md
         && e.parent == n.parent;
     if !same {
@@ -40,6 +43,12 @@ pub fn replay(n: &NewComment, e: Earlier<'_>) -> Result<Created> {
         created_us: e.created_us,
         replayed: true,
     })
+}
+
+/// The same name and address, ignoring case and surrounding spaces.
+fn same_submitter(a: &str, a_email: Option<&str>, b: &str, b_email: Option<&str>) -> bool {
+    let norm = |e: Option<&str>| e.unwrap_or("").trim().to_lowercase();
+    a.trim().to_lowercase() == b.trim().to_lowercase() && norm(a_email) == norm(b_email)
 }
 
 /// The status a new item gets under `mode`; `known` says whether its

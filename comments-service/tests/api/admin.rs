@@ -78,13 +78,14 @@ async fn admin_is_off_without_a_token() {
 #[tokio::test]
 async fn bulk_approve_publishes_and_trusts_the_commenter() {
     let app = TestApp::spawn(&open_config().replace("\"none\"", "\"first-time\"")).await;
-    let mut ids = vec![];
+    let (mut ids, mut commenters) = (vec![], vec![]);
     for i in 0..3 {
         let (s, _, v) = app
             .post_json(&serde_json::json!({"page": "/m/", "author": format!("R{i}"), "email": format!("r{i}@example.com"), "body": format!("held {i}")}))
             .await;
         assert_eq!(s, 202);
         ids.push(v["id"].as_i64().unwrap());
+        commenters.push(v["commenter"].as_str().unwrap().to_string());
     }
     let cookie = login(&app).await;
     let html = app
@@ -159,9 +160,12 @@ async fn bulk_approve_publishes_and_trusts_the_commenter() {
     assert_eq!(ok.status(), 303);
     assert_eq!(app.thread("/m/").await["count"], 1);
     let (s, _, _) = app
-        .post_json(&serde_json::json!({"page": "/m/", "author": "R1", "email": "R1@example.com", "body": "again"}))
+        .post_json(&serde_json::json!({"page": "/m/", "author": "R1", "email": "R1@example.com", "body": "again", "commenter": commenters[1]}))
         .await;
-    assert_eq!(s, 201, "a commenter with an approved comment is trusted");
+    assert_eq!(
+        s, 201,
+        "a commenter with an approved comment is trusted (by their token)"
+    );
     let (s, _, _) = app.post_json(&comment("/m/", "Stranger", "new")).await;
     assert_eq!(s, 202);
 }

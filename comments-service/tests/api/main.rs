@@ -7,6 +7,7 @@ mod helpers;
 mod pg;
 
 mod admin;
+mod admin_filters;
 mod comments;
 mod config;
 mod durability;

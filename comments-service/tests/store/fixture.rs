@@ -70,6 +70,7 @@ pub fn comment(page: &str, author: &str, body: &str, moderation: Moderation) -> 
         client_addr: Some("192.0.2.0".into()),
         hold: false,
         moderation,
+        notices: Default::default(),
     }
 }
 

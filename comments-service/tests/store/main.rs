@@ -13,6 +13,7 @@ mod comments;
 mod durability;
 mod import_cli;
 mod instances;
+mod mail;
 mod mentions;
 mod migrate;
 mod redaction;

@@ -8,9 +8,7 @@ use crate::config::Moderation;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Status};
 use crate::store::policy;
-use crate::store::{
-    Action, AdminItem, Created, IDEMPOTENCY_TTL_US, Micros, NewComment, Owned, now_us,
-};
+use crate::store::{Action, Created, IDEMPOTENCY_TTL_US, Micros, NewComment, Owned, now_us};
 
 impl Postgres {
     /// The approved items of one page, oldest first.
@@ -51,29 +49,6 @@ impl Postgres {
             .collect())
     }
 
-    /// Items for the admin page: with `status`, only those; newest first.
-    pub async fn admin_items(&self, status: Option<Status>, limit: u32) -> Result<Vec<AdminItem>> {
-        let c = self.conn().await?;
-        let sql = format!(
-            "SELECT {COLS}, status, email, client_addr, body_md FROM comments
-             WHERE ($1::text IS NULL AND status != 'deleted') OR status = $1 ORDER BY id DESC LIMIT $2"
-        );
-        let status = status.map(Status::as_str);
-        c.query(&sql, &[&status, &(limit as i64)])
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(AdminItem {
-                    comment: row_to_comment(r)?,
-                    status: Status::parse(r.try_get(13)?).unwrap_or(Status::Pending),
-                    email: r.try_get(14)?,
-                    client_addr: r.try_get(15)?,
-                    body_md: r.try_get(16)?,
-                })
-            })
-            .collect()
-    }
-
     /// Stores a reader comment; with `key`, once per idempotency key. The key
     /// row goes in first: a concurrent try with the same key (on any
     /// instance) waits on it, then answers the comment this one made.
@@ -97,27 +72,29 @@ impl Postgres {
             if fresh.is_none() {
                 let r = tx
                     .query_one(
-                        "SELECT c.id, c.page, c.commenter_key, c.body_md, c.parent, c.status, c.created_us
+                        "SELECT c.id, c.page, c.author, c.email, c.body_md, c.parent, c.status, c.created_us
                          FROM idempotency_keys k JOIN comments c ON c.id = k.comment_id WHERE k.key = $1",
                         &[k],
                     )
                     .await?;
-                let (commenter, status): (Option<String>, String) = (r.try_get(2)?, r.try_get(5)?);
+                let (email, status): (Option<String>, String) = (r.try_get(3)?, r.try_get(6)?);
                 return policy::replay(
                     &n,
                     policy::Earlier {
                         id: r.try_get(0)?,
                         page: r.try_get(1)?,
-                        commenter: commenter.as_deref(),
-                        body_md: r.try_get(3)?,
-                        parent: r.try_get(4)?,
+                        author: r.try_get(2)?,
+                        email: email.as_deref(),
+                        body_md: r.try_get(4)?,
+                        parent: r.try_get(5)?,
                         status: &status,
-                        created_us: r.try_get(6)?,
+                        created_us: r.try_get(7)?,
                     },
                 );
             }
         }
         let created = insert_comment(&tx, &n, now).await?;
+        super::outbox::after_create(&tx, &created, &n, now).await?;
         if let Some(k) = &key {
             tx.execute(
                 "UPDATE idempotency_keys SET comment_id = $2 WHERE key = $1",
@@ -149,7 +126,7 @@ impl Postgres {
         let tx = c.transaction().await?;
         let o = live_in_window(&tx, id, window_start).await?;
         tx.execute(
-            "UPDATE comments SET body_md = $2, body_html = $3, updated_us = $4 WHERE id = $1",
+            "UPDATE comments SET body_md = $2, body_html = $3, updated_us = $4, edited_us = $4 WHERE id = $1",
             &[&id, &body_md, &body_html, &now],
         )
         .await?;
@@ -179,39 +156,11 @@ impl Postgres {
         let now = now_us();
         let mut c = self.conn().await?;
         let tx = c.transaction().await?;
-        let new = match action {
-            Action::Approve => Status::Approved,
-            Action::Reject => Status::Rejected,
-            Action::Spam => Status::Spam,
-            Action::Delete => Status::Deleted,
-        };
         let (mut changed, mut rebuild) = (0, false);
         for id in ids {
-            let Some(r) = tx
-                .query_opt(
-                    "SELECT status, commenter_key FROM comments WHERE id = $1 FOR UPDATE",
-                    &[&id],
-                )
-                .await?
-            else {
-                continue;
-            };
-            let old = Status::parse(r.try_get(0)?).unwrap_or(Status::Pending);
-            let key: Option<String> = r.try_get(1)?;
-            if old == new {
-                continue;
-            }
-            rebuild |= set_status(&tx, id, old, new, now).await?;
-            if new == Status::Approved
-                && let Some(k) = key
-            {
-                tx.execute(
-                    "INSERT INTO trusted_commenters (commenter_key) VALUES ($1) ON CONFLICT DO NOTHING",
-                    &[&k],
-                )
-                .await?;
-            }
-            changed += 1;
+            let (did, visible) = moderate_one(&tx, id, action, now).await?;
+            changed += usize::from(did);
+            rebuild |= visible;
         }
         self.commit(tx, rebuild, now).await?;
         Ok(changed)
@@ -240,6 +189,47 @@ impl Postgres {
             .await?;
         Ok(n as usize)
     }
+}
+
+/// Applies `action` to `id` inside `tx`: (changed, the site's pages change).
+pub(super) async fn moderate_one(
+    tx: &Transaction<'_>,
+    id: i64,
+    action: Action,
+    now: Micros,
+) -> Result<(bool, bool)> {
+    let new = match action {
+        Action::Approve => Status::Approved,
+        Action::Reject => Status::Rejected,
+        Action::Spam => Status::Spam,
+        Action::Delete => Status::Deleted,
+    };
+    let Some(r) = tx
+        .query_opt(
+            "SELECT status, commenter_key FROM comments WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await?
+    else {
+        return Ok((false, false));
+    };
+    let old = Status::parse(r.try_get(0)?).unwrap_or(Status::Pending);
+    let key: Option<String> = r.try_get(1)?;
+    if old == new {
+        return Ok((false, false));
+    }
+    let rebuild = set_status(tx, id, old, new, now).await?;
+    if new == Status::Approved {
+        if let Some(k) = key {
+            tx.execute(
+                "INSERT INTO trusted_commenters (commenter_key) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&k],
+            )
+            .await?;
+        }
+        super::outbox::after_approve(tx, id, now).await?;
+    }
+    Ok((true, rebuild))
 }
 
 /// Inserts a new reader comment inside `tx`.

@@ -23,14 +23,17 @@ use super::{Micros, rfc3339};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
 
+mod admin;
 mod announce;
 mod comments;
 mod connect;
 mod import;
 mod limits;
 mod mentions;
+mod outbox;
 mod rebuild;
 mod rows;
+mod subscriptions;
 
 pub use connect::{LISTENER_NAME, target};
 pub use rebuild::Claim;
@@ -162,8 +165,11 @@ impl Postgres {
     }
 }
 
-/// Columns of a reader-visible item, in `row_to_comment` order.
-pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
+/// Columns of a reader-visible item, in `row_to_comment` order. A comment's
+/// `updated` is its last edit (`edited_us`), not `updated_us`, which every
+/// change (an approval too) bumps for the export's `since`; a mention's is
+/// when it was last received.
+pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, CASE WHEN kind = 'comment' THEN coalesce(edited_us, created_us) ELSE updated_us END, kind, source, url, is_owner";
 
 pub(crate) fn row_to_comment(r: &Row) -> Result<Comment> {
     Ok(Comment {

@@ -32,28 +32,6 @@ impl Sqlite {
         .await
     }
 
-    /// Items for the admin page: with `status`, only those; newest first.
-    pub async fn admin_items(&self, status: Option<Status>, limit: u32) -> Result<Vec<AdminItem>> {
-        self.read(move |c| {
-            let sql = format!(
-                "SELECT {COLS}, status, email, client_addr, body_md FROM comments
-                 WHERE (?1 IS NULL AND status != 'deleted') OR status = ?1 ORDER BY id DESC LIMIT ?2"
-            );
-            let mut st = c.prepare_cached(&sql)?;
-            let rows = st.query_map(params![status.map(Status::as_str), limit], |r| {
-                Ok(AdminItem {
-                    comment: row_to_comment(r)?,
-                    status: Status::parse(&r.get::<_, String>(13)?).unwrap_or(Status::Pending),
-                    email: r.get(14)?,
-                    client_addr: r.get(15)?,
-                    body_md: r.get(16)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
-    }
-
     /// Stores a reader comment, deciding moderation; refuses a missing parent.
     /// With `key`, a comment stored earlier under the same idempotency key is
     /// answered instead (see `policy::replay`).
@@ -80,6 +58,7 @@ impl Sqlite {
                     )?
                     .execute(params![k, created.id, ctx.now_us])?;
             }
+            super::outbox::after_create(ctx, created.id, created.status, &n)?;
             Ok(created)
         })
         .await
@@ -102,7 +81,7 @@ impl Sqlite {
             let o = live_in_window(ctx.conn, id, window_start)?;
             ctx.conn
                 .prepare_cached(
-                    "UPDATE comments SET body_md = ?2, body_html = ?3, updated_us = ?4 WHERE id = ?1",
+                    "UPDATE comments SET body_md = ?2, body_html = ?3, updated_us = ?4, edited_us = ?4 WHERE id = ?1",
                 )?
                 .execute(params![id, body_md, body_html, ctx.now_us])?;
             if o.status == Status::Approved {
@@ -133,33 +112,9 @@ impl Sqlite {
         self.write(move |ctx| {
             let mut changed = 0;
             for id in ids {
-                let row: Option<(String, Option<String>)> = ctx
-                    .conn
-                    .prepare_cached("SELECT status, commenter_key FROM comments WHERE id = ?1")?
-                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let Some((old, key)) = row else { continue };
-                let old = Status::parse(&old).unwrap_or(Status::Pending);
-                let new = match action {
-                    Action::Approve => Status::Approved,
-                    Action::Reject => Status::Rejected,
-                    Action::Spam => Status::Spam,
-                    Action::Delete => Status::Deleted,
-                };
-                if old == new {
-                    continue;
+                if moderate_one(ctx, id, action)? {
+                    changed += 1;
                 }
-                set_status(ctx, id, old, new)?;
-                if new == Status::Approved
-                    && let Some(k) = key
-                {
-                    ctx.conn
-                        .prepare_cached(
-                            "INSERT OR IGNORE INTO trusted_commenters (commenter_key) VALUES (?1)",
-                        )?
-                        .execute([k])?;
-                }
-                changed += 1;
             }
             Ok(changed)
         })
@@ -248,26 +203,69 @@ fn insert_comment(ctx: &mut WriteCtx, n: &NewComment) -> Result<Created> {
 
 /// The answer of an earlier try under the same key, if it was this same post.
 fn replay(conn: &Connection, id: i64, n: &NewComment) -> Result<Created> {
-    type Row = (String, Option<String>, String, Option<i64>, String, Micros);
-    let (page, key, body_md, parent, status, created_us): Row = conn
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<i64>,
+        String,
+        Micros,
+    );
+    let (page, author, email, body_md, parent, status, created_us): Row = conn
         .prepare_cached(
-            "SELECT page, commenter_key, body_md, parent, status, created_us FROM comments WHERE id = ?1",
+            "SELECT page, author, email, body_md, parent, status, created_us FROM comments WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
         })?;
     crate::store::policy::replay(
         n,
         crate::store::policy::Earlier {
             id,
             page: &page,
-            commenter: key.as_deref(),
+            author: &author,
+            email: email.as_deref(),
             body_md: &body_md,
             parent,
             status: &status,
             created_us,
         },
     )
+}
+
+/// Applies `action` to `id`; false when there is no such item or nothing changed.
+pub(super) fn moderate_one(ctx: &mut WriteCtx, id: i64, action: Action) -> Result<bool> {
+    let row: Option<(String, Option<String>)> = ctx
+        .conn
+        .prepare_cached("SELECT status, commenter_key FROM comments WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((old, key)) = row else {
+        return Ok(false);
+    };
+    let old = Status::parse(&old).unwrap_or(Status::Pending);
+    let new = match action {
+        Action::Approve => Status::Approved,
+        Action::Reject => Status::Rejected,
+        Action::Spam => Status::Spam,
+        Action::Delete => Status::Deleted,
+    };
+    if old == new {
+        return Ok(false);
+    }
+    set_status(ctx, id, old, new)?;
+    if new == Status::Approved {
+        if let Some(k) = key {
+            ctx.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO trusted_commenters (commenter_key) VALUES (?1)",
+                )?
+                .execute([k])?;
+        }
+        super::outbox::after_approve(ctx, id)?;
+    }
+    Ok(true)
 }
 
 /// The status a new item gets under `mode`.

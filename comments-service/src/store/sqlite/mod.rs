@@ -18,11 +18,14 @@ use crate::config::Moderation;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Kind, Status};
 
+mod admin;
 mod comments;
 mod import;
 mod mentions;
+mod outbox;
 mod rebuild;
 mod rows;
+mod subscriptions;
 mod writer;
 
 use comments::{decide, set_status};
@@ -218,8 +221,11 @@ impl Sqlite {
     }
 }
 
-/// Columns of a reader-visible item, in `row_to_comment` order.
-pub(super) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, updated_us, kind, source, url, is_owner";
+/// Columns of a reader-visible item, in `row_to_comment` order. A comment's
+/// `updated` is its last edit (`edited_us`), not `updated_us`, which every
+/// change (an approval too) bumps for the export's `since`; a mention's is
+/// when it was last received.
+pub(super) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, CASE WHEN kind = 'comment' THEN coalesce(edited_us, created_us) ELSE updated_us END, kind, source, url, is_owner";
 
 pub(super) fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
     Ok(Comment {
@@ -361,6 +367,7 @@ mod tests {
             client_addr: None,
             hold: false,
             moderation: Moderation::None,
+            notices: Default::default(),
         };
         let a = store
             .create_comment(n.clone(), Some("k1".into()))

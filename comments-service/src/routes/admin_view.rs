@@ -1,0 +1,145 @@
+//! The `/admin` list, rendered with `maud` (every value escaped unless marked
+//! as already-clean HTML: only the stored, sanitized comment bodies are).
+
+use maud::{Markup, PreEscaped, html};
+
+use crate::store::admin::AdminRow;
+
+/// What the list shows.
+pub struct View<'a> {
+    pub rows: &'a [AdminRow],
+    /// The status tab (`pending`, …, `all`).
+    pub status: &'a str,
+    pub page: Option<&'a str>,
+    pub search: Option<&'a str>,
+    pub done: Option<usize>,
+    pub csrf: &'a str,
+    pub site: &'a url::Url,
+}
+
+const TABS: [&str; 6] = ["pending", "approved", "spam", "rejected", "deleted", "all"];
+
+/// `/admin?…` keeping the page and search filters.
+pub fn admin_url(status: &str, page: Option<&str>, search: Option<&str>) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("status", status);
+    if let Some(p) = page {
+        q.append_pair("page", p);
+    }
+    if let Some(s) = search {
+        q.append_pair("q", s);
+    }
+    format!("/admin?{}", q.finish())
+}
+
+fn reason_words(r: &str) -> &'static str {
+    match r {
+        "links" => "too many links",
+        "blocklist" => "a blocked word",
+        "first-time" => "first-time commenter",
+        "all" => "every comment is moderated",
+        _ => "held",
+    }
+}
+
+fn row(v: &View, r: &AdminRow) -> Markup {
+    let it = &r.item;
+    let c = &it.comment;
+    let link = v
+        .site
+        .join(&c.page)
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let pick = format!("pick-{}", c.id);
+    html! {
+        tr id={ "row-" (c.id) } {
+            td { input type="checkbox" name="id" value=(c.id) id=(pick) aria-label={ "select comment " (c.id) }; }
+            td {
+                label for=(pick) { "#" (c.id) } br;
+                span.status { (it.status.as_str()) } br;
+                span.muted { (c.kind.as_str()) }
+                @if let Some(reason) = r.held_reason.as_deref().filter(|_| it.status.as_str() == "pending") {
+                    br; span.reason { "held: " (reason_words(reason)) }
+                }
+            }
+            td {
+                @match &c.website {
+                    Some(w) => a href=(w) rel="nofollow noopener" { (c.author) },
+                    None => (c.author),
+                }
+                @if let Some(e) = &it.email { br; span.muted { (e) } }
+                @if let Some(a) = &it.client_addr { br; span.muted { (a) } }
+                @if let Some(s) = &c.source { br; span.muted { "via " a href=(s) rel="nofollow noopener" { (s) } } }
+            }
+            td {
+                a href=(link) { (c.page) } br;
+                span.muted { (c.created) }
+                @if let Some(p) = c.parent {
+                    br; span.reply-to {
+                        "reply to " a href={ "#row-" (p) } { "#" (p) }
+                        @if let Some(who) = &r.parent_author { " by " (who) }
+                    }
+                }
+            }
+            td.body { (PreEscaped(&c.body_html)) }
+        }
+    }
+}
+
+/// The `<main>` of the list.
+pub fn render(v: &View) -> String {
+    let filter = html! {
+        p #filter role="status" {
+            "Showing: " strong { (v.status) }
+            @if let Some(p) = v.page { " on " strong { (p) } }
+            @if let Some(s) = v.search { " matching " strong { "“" (s) "”" } }
+        }
+    };
+    html! {
+        main {
+            h1 { "Comment moderation" }
+            nav {
+                @for t in TABS {
+                    @if t == v.status {
+                        a href=(admin_url(t, v.page, v.search)) aria-current="page" { (t) }
+                    } @else {
+                        a href=(admin_url(t, v.page, v.search)) { (t) }
+                    }
+                }
+            }
+            form method="get" action="/admin" role="search" {
+                input type="hidden" name="status" value=(v.status);
+                label for="f-page" { "Page" }
+                input type="text" id="f-page" name="page" value=(v.page.unwrap_or("")) placeholder="/posts/…/";
+                label for="f-q" { "Search" }
+                input type="text" id="f-q" name="q" value=(v.search.unwrap_or(""));
+                p { button type="submit" { "Filter" } " " a href=(admin_url(v.status, None, None)) { "Clear" } }
+            }
+            (filter)
+            @if let Some(n) = v.done { p.notice role="status" #done { (n) " changed." } }
+            form method="post" action="/admin" #moderate {
+                input type="hidden" name="csrf" value=(v.csrf);
+                input type="hidden" name="status" value=(v.status);
+                @if let Some(p) = v.page { input type="hidden" name="page" value=(p); }
+                @if let Some(s) = v.search { input type="hidden" name="q" value=(s); }
+                p {
+                    "With the selected: "
+                    button name="action" value="approve" { "Approve" }
+                    button name="action" value="reject" { "Reject" }
+                    button name="action" value="spam" { "Mark as spam" }
+                    button name="action" value="delete" { "Delete" }
+                }
+                @if v.rows.is_empty() {
+                    p #empty { "Nothing here." }
+                } @else {
+                    table {
+                        thead { tr { th {} th { "id" } th { "author" } th { "page" } th { "comment" } } }
+                        tbody { @for r in v.rows { (row(v, r)) } }
+                    }
+                }
+            }
+            form method="post" action="/admin/logout" { button { "Sign out" } }
+        }
+    }
+    .into_string()
+}
