@@ -25,6 +25,8 @@ pub fn router(state: AppState) -> Router {
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
         .expose_headers([HeaderName::from_static("retry-after")])
+        // the owner's cookie rides along on the embed's posts (routes::owner)
+        .allow_credentials(true)
         .max_age(std::time::Duration::from_secs(3600));
     let api = Router::new()
         .route(
@@ -45,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             get(routes::admin::admin_page).post(routes::admin::admin_moderate),
         )
         .route("/admin/login", post(routes::admin::admin_login))
+        .route("/admin/reply", post(routes::admin_reply::admin_reply))
         .route("/admin/logout", post(routes::admin::admin_logout));
     // Public and static.
     let public = Router::new()

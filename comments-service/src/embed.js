@@ -1,5 +1,6 @@
 /* causerie embed.js: comments for static pages (docs/conversation.md).
-   No framework, no cookies; edit tokens and the commenter token live in localStorage. */
+   No framework; edit tokens and the commenter token live in localStorage. New comments are
+   posted with credentials so that the owner, signed in to /admin, posts as the author. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -34,11 +35,11 @@
   }
   function remember(id, v) { try { localStorage.setItem(KEY + id, JSON.stringify(v)); } catch (e) { /* private mode */ } }
   function forget(id) { try { localStorage.removeItem(KEY + id); } catch (e) { /* ignore */ } }
-  function call(method, path, body, token) {
+  function call(method, path, body, token, creds) {
     var h = { Accept: "application/json" };
     if (body) h["Content-Type"] = "application/json";
     if (token) h.Authorization = "Bearer " + token;
-    return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "omit" })
+    return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: creds || "omit" })
       .then(function (r) {
         if (r.status === 204) return { ok: true, status: 204, data: {} };
         return r.json().catch(function () { return {}; }).then(function (d) { return { ok: r.ok, status: r.status, data: d }; });
@@ -247,7 +248,7 @@
         var btn = form.querySelector("[type=submit]"), label = btn && btn.textContent;
         if (btn) { btn.disabled = true; btn.textContent = S.sending; }
         var done = function () { if (btn) { btn.disabled = false; btn.textContent = label; } };
-        call("POST", "/api/comments", data).then(function (r) {
+        call("POST", "/api/comments", data, null, "include").then(function (r) {
           done();
           if (!r.ok) {
             var e = r.data && r.data.error, input = e && e.field && form.elements[e.field];

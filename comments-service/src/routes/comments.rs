@@ -208,7 +208,8 @@ pub async fn comments_create(
         Ok(s) => s,
         Err(e) => return refused(&st, e, wants_json, None),
     };
-    match create(&st, peer, &headers, &sub).await {
+    let owner = is_owner(&st, &headers) || crate::routes::owner::by_cookie(&st, &headers);
+    match create(&st, peer, &headers, &sub, owner).await {
         Ok(p) if wants_json => {
             let code = if p.status == Status::Approved {
                 StatusCode::CREATED
@@ -283,8 +284,8 @@ async fn create(
     peer: SocketAddr,
     headers: &HeaderMap,
     sub: &Submission,
+    owner: bool,
 ) -> Result<Posted> {
-    let owner = is_owner(st, headers);
     let ip = client::client_ip(peer.ip(), headers, &st.cfg.trusted_proxies);
     let page = PagePath::parse(sub.page.as_deref().unwrap_or(""), &st.cfg.site_url)?;
     let body_md = model::parse_body(sub.body.as_deref())?;
@@ -397,6 +398,19 @@ async fn create(
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
         commenter: who.token,
     })
+}
+
+/// Stores a reply the owner wrote in `/admin` (the caller checked the session):
+/// its id and status.
+pub(crate) async fn create_as_owner(
+    st: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    sub: &Submission,
+) -> Result<(i64, Status)> {
+    create(st, peer, headers, sub, true)
+        .await
+        .map(|p| (p.id, p.status))
 }
 
 fn parse_id(raw: &str) -> Result<i64> {

@@ -12,5 +12,6 @@ mod durability;
 mod export;
 mod forms;
 mod memory;
+mod owner;
 mod rebuild;
 mod spam;
