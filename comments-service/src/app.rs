@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::Config;
@@ -35,7 +35,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/comments/{id}",
-            put(routes::comments::comments_edit).delete(routes::comments::comments_delete),
+            get(routes::own::own_json)
+                .put(routes::comments::comments_edit)
+                .delete(routes::comments::comments_delete),
         )
         .route("/api/counts", get(routes::read::counts_index))
         .route("/api/export", get(routes::export::export_index))
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/embed.js", get(routes::assets::embed_js))
         .route("/healthz", get(routes::assets::healthz))
+        .route("/posted/{id}", get(routes::own::posted_page))
         .merge(routes::mail_links::router());
     Router::new()
         .merge(api)

@@ -28,3 +28,4 @@ pub mod state;
 pub mod store;
 pub mod tokens;
 pub mod webmention;
+pub mod words;

@@ -227,24 +227,23 @@ pub async fn comments_create(
             let r = (code, axum::Json(body)).into_response();
             trust::keep(&st, p.commenter.as_deref(), r)
         }
+        Ok(p) if p.id > 0 => {
+            let r = crate::routes::own::landing(&st, p.id, &p.token);
+            trust::keep(&st, p.commenter.as_deref(), r)
+        }
         Ok(p) => {
-            let marker = if p.status == Status::Approved {
-                "comment-published"
-            } else {
-                "comment-held"
-            };
+            // dropped by the honeypot: the page, as if held
             let mut loc = st
                 .cfg
                 .site_url
                 .join(&p.page)
                 .unwrap_or_else(|_| st.cfg.site_url.clone());
-            loc.set_query(Some(&format!("comment={}", p.id)));
-            loc.set_fragment(Some(marker));
+            loc.set_fragment(Some("comment-held"));
             let mut r = StatusCode::SEE_OTHER.into_response();
             if let Ok(v) = HeaderValue::from_str(loc.as_str()) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
-            trust::keep(&st, p.commenter.as_deref(), r)
+            r
         }
         Err(e) => refused(&st, e, wants_json, Some(&sub)),
     }

@@ -32,13 +32,20 @@ pub fn respond(status: StatusCode, html: String, site_origin: Option<&str>) -> R
     r
 }
 
-/// A complete small page.
+/// A complete small page (in English: the admin's pages).
 pub fn page(title: &str, body: &str) -> String {
+    page_in("en", title, body)
+}
+
+/// A complete small page in `lang`, written in its direction.
+pub fn page_in(lang: &str, title: &str, body: &str) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html>\n<html lang=\"{}\" dir=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
          <title>{}</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
+        esc(lang),
+        crate::words::dir(lang),
         esc(title)
     )
 }

@@ -9,6 +9,7 @@ pub mod export;
 pub mod html;
 pub mod item_json;
 pub mod mail_links;
+pub mod own;
 pub mod owner;
 pub mod read;
 pub mod submission;

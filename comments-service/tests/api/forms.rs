@@ -3,7 +3,7 @@
 use crate::helpers::{SITE, TestApp, open_config};
 
 #[tokio::test]
-async fn a_form_post_redirects_back_with_the_published_marker() {
+async fn a_form_post_lands_on_the_page_that_shows_the_comment() {
     let app = TestApp::spawn(&open_config()).await;
     let (s, h, _) = app
         .post_form(
@@ -21,14 +21,11 @@ async fn a_form_post_redirects_back_with_the_published_marker() {
     let loc = h["location"].to_str().unwrap();
     let t = app.thread("/posts/f/").await;
     let id = t["comments"][0]["id"].as_i64().unwrap();
-    assert_eq!(
-        loc,
-        format!("{SITE}/posts/f/?comment={id}#comment-published")
-    );
+    assert_eq!(loc, format!("/posted/{id}"), "see tests/api/landing.rs");
 }
 
 #[tokio::test]
-async fn a_held_form_post_gets_the_held_marker() {
+async fn a_held_form_post_lands_on_its_own_page() {
     let app = TestApp::spawn(&open_config().replace("\"none\"", "\"all\"")).await;
     let (s, h, _) = app
         .post_form(
@@ -37,7 +34,7 @@ async fn a_held_form_post_gets_the_held_marker() {
         )
         .await;
     assert_eq!(s, 303);
-    assert!(h["location"].to_str().unwrap().ends_with("#comment-held"));
+    assert!(h["location"].to_str().unwrap().starts_with("/posted/"));
     assert_eq!(
         app.thread("/posts/f/").await["count"],
         0,

@@ -11,6 +11,7 @@ mod config;
 mod durability;
 mod export;
 mod forms;
+mod landing;
 mod memory;
 mod owner;
 mod rebuild;

@@ -23,6 +23,7 @@ mod comments;
 mod import;
 mod mentions;
 mod outbox;
+mod own;
 mod rebuild;
 pub mod rows;
 mod subscriptions;
