@@ -35,6 +35,10 @@
   }
   function remember(id, v) { try { localStorage.setItem(KEY + id, JSON.stringify(v)); } catch (e) { /* private mode */ } }
   function forget(id) { try { localStorage.removeItem(KEY + id); } catch (e) { /* ignore */ } }
+  /* Held comments of this browser, [{id, token, page}]: shown to their author after a reload. */
+  function heldList() { try { return JSON.parse(localStorage.getItem(KEY + "held")) || []; } catch (e) { return []; } }
+  function heldSave(l) { try { localStorage.setItem(KEY + "held", JSON.stringify(l.slice(-50))); } catch (e) { /* private mode */ } }
+  function heldDrop(id) { heldSave(heldList().filter(function (h) { return h.id !== id; })); }
   function call(method, path, body, token, creds) {
     var h = { Accept: "application/json" };
     if (body) h["Content-Type"] = "application/json";
@@ -70,6 +74,8 @@
     if (sj) { try { var o = JSON.parse(sj.textContent); for (var k in o) if (o[k]) S[k] = o[k]; } catch (e) { /* keep defaults */ } }
     var page = root.getAttribute("data-causerie-page") || location.pathname;
     var closed = root.getAttribute("data-causerie-closed") === "true";
+    /* a closed post with nothing to show says only "Comments are closed." */
+    if (closed && root.querySelector(".comments-closed") && !root.querySelector(".comment-list")) return;
     var lang = document.documentElement.lang || undefined;
     var list = root.querySelector(".comment-list"), bare = !list;
     if (bare) {
@@ -85,10 +91,17 @@
       return el("time", { "class": "dt-published", datetime: iso,
         text: isNaN(d) ? iso : d.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) });
     }
+    /* The theme's letter avatar: the same colour the generator picks (FNV-1a of the name, 8 colours). */
+    function avatar(name) {
+      var h = 2166136261, b = new TextEncoder().encode(name || "");
+      for (var i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 16777619) >>> 0;
+      var m = (name || "").match(/[\p{L}\p{N}]/u);
+      return el("span", { "class": "avatar avatar-" + (h % 8), "aria-hidden": "true", text: m ? m[0].toUpperCase() : "?" });
+    }
     function render(c) {
       var site = safeUrl(c.website);
-      var who = el(site ? "a" : "span", { "class": "p-author h-card comment-author", href: site, rel: site ? "nofollow ugc noopener" : null, text: c.author });
-      var meta = el("header", { "class": "comment-meta" }, [who]);
+      var who = el(site ? "a" : "span", { "class": "p-author h-card comment-author", dir: "auto", href: site, rel: site ? "nofollow ugc noopener" : null, text: c.author });
+      var meta = el("header", { "class": "comment-meta" }, [avatar(c.author), document.createTextNode(" "), who]);
       if (c.is_owner) meta.appendChild(el("span", { "class": "comment-owner", text: " (" + S.owner + ")" }));
       meta.appendChild(document.createTextNode(" "));
       var link = safeUrl(c.url) || safeUrl(c.source);
@@ -117,6 +130,22 @@
       var none = list.querySelector(".comment-none");
       if (none) none.remove();
       decorate(li);
+    }
+    function pending(id) {
+      var li = document.getElementById("comment-" + id), meta = li && li.querySelector(".comment-meta");
+      if (meta && !meta.querySelector(".comment-pending")) meta.appendChild(el("em", { "class": "comment-pending", text: " " + S.pending }));
+    }
+    /* This browser's held comments on this page, read back with their edit tokens. */
+    function showHeld() {
+      heldList().forEach(function (h) {
+        if (h.page !== page) return;
+        call("GET", "/api/comments/" + h.id, null, h.token).then(function (r) {
+          if (r.ok && r.data.comment) {
+            place(r.data.comment);
+            if (r.data.status === "held") pending(h.id); else heldDrop(h.id);
+          } else if (r.status === 404 || r.status === 403) heldDrop(h.id);
+        }, function () { /* offline: try next time */ });
+      });
     }
     function walk(cs) { cs.forEach(function (c) { place(c); walk(c.replies || []); }); }
 
@@ -170,6 +199,8 @@
       });
     }
     function say(text, bad) {
+      /* next to the form, wherever it is (under a comment when replying) */
+      if (form && form.parentNode) form.parentNode.insertBefore(status, form.nextSibling);
       status.textContent = text;
       status.className = "causerie-status" + (bad ? " causerie-error" : "");
       status.setAttribute("role", bad ? "alert" : "status");
@@ -266,8 +297,10 @@
           if (d.commenter) { try { localStorage.setItem(KEY + "commenter", d.commenter); } catch (e) { /* private mode */ } }
           if (d.comment) {
             place(d.comment);
-            var li = document.getElementById("comment-" + d.id);
-            if (li && d.status !== "published") li.querySelector(".comment-meta").appendChild(el("em", { "class": "comment-pending", text: " " + S.pending }));
+            if (d.status !== "published") {
+              pending(d.id);
+              heldSave(heldList().concat([{ id: d.id, token: d.token, page: page }]));
+            }
           }
           form.elements.body.value = "";
           if (note) unreply();
@@ -281,6 +314,7 @@
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (d) {
         walk(d.comments || []);
+        showHeld();
         if (bare && !list.querySelector(".comment") && !list.querySelector(".comment-none")) list.appendChild(el("li", { "class": "comment-none", text: S.none }));
       }, function () { if (!list.querySelector(".comment")) say(S.load_error, true); });
   }

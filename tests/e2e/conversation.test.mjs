@@ -131,7 +131,7 @@ after(async () => {
   await site?.close();
 });
 
-test('JS off: the form posts, lands on the notice, and the rebuild bakes the comment (and a reply) into the static page', async () => {
+test('JS off: the form posts, lands on a page showing the comment, and the rebuild bakes the comment (and a reply) into the static page', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
   await page.goto(`${site.url}/posts/hello/`);
@@ -159,7 +159,7 @@ test('JS off: the form posts, lands on the notice, and the rebuild bakes the com
   await page.fill('#comment-author', 'Second Thought');
   await page.fill('#comment-body', 'Answering without scripts.');
   await Promise.all([page.waitForNavigation(), page.click('#comment-form button[type=submit]')]);
-  const reply = new URL(page.url()).searchParams.get('comment');
+  const reply = new URL(page.url()).pathname.match(/^\/posted\/(\d+)$/)[1];
   await baked('hello', `id="comment-${reply}"`);
   await page.goto(`${site.url}/posts/hello/`);
   assert.equal(await page.locator(`#comment-${id} > .comment-replies > #comment-${reply}`).count(), 1, 'the reply is nested');

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use crate::client;
 use crate::error::{Error, Result};
 use crate::model::{self, Comment, Kind, PagePath, Status};
+use crate::routes::refusal::refused;
 use crate::routes::submission::Submission;
-use crate::routes::{html, thread, trust};
+use crate::routes::{thread, trust};
 use crate::spam::{self, Verdict};
 use crate::state::AppState;
 use crate::store::{NewComment, now_us, rfc3339};
@@ -247,34 +248,6 @@ pub async fn comments_create(
         }
         Err(e) => refused(&st, e, wants_json, Some(&sub)),
     }
-}
-
-/// The answer to a refused post: JSON error, or the HTML page for forms.
-fn refused(st: &AppState, e: Error, wants_json: bool, sub: Option<&Submission>) -> Response {
-    if wants_json {
-        return e.into_response();
-    }
-    let Some((status, field, message)) = e.public() else {
-        return e.into_response();
-    };
-    let back = sub
-        .and_then(|s| s.page.as_deref())
-        .and_then(|p| PagePath::parse(p, &st.cfg.site_url).ok())
-        .and_then(|p| st.cfg.site_url.join(p.as_str()).ok())
-        .map(|u| u.to_string());
-    let mut r = html::form_error(
-        status,
-        field,
-        &message,
-        sub,
-        back.as_deref(),
-        Some(&st.cfg.site_origin),
-    );
-    if let Error::RateLimited { retry_after } = e {
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-    }
-    r
 }
 
 /// Parses, checks and stores one submission.

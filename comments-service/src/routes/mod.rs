@@ -12,6 +12,7 @@ pub mod mail_links;
 pub mod own;
 pub mod owner;
 pub mod read;
+pub mod refusal;
 pub mod submission;
 pub mod thread;
 pub mod trust;

@@ -4,6 +4,7 @@
 //! The mails' words are in `mail::i18n`, which shares [`dir`] and [`primary`].
 
 mod fa;
+pub mod form;
 mod fr;
 
 /// Words of the reader-facing pages. `{page}` is filled in.

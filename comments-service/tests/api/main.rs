@@ -12,6 +12,7 @@ mod durability;
 mod export;
 mod forms;
 mod landing;
+mod language;
 mod memory;
 mod owner;
 mod rebuild;

@@ -21,6 +21,7 @@ use crate::model::{Comment, Kind, Status};
 mod admin;
 mod comments;
 mod import;
+mod mention_mail;
 mod mentions;
 mod outbox;
 mod own;
