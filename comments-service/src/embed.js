@@ -122,8 +122,15 @@
       var r = li.querySelector(":scope > .comment-replies");
       return r || li.appendChild(el("ol", { "class": "comment-replies" }));
     }
+    /* The theme's heading ("No comments yet", "2 thoughts on …") follows live additions. */
+    var added = 0, title = root.querySelector("#comments-title");
+    function recount() {
+      var h = S.headings && S.headings[++added];
+      if (title && h) title.textContent = h;
+    }
     function place(c) {
       if (document.getElementById("comment-" + c.id)) return;
+      if (c.kind !== "like" && c.kind !== "repost" && c.kind !== "bookmark") recount();
       var li = render(c);
       var parent = c.parent && document.getElementById("comment-" + c.parent);
       (parent ? repliesOf(parent) : list).appendChild(li);

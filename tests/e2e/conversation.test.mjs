@@ -346,6 +346,17 @@ test('plural headings are right for 0, 1, 2 and 5 in English and Persian (RTL)',
   } finally {
     await faSite.close();
   }
+  // JS on: a comment posted live moves the heading on from "No comments yet"
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${site.url}/posts/p0/`);
+  await page.waitForSelector('#comments[data-causerie-ready]');
+  assert.equal(await page.textContent('#comments-title'), 'No comments yet');
+  await page.fill('#comment-author', 'Live');
+  await page.fill('#comment-body', 'First!');
+  await page.click('#comment-form button[type=submit]');
+  await waitFor(async () => (await page.textContent('#comments-title')) === 'One response to “P0”', { what: 'the live heading' });
+  await ctx.close();
 });
 
 test('a page with 200 comments passes the Nu HTML Checker and axe-core; its comment feed parses; mf2 sees the comments', async () => {
