@@ -247,11 +247,14 @@ impl ConversationView {
                 .get("comments_title", Some(n as i64))
                 .replace("{title}", &e.title)
         };
-        js.insert("count".into(), thread.count.into());
-        js.insert(
-            "headings".into(),
-            (thread.count..thread.count + 10).map(heading).collect(),
-        );
+        // (a closed post with nothing to show has no heading at all)
+        if state == CommentsState::Open || thread.count > 0 {
+            js.insert("count".into(), thread.count.into());
+            js.insert(
+                "headings".into(),
+                (thread.count..thread.count + 10).map(heading).collect(),
+            );
+        }
         let strings_json = serde_json::to_string(&js)
             .unwrap_or_else(|_| "{}".into())
             .replace("</", "<\\/");
