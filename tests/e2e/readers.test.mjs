@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, serveStatic, launchBrowser, tmpdir, waitFor } from './lib.mjs';
+import { startService, serveStatic, launchBrowser, tmpdir, waitFor, axe } from './lib.mjs';
 
 const ADMIN = 'e2e-readers-token-0123';
 let site, svc, browser, root;
@@ -57,6 +57,8 @@ test('a held comment shows in place with its avatar, and again after a reload un
     assert.match(await page.textContent(`#comment-${id} .comment-body`), /Held for now/);
     assert.equal(await page.locator('.comment-none').count(), 0);
   }
+  const violations = (await axe(page, { runOnly: ['wcag2a', 'wcag2aa'] })).filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  assert.deepEqual(violations, [], 'the held-comment view passes axe-core');
   // another reader does not see it
   const other = await browser.newContext();
   const op = await other.newPage();
