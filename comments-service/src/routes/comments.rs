@@ -420,10 +420,16 @@ pub async fn comments_edit(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response> {
-    let id = parse_id(&id)?;
-    let window_start = authorise(&st, &headers, id)?;
-    let bytes = read_body(body, &headers, st.cfg.max_body_bytes).await?;
+) -> Response {
+    edit(&st, &id, &headers, body)
+        .await
+        .unwrap_or_else(|e| refused(&st, e, true, None))
+}
+
+async fn edit(st: &AppState, id: &str, headers: &HeaderMap, body: Body) -> Result<Response> {
+    let id = parse_id(id)?;
+    let window_start = authorise(st, headers, id)?;
+    let bytes = read_body(body, headers, st.cfg.max_body_bytes).await?;
     let v: Value = serde_json::from_slice(&bytes)
         .map_err(|_| Error::bad("body", "send JSON {\"body\": …}"))?;
     let body_md = model::parse_body(v.get("body").and_then(Value::as_str))?;
@@ -441,9 +447,15 @@ pub async fn comments_delete(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Response> {
-    let id = parse_id(&id)?;
-    let window_start = authorise(&st, &headers, id)?;
+) -> Response {
+    delete(&st, &id, &headers)
+        .await
+        .unwrap_or_else(|e| refused(&st, e, true, None))
+}
+
+async fn delete(st: &AppState, id: &str, headers: &HeaderMap) -> Result<Response> {
+    let id = parse_id(id)?;
+    let window_start = authorise(st, headers, id)?;
     st.store.delete_comment(id, window_start).await?;
     tracing::info!(id, "comment deleted by its author");
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -120,6 +120,14 @@ pub fn refusal(lang: &str, status: u16, field: &str) -> Option<&'static str> {
             "Ce formulaire a été envoyé depuis un autre site.",
             "این فرم از سایت دیگری فرستاده شده است.",
         ],
+        ("token", _) => [
+            "Vous ne pouvez plus modifier ce commentaire.",
+            "دیگر نمی‌توانید این دیدگاه را تغییر دهید.",
+        ],
+        ("id", _) => [
+            "Ce commentaire n’existe pas (ou plus).",
+            "این دیدگاه وجود ندارد.",
+        ],
         ("page", _) => [
             "Cette page n’accepte pas de commentaires ici.",
             "این صفحه در اینجا دیدگاه نمی‌پذیرد.",

@@ -48,3 +48,37 @@ async fn the_no_js_error_page_reads_right_to_left_in_persian() {
     assert!(html.contains("value=\"سارا\""), "the text is given back");
     assert!(!html.contains("Your comment was not sent"));
 }
+
+#[tokio::test]
+async fn edit_and_delete_refusals_are_in_the_site_language_too() {
+    let fr = TestApp::spawn(&format!("language = \"fr\"\n{}", open_config())).await;
+    let (s, _, v) = fr
+        .post_json(&json!({"page": "/p/", "author": "A", "body": "x"}))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, _, v) = fr
+        .send(
+            fr.http
+                .delete(fr.path(&format!("/api/comments/{id}")))
+                .header("authorization", "Bearer not-the-token"),
+        )
+        .await;
+    assert_eq!(s, 403);
+    assert_eq!(v["error"]["field"], "token");
+    assert_eq!(
+        v["error"]["message"],
+        "Vous ne pouvez plus modifier ce commentaire."
+    );
+    let (s, _, v) = fr
+        .send(
+            fr.http
+                .put(fr.path("/api/comments/999"))
+                .header("authorization", "Bearer x")
+                .header("content-type", "application/json")
+                .body("{\"body\":\"y\"}"),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(fr.thread("/p/").await["count"], 1, "nothing changed");
+}
