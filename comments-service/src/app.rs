@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::Config;
@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("idempotency-key"),
         ])
         .expose_headers([HeaderName::from_static("retry-after")])
+        // the owner's cookie rides along on the embed's posts (routes::owner)
+        .allow_credentials(true)
         .max_age(std::time::Duration::from_secs(3600));
     let api = Router::new()
         .route(
@@ -38,7 +40,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/comments/{id}",
-            put(routes::comments::comments_edit).delete(routes::comments::comments_delete),
+            get(routes::own::own_json)
+                .put(routes::comments::comments_edit)
+                .delete(routes::comments::comments_delete),
         )
         .route("/api/counts", get(routes::read::counts_index))
         .route("/api/export", get(routes::export::export_index))
@@ -50,11 +54,13 @@ pub fn router(state: AppState) -> Router {
             get(routes::admin::admin_page).post(routes::admin::admin_moderate),
         )
         .route("/admin/login", post(routes::admin::admin_login))
+        .route("/admin/reply", post(routes::admin_reply::admin_reply))
         .route("/admin/logout", post(routes::admin::admin_logout));
     // Public and static.
     let public = Router::new()
         .route("/embed.js", get(routes::assets::embed_js))
         .route("/healthz", get(routes::assets::healthz))
+        .route("/posted/{id}", get(routes::own::posted_page))
         .merge(routes::mail_links::router());
     Router::new()
         .merge(api)

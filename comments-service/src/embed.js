@@ -1,5 +1,6 @@
 /* causerie embed.js: comments for static pages (docs/conversation.md).
-   No framework, no cookies; edit tokens and the commenter token live in localStorage. */
+   No framework; edit tokens and the commenter token live in localStorage. New comments are
+   posted with credentials so that the owner, signed in to /admin, posts as the author. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -34,12 +35,16 @@
   }
   function remember(id, v) { try { localStorage.setItem(KEY + id, JSON.stringify(v)); } catch (e) { /* private mode */ } }
   function forget(id) { try { localStorage.removeItem(KEY + id); } catch (e) { /* ignore */ } }
-  function call(method, path, body, token, key) {
+  /* Held comments of this browser, [{id, token, page}]: shown to their author after a reload. */
+  function heldList() { try { return JSON.parse(localStorage.getItem(KEY + "held")) || []; } catch (e) { return []; } }
+  function heldSave(l) { try { localStorage.setItem(KEY + "held", JSON.stringify(l.slice(-50))); } catch (e) { /* private mode */ } }
+  function heldDrop(id) { heldSave(heldList().filter(function (h) { return h.id !== id; })); }
+  function call(method, path, body, token, key, creds) {
     var h = { Accept: "application/json" };
     if (body) h["Content-Type"] = "application/json";
     if (token) h.Authorization = "Bearer " + token;
     if (key) h["Idempotency-Key"] = key;
-    return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "omit" })
+    return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: creds || "omit" })
       .then(function (r) {
         if (r.status === 204) return { ok: true, status: 204, data: {} };
         return r.json().catch(function () { return {}; }).then(function (d) { return { ok: r.ok, status: r.status, data: d }; });
@@ -59,7 +64,7 @@
     var again = function () {
       return new Promise(function (ok) { setTimeout(ok, 1000); }).then(function () { return postOnce(data, key, tries - 1); });
     };
-    return call("POST", "/api/comments", data, null, key).then(function (r) {
+    return call("POST", "/api/comments", data, null, key, "include").then(function (r) {
       return r.status >= 500 && tries > 0 ? again() : r;
     }, function (e) {
       if (tries > 0) return again();
@@ -91,6 +96,8 @@
     if (sj) { try { var o = JSON.parse(sj.textContent); for (var k in o) if (o[k]) S[k] = o[k]; } catch (e) { /* keep defaults */ } }
     var page = root.getAttribute("data-causerie-page") || location.pathname;
     var closed = root.getAttribute("data-causerie-closed") === "true";
+    /* a closed post with nothing to show says only "Comments are closed." */
+    if (closed && root.querySelector(".comments-closed") && !root.querySelector(".comment-list")) return;
     var lang = document.documentElement.lang || undefined;
     var list = root.querySelector(".comment-list"), bare = !list;
     if (bare) {
@@ -106,10 +113,17 @@
       return el("time", { "class": "dt-published", datetime: iso,
         text: isNaN(d) ? iso : d.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" }) });
     }
+    /* The theme's letter avatar: the same colour the generator picks (FNV-1a of the name, 8 colours). */
+    function avatar(name) {
+      var h = 2166136261, b = new TextEncoder().encode(name || "");
+      for (var i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 16777619) >>> 0;
+      var m = (name || "").match(/[\p{L}\p{N}]/u);
+      return el("span", { "class": "avatar avatar-" + (h % 8), "aria-hidden": "true", text: m ? m[0].toUpperCase() : "?" });
+    }
     function render(c) {
       var site = safeUrl(c.website);
-      var who = el(site ? "a" : "span", { "class": "p-author h-card comment-author", href: site, rel: site ? "nofollow ugc noopener" : null, text: c.author });
-      var meta = el("header", { "class": "comment-meta" }, [who]);
+      var who = el(site ? "a" : "span", { "class": "p-author h-card comment-author", dir: "auto", href: site, rel: site ? "nofollow ugc noopener" : null, text: c.author });
+      var meta = el("header", { "class": "comment-meta" }, [avatar(c.author), document.createTextNode(" "), who]);
       if (c.is_owner) meta.appendChild(el("span", { "class": "comment-owner", text: " (" + S.owner + ")" }));
       meta.appendChild(document.createTextNode(" "));
       var link = safeUrl(c.url) || safeUrl(c.source);
@@ -130,14 +144,37 @@
       var r = li.querySelector(":scope > .comment-replies");
       return r || li.appendChild(el("ol", { "class": "comment-replies" }));
     }
+    /* The theme's heading ("No comments yet", "2 thoughts on …") follows live additions. */
+    var added = 0, title = root.querySelector("#comments-title");
+    function recount() {
+      var h = S.headings && S.headings[++added];
+      if (title && h) title.textContent = h;
+    }
     function place(c) {
       if (document.getElementById("comment-" + c.id)) return;
+      if (c.kind !== "like" && c.kind !== "repost" && c.kind !== "bookmark") recount();
       var li = render(c);
       var parent = c.parent && document.getElementById("comment-" + c.parent);
       (parent ? repliesOf(parent) : list).appendChild(li);
       var none = list.querySelector(".comment-none");
       if (none) none.remove();
       decorate(li);
+    }
+    function pending(id) {
+      var li = document.getElementById("comment-" + id), meta = li && li.querySelector(".comment-meta");
+      if (meta && !meta.querySelector(".comment-pending")) meta.appendChild(el("em", { "class": "comment-pending", text: " " + S.pending }));
+    }
+    /* This browser's held comments on this page, read back with their edit tokens. */
+    function showHeld() {
+      heldList().forEach(function (h) {
+        if (h.page !== page) return;
+        call("GET", "/api/comments/" + h.id, null, h.token).then(function (r) {
+          if (r.ok && r.data.comment) {
+            place(r.data.comment);
+            if (r.data.status === "held") pending(h.id); else heldDrop(h.id);
+          } else if (r.status === 404 || r.status === 403) heldDrop(h.id);
+        }, function () { /* offline: try next time */ });
+      });
     }
     function walk(cs) { cs.forEach(function (c) { place(c); walk(c.replies || []); }); }
 
@@ -191,6 +228,8 @@
       });
     }
     function say(text, bad) {
+      /* next to the form, wherever it is (under a comment when replying) */
+      if (form && form.parentNode) form.parentNode.insertBefore(status, form.nextSibling);
       status.textContent = text;
       status.className = "causerie-status" + (bad ? " causerie-error" : "");
       status.setAttribute("role", bad ? "alert" : "status");
@@ -290,8 +329,10 @@
           if (d.commenter) { try { localStorage.setItem(KEY + "commenter", d.commenter); } catch (e) { /* private mode */ } }
           if (d.comment) {
             place(d.comment);
-            var li = document.getElementById("comment-" + d.id);
-            if (li && d.status !== "published") li.querySelector(".comment-meta").appendChild(el("em", { "class": "comment-pending", text: " " + S.pending }));
+            if (d.status !== "published") {
+              pending(d.id);
+              heldSave(heldList().concat([{ id: d.id, token: d.token, page: page }]));
+            }
           }
           form.elements.body.value = "";
           if (note) unreply();
@@ -305,6 +346,7 @@
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (d) {
         walk(d.comments || []);
+        showHeld();
         if (bare && !list.querySelector(".comment") && !list.querySelector(".comment-none")) list.appendChild(el("li", { "class": "comment-none", text: S.none }));
       }, function () { if (!list.querySelector(".comment")) say(S.load_error, true); });
   }

@@ -30,3 +30,4 @@ pub mod state;
 pub mod store;
 pub mod tokens;
 pub mod webmention;
+pub mod words;

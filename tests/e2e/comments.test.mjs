@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startService, serveStatic, launchBrowser, tmpdir, waitFor, axe, causerie, repoRoot } from './lib.mjs';
+import { startService, serveStatic, launchBrowser, tmpdir, waitFor, axe, vnu, causerie, repoRoot } from './lib.mjs';
 
 const ADMIN = 'e2e-admin-token-0123';
 let site, svc, held, browser, root;
@@ -94,7 +94,7 @@ test('embed.js is small: at most 8 kB gzipped', async () => {
   assert.ok(gz <= 8192, `embed.js is ${gz} bytes gzipped`);
 });
 
-test('the no-JS form posts, redirects to the published marker, and gives text back on a refusal', async () => {
+test('the no-JS form posts, lands on a page showing the comment, and gives text back on a refusal', async () => {
   write('posts/nojs', bakedPage(svc.url, '/posts/nojs/', '', []));
   const ctx = await browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
@@ -110,18 +110,19 @@ test('the no-JS form posts, redirects to the published marker, and gives text ba
   await page.fill('input[name=website]', 'https://reader.example/');
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   const url = new URL(page.url());
-  assert.equal(url.origin + url.pathname, `${site.url}/posts/nojs/`);
-  assert.equal(url.hash, '#comment-published');
-  assert.ok(await page.isVisible('#comment-published'), 'the :target notice shows without JS');
-  assert.ok(!(await page.isVisible('#comment-held')));
   const t = await api(svc.url, '/api/comments?page=/posts/nojs/');
   assert.equal(t.json.count, 1);
   assert.equal(t.json.comments[0].website, 'https://reader.example/');
-  assert.equal(url.searchParams.get('comment'), String(t.json.comments[0].id));
+  assert.equal(url.origin + url.pathname, `${svc.url}/posted/${t.json.comments[0].id}`);
+  assert.match(await page.textContent('#posted-notice'), /published/);
+  assert.match(await page.innerHTML('.comment-body'), /Typed with <em>care<\/em>, not to be lost/);
+  assert.equal(await page.locator('.comment-pending').count(), 0);
+  await page.click('#back');
+  assert.equal(new URL(page.url()).pathname, '/posts/nojs/');
   await ctx.close();
 });
 
-test('the no-JS form on a moderated service lands on the held marker', async () => {
+test('the no-JS form on a moderated service lands on the held comment, marked, still there after a reload', async () => {
   write('posts/nojs-held', bakedPage(held.url, '/posts/nojs-held/', '', []));
   const ctx = await browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
@@ -129,8 +130,23 @@ test('the no-JS form on a moderated service lands on the held marker', async () 
   await page.fill('#author', 'Held Reader');
   await page.fill('#body', 'Please approve me.');
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  assert.equal(new URL(page.url()).hash, '#comment-held');
-  assert.ok(await page.isVisible('#comment-held'));
+  assert.match(new URL(page.url()).pathname, /^\/posted\/\d+$/);
+  for (let reload = 0; reload < 2; reload++) {
+    assert.match(await page.textContent('#posted-notice'), /awaiting moderation/);
+    assert.match(await page.textContent('.comment-body'), /Please approve me\./);
+    assert.ok(await page.isVisible('.comment-pending'));
+    await page.reload();
+  }
+  const landing = join(tmpdir('causerie-landing-'), 'posted.html');
+  writeFileSync(landing, await page.content());
+  assert.deepEqual(vnu([landing]), [], 'the landing page is valid HTML');
+  // someone else's browser sees nothing at that address
+  const other = await browser.newContext({ javaScriptEnabled: false });
+  const op = await other.newPage();
+  const resp = await op.goto(page.url());
+  assert.equal(resp.status(), 404);
+  assert.equal(await op.locator('.comment-body').count(), 0);
+  await other.close();
   await ctx.close();
 });
 

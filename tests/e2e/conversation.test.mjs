@@ -131,7 +131,7 @@ after(async () => {
   await site?.close();
 });
 
-test('JS off: the form posts, lands on the notice, and the rebuild bakes the comment (and a reply) into the static page', async () => {
+test('JS off: the form posts, lands on a page showing the comment, and the rebuild bakes the comment (and a reply) into the static page', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
   await page.goto(`${site.url}/posts/hello/`);
@@ -140,12 +140,13 @@ test('JS off: the form posts, lands on the notice, and the rebuild bakes the com
   await page.fill('#comment-website', 'https://noscript.example/');
   await page.fill('#comment-body', 'Plain *HTML* forms still work.');
   await Promise.all([page.waitForNavigation(), page.click('#comment-form button[type=submit]')]);
+  // the landing page shows the comment itself, and links back to the page
   const url = new URL(page.url());
-  assert.equal(url.origin + url.pathname, `${site.url}/posts/hello/`);
-  assert.equal(url.hash, '#comment-published');
-  assert.ok(await page.isVisible('#comment-published'), 'the notice shows without JavaScript');
-  const id = url.searchParams.get('comment');
-  assert.match(id, /^\d+$/);
+  assert.equal(url.origin, svc.url);
+  const id = url.pathname.match(/^\/posted\/(\d+)$/)[1];
+  assert.match(await page.textContent('#posted-notice'), /published/);
+  assert.match(await page.innerHTML(`#comment-${id} .comment-body`), /<em>HTML<\/em> forms still work/);
+  assert.equal(await page.getAttribute('#back', 'href'), `${site.url}/posts/hello/#comments`);
 
   const baked1 = await baked('hello', `id="comment-${id}"`);
   assert.match(baked1, /<em>HTML<\/em> forms still work/);
@@ -158,7 +159,7 @@ test('JS off: the form posts, lands on the notice, and the rebuild bakes the com
   await page.fill('#comment-author', 'Second Thought');
   await page.fill('#comment-body', 'Answering without scripts.');
   await Promise.all([page.waitForNavigation(), page.click('#comment-form button[type=submit]')]);
-  const reply = new URL(page.url()).searchParams.get('comment');
+  const reply = new URL(page.url()).pathname.match(/^\/posted\/(\d+)$/)[1];
   await baked('hello', `id="comment-${reply}"`);
   await page.goto(`${site.url}/posts/hello/`);
   assert.equal(await page.locator(`#comment-${id} > .comment-replies > #comment-${reply}`).count(), 1, 'the reply is nested');
@@ -345,6 +346,17 @@ test('plural headings are right for 0, 1, 2 and 5 in English and Persian (RTL)',
   } finally {
     await faSite.close();
   }
+  // JS on: a comment posted live moves the heading on from "No comments yet"
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${site.url}/posts/p0/`);
+  await page.waitForSelector('#comments[data-causerie-ready]');
+  assert.equal(await page.textContent('#comments-title'), 'No comments yet');
+  await page.fill('#comment-author', 'Live');
+  await page.fill('#comment-body', 'First!');
+  await page.click('#comment-form button[type=submit]');
+  await waitFor(async () => (await page.textContent('#comments-title')) === 'One response to “P0”', { what: 'the live heading' });
+  await ctx.close();
 });
 
 test('a page with 200 comments passes the Nu HTML Checker and axe-core; its comment feed parses; mf2 sees the comments', async () => {

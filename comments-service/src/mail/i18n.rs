@@ -140,17 +140,8 @@ pub fn words(lang: &str) -> &'static Words {
     }
 }
 
-/// `rtl` for the languages written right to left, else `ltr`.
-pub fn dir(lang: &str) -> &'static str {
-    match primary(lang).as_str() {
-        "ar" | "fa" | "he" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb" => "rtl",
-        _ => "ltr",
-    }
-}
-
-fn primary(lang: &str) -> String {
-    lang.split('-').next().unwrap_or("").to_ascii_lowercase()
-}
+pub use crate::words::dir;
+use crate::words::primary;
 
 /// `template` with `{page}` and `{author}` replaced.
 pub fn fill(template: &str, page: &str, author: &str) -> String {

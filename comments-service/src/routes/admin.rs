@@ -27,7 +27,7 @@ fn now_s() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-fn session(st: &AppState, headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session(st: &AppState, headers: &HeaderMap) -> Option<String> {
     for v in headers.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
         for part in s.split(';') {
@@ -53,7 +53,7 @@ fn disabled() -> Response {
     )
 }
 
-fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
+pub(crate) fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
     let err = problem
         .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(p)))
         .unwrap_or_default();
@@ -65,11 +65,11 @@ fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
     respond(status, page("Comment moderation: sign in", &body), None)
 }
 
-fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(bytes).into_owned().collect()
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
         r.headers_mut().insert(header::LOCATION, v);
@@ -78,7 +78,7 @@ fn see_other(to: &str) -> Response {
 }
 
 /// Refuses cross-site posts to the admin (a second wall behind SameSite).
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
@@ -142,6 +142,9 @@ pub async fn admin_login(
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
+    if let Some(v) = crate::routes::owner::set_cookie(&value, SESSION_SECS, tls) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
     r
 }
 
@@ -154,7 +157,7 @@ pub async fn admin_logout() -> Response {
             "causerie_admin=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0",
         ),
     );
-    r
+    crate::routes::owner::forget(r)
 }
 
 fn status_filter(q: Option<&str>) -> (String, Option<Status>) {
@@ -201,6 +204,8 @@ pub async fn admin_page(
         Err(e) => return e.into_response(),
     };
     let done = param("done").and_then(|v| v.parse::<usize>().ok());
+    let replied = param("replied").and_then(|v| v.parse::<i64>().ok());
+    let owner_name = crate::routes::admin_reply::last_name(&headers).unwrap_or_default();
     let body = admin_view::render(&admin_view::View {
         rows: &rows,
         status: &name,
@@ -209,6 +214,8 @@ pub async fn admin_page(
         done,
         csrf: &st.keys.csrf(&session),
         site: &st.cfg.site_url,
+        replied,
+        owner_name: &owner_name,
     });
     let mut r = respond(StatusCode::OK, page("Comment moderation", &body), None);
     r.headers_mut()

@@ -15,6 +15,10 @@ pub struct View<'a> {
     pub done: Option<usize>,
     pub csrf: &'a str,
     pub site: &'a url::Url,
+    /// The reply just posted from this page.
+    pub replied: Option<i64>,
+    /// The name the owner's replies are signed with (prefilled).
+    pub owner_name: &'a str,
 }
 
 const TABS: [&str; 6] = ["pending", "approved", "spam", "rejected", "deleted", "all"];
@@ -81,7 +85,40 @@ fn row(v: &View, r: &AdminRow) -> Markup {
                     }
                 }
             }
-            td.body { (PreEscaped(&c.body_html)) }
+            td.body {
+                (PreEscaped(&c.body_html))
+                (reply_fields(v, c.id))
+            }
+        }
+    }
+}
+
+/// The reply box of a row; its inputs belong to the row's own form
+/// (`form="reply-ID"`), written after the bulk form since forms do not nest.
+fn reply_fields(v: &View, id: i64) -> Markup {
+    let f = format!("reply-{id}");
+    html! {
+        details.reply {
+            summary { "Reply as the author" }
+            label for={ (f) "-author" } { "Your name" }
+            input type="text" id={ (f) "-author" } name="author" form=(f) required value=(v.owner_name) autocomplete="name";
+            label for={ (f) "-body" } { "Your reply" }
+            textarea id={ (f) "-body" } name="body" form=(f) required rows="4" {}
+            p { button type="submit" form=(f) { "Publish the reply" } }
+        }
+    }
+}
+
+fn reply_form(v: &View, r: &AdminRow) -> Markup {
+    let c = &r.item.comment;
+    html! {
+        form id={ "reply-" (c.id) } method="post" action="/admin/reply" hidden {
+            input type="hidden" name="csrf" value=(v.csrf);
+            input type="hidden" name="parent" value=(c.id);
+            input type="hidden" name="page" value=(c.page);
+            input type="hidden" name="status" value=(v.status);
+            @if let Some(p) = v.page { input type="hidden" name="page_filter" value=(p); }
+            @if let Some(s) = v.search { input type="hidden" name="q" value=(s); }
         }
     }
 }
@@ -117,6 +154,7 @@ pub fn render(v: &View) -> String {
             }
             (filter)
             @if let Some(n) = v.done { p.notice role="status" #done { (n) " changed." } }
+            @if let Some(id) = v.replied { p.notice role="status" #replied { "Your reply #" (id) " is published." } }
             form method="post" action="/admin" #moderate {
                 input type="hidden" name="csrf" value=(v.csrf);
                 input type="hidden" name="status" value=(v.status);
@@ -138,6 +176,7 @@ pub fn render(v: &View) -> String {
                     }
                 }
             }
+            @for r in v.rows { (reply_form(v, r)) }
             form method="post" action="/admin/logout" { button { "Sign out" } }
         }
     }

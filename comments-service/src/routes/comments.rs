@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use crate::client;
 use crate::error::{Error, Result};
 use crate::model::{self, Comment, Kind, PagePath, Status};
+use crate::routes::refusal::refused;
 use crate::routes::submission::Submission;
-use crate::routes::{html, thread, trust};
+use crate::routes::{thread, trust};
 use crate::spam::{self, Verdict};
 use crate::state::AppState;
 use crate::store::{NewComment, now_us, rfc3339};
@@ -208,7 +209,8 @@ pub async fn comments_create(
         Ok(s) => s,
         Err(e) => return refused(&st, e, wants_json, None),
     };
-    match create(&st, peer, &headers, &sub).await {
+    let owner = is_owner(&st, &headers) || crate::routes::owner::by_cookie(&st, &headers);
+    match create(&st, peer, &headers, &sub, owner).await {
         Ok(p) if wants_json => {
             let code = if p.status == Status::Approved {
                 StatusCode::CREATED
@@ -226,8 +228,13 @@ pub async fn comments_create(
             let r = (code, axum::Json(body)).into_response();
             trust::keep(&st, p.commenter.as_deref(), r)
         }
+        Ok(p) if p.id > 0 && sub.landing.as_deref() == Some("posted") => {
+            let r = crate::routes::own::landing(&st, p.id, &p.token);
+            trust::keep(&st, p.commenter.as_deref(), r)
+        }
         Ok(p) => {
-            let marker = if p.status == Status::Approved {
+            // back to the page; id 0 was dropped by the honeypot: as if held
+            let marker = if p.id > 0 && p.status == Status::Approved {
                 "comment-published"
             } else {
                 "comment-held"
@@ -237,7 +244,9 @@ pub async fn comments_create(
                 .site_url
                 .join(&p.page)
                 .unwrap_or_else(|_| st.cfg.site_url.clone());
-            loc.set_query(Some(&format!("comment={}", p.id)));
+            if p.id > 0 {
+                loc.set_query(Some(&format!("comment={}", p.id)));
+            }
             loc.set_fragment(Some(marker));
             let mut r = StatusCode::SEE_OTHER.into_response();
             if let Ok(v) = HeaderValue::from_str(loc.as_str()) {
@@ -249,42 +258,14 @@ pub async fn comments_create(
     }
 }
 
-/// The answer to a refused post: JSON error, or the HTML page for forms.
-fn refused(st: &AppState, e: Error, wants_json: bool, sub: Option<&Submission>) -> Response {
-    if wants_json {
-        return e.into_response();
-    }
-    let Some((status, field, message)) = e.public() else {
-        return e.into_response();
-    };
-    let back = sub
-        .and_then(|s| s.page.as_deref())
-        .and_then(|p| PagePath::parse(p, &st.cfg.site_url).ok())
-        .and_then(|p| st.cfg.site_url.join(p.as_str()).ok())
-        .map(|u| u.to_string());
-    let mut r = html::form_error(
-        status,
-        field,
-        &message,
-        sub,
-        back.as_deref(),
-        Some(&st.cfg.site_origin),
-    );
-    if let Error::RateLimited { retry_after } = e {
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-    }
-    r
-}
-
 /// Parses, checks and stores one submission.
 async fn create(
     st: &AppState,
     peer: SocketAddr,
     headers: &HeaderMap,
     sub: &Submission,
+    owner: bool,
 ) -> Result<Posted> {
-    let owner = is_owner(st, headers);
     let ip = client::client_ip(peer.ip(), headers, &st.cfg.trusted_proxies);
     let page = PagePath::parse(sub.page.as_deref().unwrap_or(""), &st.cfg.site_url)?;
     let body_md = model::parse_body(sub.body.as_deref())?;
@@ -412,6 +393,19 @@ async fn create(
     })
 }
 
+/// Stores a reply the owner wrote in `/admin` (the caller checked the session):
+/// its id and status.
+pub(crate) async fn create_as_owner(
+    st: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    sub: &Submission,
+) -> Result<(i64, Status)> {
+    create(st, peer, headers, sub, true)
+        .await
+        .map(|p| (p.id, p.status))
+}
+
 fn parse_id(raw: &str) -> Result<i64> {
     raw.parse::<i64>()
         .ok()
@@ -447,10 +441,16 @@ pub async fn comments_edit(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response> {
-    let id = parse_id(&id)?;
-    let window_start = authorise(&st, &headers, id)?;
-    let bytes = read_body(body, &headers, st.cfg.max_body_bytes).await?;
+) -> Response {
+    edit(&st, &id, &headers, body)
+        .await
+        .unwrap_or_else(|e| refused(&st, e, true, None))
+}
+
+async fn edit(st: &AppState, id: &str, headers: &HeaderMap, body: Body) -> Result<Response> {
+    let id = parse_id(id)?;
+    let window_start = authorise(st, headers, id)?;
+    let bytes = read_body(body, headers, st.cfg.max_body_bytes).await?;
     let v: Value = serde_json::from_slice(&bytes)
         .map_err(|_| Error::bad("body", "send JSON {\"body\": …}"))?;
     let body_md = model::parse_body(v.get("body").and_then(Value::as_str))?;
@@ -468,9 +468,15 @@ pub async fn comments_delete(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Response> {
-    let id = parse_id(&id)?;
-    let window_start = authorise(&st, &headers, id)?;
+) -> Response {
+    delete(&st, &id, &headers)
+        .await
+        .unwrap_or_else(|e| refused(&st, e, true, None))
+}
+
+async fn delete(st: &AppState, id: &str, headers: &HeaderMap) -> Result<Response> {
+    let id = parse_id(id)?;
+    let window_start = authorise(st, headers, id)?;
     st.store.delete_comment(id, window_start).await?;
     tracing::info!(id, "comment deleted by its author");
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -32,13 +32,20 @@ pub fn respond(status: StatusCode, html: String, site_origin: Option<&str>) -> R
     r
 }
 
-/// A complete small page.
+/// A complete small page (in English: the admin's pages).
 pub fn page(title: &str, body: &str) -> String {
+    page_in("en", title, body)
+}
+
+/// A complete small page in `lang`, written in its direction.
+pub fn page_in(lang: &str, title: &str, body: &str) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html>\n<html lang=\"{}\" dir=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
          <title>{}</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
+        esc(lang),
+        crate::words::dir(lang),
         esc(title)
     )
 }
@@ -49,24 +56,10 @@ textarea{min-height:8rem}.error{border-left:4px solid #b00020;padding:.5rem 1rem
 .hp{position:absolute;left:-9999px}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top;text-align:left}\
 .body{max-width:32rem;overflow-wrap:anywhere}.muted{color:#666;font-size:.9em}nav a{margin-right:1rem}button{font:inherit;padding:.3rem .8rem;margin:.2rem}";
 
-/// A field's name in plain words.
-fn field_words(field: &str) -> &str {
-    match field {
-        "body" => "your comment",
-        "author" => "your name",
-        "email" => "your e-mail address",
-        "website" => "your website",
-        "page" => "the page",
-        "parent" => "the comment you answer",
-        "started" => "the timing",
-        "origin" => "where the form came from",
-        _ => "the form",
-    }
-}
-
 /// The answer to a refused form post: says what is wrong in plain words and
 /// gives the reader's text back in a form to send again.
 pub fn form_error(
+    lang: &str,
     status: StatusCode,
     field: &str,
     message: &str,
@@ -74,26 +67,36 @@ pub fn form_error(
     back: Option<&str>,
     site_origin: Option<&str>,
 ) -> Response {
+    let w = crate::words::form::words(lang);
     let empty = Submission::default();
     let s = sub.unwrap_or(&empty);
     let v = |o: &Option<String>| esc(o.as_deref().unwrap_or(""));
     let back_link = back
-        .map(|b| format!("<p><a href=\"{}\">Back to the page</a></p>", esc(b)))
+        .map(|b| format!("<p><a href=\"{}\">{}</a></p>", esc(b), esc(w.back)))
         .unwrap_or_default();
     let body = format!(
-        "<main><h1>Your comment was not sent</h1>\
-         <p class=\"error\" role=\"alert\" id=\"error\" data-field=\"{f}\"><strong>Problem with {words}:</strong> {msg}</p>\
-         <p>Nothing you typed is lost: correct it below and send it again.</p>\
+        "<main><h1>{title}</h1>\
+         <p class=\"error\" role=\"alert\" id=\"error\" data-field=\"{f}\"><strong>{problem} {words}:</strong> {msg}</p>\
+         <p>{kept}</p>\
          <form method=\"post\" action=\"/api/comments\">\
          <input type=\"hidden\" name=\"page\" value=\"{page}\"><input type=\"hidden\" name=\"parent\" value=\"{parent}\">\
-         <label for=\"author\">Name</label><input type=\"text\" id=\"author\" name=\"author\" value=\"{author}\" required>\
-         <label for=\"email\">E-mail (optional, never shown)</label><input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\">\
-         <label for=\"website\">Website (optional)</label><input type=\"url\" id=\"website\" name=\"website\" value=\"{website}\">\
-         <div class=\"hp\" aria-hidden=\"true\"><label for=\"homepage\">Leave this empty</label><input type=\"text\" id=\"homepage\" name=\"homepage\" tabindex=\"-1\" autocomplete=\"off\"></div>\
-         <label for=\"body\">Comment</label><textarea id=\"body\" name=\"body\" required>{text}</textarea>\
-         <p><button type=\"submit\">Send again</button></p></form>{back_link}</main>",
+         <label for=\"author\">{l_name}</label><input type=\"text\" id=\"author\" name=\"author\" value=\"{author}\" required>\
+         <label for=\"email\">{l_email}</label><input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\">\
+         <label for=\"website\">{l_website}</label><input type=\"url\" id=\"website\" name=\"website\" value=\"{website}\">\
+         <div class=\"hp\" aria-hidden=\"true\"><label for=\"homepage\">{l_hp}</label><input type=\"text\" id=\"homepage\" name=\"homepage\" tabindex=\"-1\" autocomplete=\"off\"></div>\
+         <label for=\"body\">{l_body}</label><textarea id=\"body\" name=\"body\" required>{text}</textarea>\
+         <p><button type=\"submit\">{send}</button></p></form>{back_link}</main>",
+        title = esc(w.title),
+        problem = esc(w.problem_with),
+        kept = esc(w.kept),
+        l_name = esc(w.name),
+        l_email = esc(w.email),
+        l_website = esc(w.website),
+        l_hp = esc(w.honeypot),
+        l_body = esc(w.comment),
+        send = esc(w.send_again),
         f = esc(field),
-        words = esc(field_words(field)),
+        words = esc(crate::words::form::field(lang, field)),
         msg = esc(message),
         page = v(&s.page),
         parent = v(&s.parent),
@@ -102,9 +105,5 @@ pub fn form_error(
         website = v(&s.website),
         text = v(&s.body),
     );
-    respond(
-        status,
-        page("Your comment was not sent", &body),
-        site_origin,
-    )
+    respond(status, page_in(lang, w.title, &body), site_origin)
 }

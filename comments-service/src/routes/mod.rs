@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
 pub mod admin;
+pub mod admin_reply;
 pub mod admin_view;
 pub mod assets;
 pub mod comments;
@@ -8,7 +9,10 @@ pub mod export;
 pub mod html;
 pub mod item_json;
 pub mod mail_links;
+pub mod own;
+pub mod owner;
 pub mod read;
+pub mod refusal;
 pub mod submission;
 pub mod thread;
 pub mod trust;

@@ -21,6 +21,10 @@ pub struct Submission {
     pub notify: Option<String>,
     /// The commenter token from an earlier comment (see `trust`).
     pub commenter: Option<String>,
+    /// `posted`: a form asks to land on the service's page of the new
+    /// comment (the theme's form does); without it a form post goes back
+    /// to the page, as the contract says.
+    pub landing: Option<String>,
 }
 
 impl Submission {
@@ -38,6 +42,7 @@ impl Submission {
                 "started" => &mut s.started,
                 "notify" => &mut s.notify,
                 "commenter" => &mut s.commenter,
+                "landing" => &mut s.landing,
                 _ => continue,
             };
             *slot = Some(v.into_owned());
@@ -73,6 +78,7 @@ impl Submission {
             started: field("started")?,
             notify: field("notify")?,
             commenter: field("commenter")?,
+            landing: None,
         })
     }
 }

@@ -81,7 +81,7 @@ pub async fn commenter(
 /// `r` with the cookie keeping the commenter token, if there is one.
 pub fn keep(st: &AppState, token: Option<&str>, mut r: Response) -> Response {
     if let Some(v) = token.and_then(|t| set_cookie(st, t)) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
+        r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
 }

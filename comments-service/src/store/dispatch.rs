@@ -105,6 +105,12 @@ impl Store {
         on!(self, b => b.ping().await)
     }
 
+    /// Comment `id` and its status if published or held (its author's view;
+    /// the caller checks the edit token).
+    pub async fn own_comment(&self, id: i64) -> Result<Option<(Comment, crate::model::Status)>> {
+        on!(self, b => b.own_comment(id).await)
+    }
+
     /// The approved items of one page, oldest first (flat; see `model::thread`).
     pub async fn page_items(&self, page: String) -> Result<Vec<Comment>> {
         on!(self, b => b.page_items(page).await)

@@ -118,6 +118,8 @@ pub struct Mention {
     pub content_html: String,
     pub published_us: Option<Micros>,
     pub moderation: Moderation,
+    /// Who to tell about a new mention (the owner's mail, the webhook).
+    pub notices: mail::Notices,
 }
 
 /// What the store did with a mention.

@@ -108,6 +108,12 @@ pub async fn apply(wm: &Webmention, source: &str, target: &str, pingback: bool) 
                 content_html: c.content_html,
                 published_us: c.published_us,
                 moderation: wm.moderation_for(&host),
+                notices: crate::store::mail::Notices {
+                    owner: wm.cfg.mail.as_ref().and_then(|m| m.owner.clone()),
+                    webhook: wm.cfg.notify_webhook.is_some(),
+                    mail: wm.cfg.mail.is_some(),
+                    ..Default::default()
+                },
             };
             match store.upsert_mention(mention).await {
                 Ok(s) if s.created => Applied::Created(s.id),

@@ -46,6 +46,27 @@ async fn a_held_form_post_gets_the_held_marker() {
 }
 
 #[tokio::test]
+async fn the_themes_form_lands_on_the_page_that_shows_the_comment() {
+    let app = TestApp::spawn(&open_config()).await;
+    let (s, h, _) = app
+        .post_form(
+            &[
+                ("page", "/posts/f/"),
+                ("author", "Form"),
+                ("body", "by form"),
+                ("landing", "posted"),
+            ],
+            &[("origin", SITE)],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let loc = h["location"].to_str().unwrap();
+    let t = app.thread("/posts/f/").await;
+    let id = t["comments"][0]["id"].as_i64().unwrap();
+    assert_eq!(loc, format!("/posted/{id}"), "see tests/api/landing.rs");
+}
+
+#[tokio::test]
 async fn a_form_from_another_site_is_refused_and_stores_nothing() {
     let app = TestApp::spawn(&open_config()).await;
     let f = [

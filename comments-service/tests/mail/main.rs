@@ -4,6 +4,9 @@
 //! one-click unsubscribe, the webhook, and logs free of addresses and tokens.
 
 #[allow(dead_code)]
+#[path = "../webmention/fixture.rs"]
+mod fixture;
+#[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../support/pg.rs"]
@@ -13,6 +16,7 @@ mod smtp;
 mod delivery;
 mod fixes;
 mod links;
+mod mentions;
 mod postgres;
 mod readers;
 mod tls;

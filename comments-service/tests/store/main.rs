@@ -16,5 +16,6 @@ mod instances;
 mod mail;
 mod mentions;
 mod migrate;
+mod own;
 mod redaction;
 mod rows;

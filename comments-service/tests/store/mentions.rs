@@ -17,7 +17,7 @@ both!(
     imports_are_idempotent_by_their_keys,
 );
 
-fn mention(source: &str, page: &str, author: &str) -> Mention {
+pub fn mention(source: &str, page: &str, author: &str) -> Mention {
     Mention {
         source: source.into(),
         page: page.into(),
@@ -29,6 +29,7 @@ fn mention(source: &str, page: &str, author: &str) -> Mention {
         content_html: format!("<p>{author} wrote</p>"),
         published_us: Some(1_700_000_000_000_000),
         moderation: Moderation::None,
+        notices: Default::default(),
     }
 }
 

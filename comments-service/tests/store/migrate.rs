@@ -40,6 +40,7 @@ async fn filled(db: &Path) -> Vec<i64> {
         content_html: String::new(),
         published_us: None,
         moderation: Moderation::None,
+        notices: Default::default(),
     })
     .await
     .unwrap();

@@ -238,12 +238,26 @@ impl ConversationView {
                 js.insert(k.to_string(), strings.get(key, None).into());
             }
         }
-        let strings_json = serde_json::to_string(&js)
-            .unwrap_or_else(|_| "{}".into())
-            .replace("</", "<\\/");
         let page = config.url_for(&e.path);
         let items = conversation.page(&page);
         let thread = crate::conversation::view::thread(&items, &config.abs_url(&e.path), strings);
+        // the heading for the counts embed.js reaches by adding comments live
+        let heading = |n: usize| {
+            strings
+                .get("comments_title", Some(n as i64))
+                .replace("{title}", &e.title)
+        };
+        // (a closed post with nothing to show has no heading at all)
+        if state == CommentsState::Open || thread.count > 0 {
+            js.insert("count".into(), thread.count.into());
+            js.insert(
+                "headings".into(),
+                (thread.count..thread.count + 10).map(heading).collect(),
+            );
+        }
+        let strings_json = serde_json::to_string(&js)
+            .unwrap_or_else(|_| "{}".into())
+            .replace("</", "<\\/");
         Some(ConversationView {
             page,
             service: c.url.clone(),

@@ -79,6 +79,9 @@ fn good_site_builds_every_output() {
     assert!(bundle.contains("data-causerie-closed=\"true\""));
     assert!(!bundle.contains("id=\"comment-form\""));
     assert!(bundle.contains("Comments are closed."));
+    // and nothing else when it has no comments: no "No comments yet" heading
+    assert!(!bundle.contains("comments-title") && !bundle.contains("No comments yet"));
+    assert!(!bundle.contains("comments-feed"));
     assert!(
         bundle.contains("<img src=\"/posts/bundle/pic.txt\""),
         "bundle-relative images resolve"

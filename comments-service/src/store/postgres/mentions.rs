@@ -87,6 +87,10 @@ impl Postgres {
                 (id, status, true)
             }
         };
+        if created {
+            super::outbox::after_new_mention(&tx, id, status, m.moderation, &m.notices, now)
+                .await?;
+        }
         self.commit(tx, status == Status::Approved, now).await?;
         Ok(MentionStored {
             id,

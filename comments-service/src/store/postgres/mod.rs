@@ -31,6 +31,7 @@ mod import;
 mod limits;
 mod mentions;
 mod outbox;
+mod own;
 mod rebuild;
 mod rows;
 mod subscriptions;

@@ -10,7 +10,7 @@ use super::Postgres;
 use crate::config::Moderation;
 use crate::error::Result;
 use crate::model::Status;
-use crate::store::mail::{LinkOutcome, MailComment, OutboxItem, OutboxKind};
+use crate::store::mail::{LinkOutcome, MailComment, Notices, OutboxItem, OutboxKind};
 use crate::store::{Action, Created, Micros, NewComment, now_us};
 
 /// A claim older than this is taken again. Longer than one attempt (the
@@ -95,6 +95,41 @@ pub(super) async fn after_create(
     Ok(())
 }
 
+/// What a new Webmention or pingback makes due (see the SQLite twin,
+/// `sqlite::mention_mail`): the owner's mail and the webhook.
+pub(super) async fn after_new_mention(
+    tx: &Transaction<'_>,
+    id: i64,
+    status: Status,
+    moderation: Moderation,
+    n: &Notices,
+    now: Micros,
+) -> Result<()> {
+    let kind = match status {
+        Status::Pending => {
+            let reason = match moderation {
+                Moderation::All => "all",
+                _ => "first-time",
+            };
+            tx.execute(
+                "UPDATE comments SET held_reason = $2 WHERE id = $1",
+                &[&id, &reason],
+            )
+            .await?;
+            OutboxKind::OwnerHeld
+        }
+        Status::Approved => OutboxKind::OwnerNew,
+        _ => return Ok(()),
+    };
+    if let Some(owner) = &n.owner {
+        enqueue(tx, kind, id, None, Some(owner), now).await?;
+    }
+    if n.webhook {
+        enqueue(tx, OutboxKind::Webhook, id, None, None, now).await?;
+    }
+    Ok(())
+}
+
 /// What publishing `id` makes due: its own subscription's confirmation,
 /// and a mail to each confirmed subscriber of the comment it answers.
 pub(super) async fn after_approve(tx: &Transaction<'_>, id: i64, now: Micros) -> Result<()> {
@@ -142,7 +177,8 @@ pub(super) async fn after_approve(tx: &Transaction<'_>, id: i64, now: Micros) ->
 async fn mail_comment(c: &impl GenericClient, id: i64) -> Result<Option<MailComment>> {
     let Some(r) = c
         .query_opt(
-            "SELECT c.id, c.page, c.author, c.body_md, c.status, c.held_reason, p.author, c.parent
+            "SELECT c.id, c.page, c.author, CASE WHEN c.body_md = '' THEN coalesce(c.source, '') ELSE c.body_md END,
+               c.status, c.held_reason, p.author, c.parent
              FROM comments c LEFT JOIN comments p ON p.id = c.parent WHERE c.id = $1",
             &[&id],
         )

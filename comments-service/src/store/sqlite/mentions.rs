@@ -73,6 +73,9 @@ impl Sqlite {
             if status == Status::Approved {
                 ctx.rebuild = true;
             }
+            if created {
+                super::mention_mail::after_new_mention(ctx, id, status, m.moderation, &m.notices)?;
+            }
             Ok(MentionStored {
                 id,
                 status,

@@ -11,7 +11,7 @@ type DueRow = (i64, String, i64, Option<i64>, Option<String>, Micros, i64);
 const OUTBOX_LEASE_US: Micros = 10 * 60 * 1_000_000;
 
 /// Queues one row unless the same (kind, comment, subscription) is queued.
-fn enqueue(
+pub(super) fn enqueue(
     ctx: &WriteCtx,
     kind: OutboxKind,
     comment_id: i64,
@@ -112,7 +112,7 @@ pub(super) fn after_approve(ctx: &mut WriteCtx, id: i64) -> Result<()> {
 fn mail_comment(conn: &Connection, id: i64) -> Result<Option<MailComment>> {
     Ok(conn
         .prepare_cached(
-            "SELECT c.id, c.page, c.author, c.body_md, c.status, c.held_reason, p.author, c.parent
+            "SELECT c.id, c.page, c.author, CASE WHEN c.body_md = '' THEN coalesce(c.source, '') ELSE c.body_md END, c.status, c.held_reason, p.author, c.parent
              FROM comments c LEFT JOIN comments p ON p.id = c.parent WHERE c.id = ?1",
         )?
         .query_row([id], |r| {
