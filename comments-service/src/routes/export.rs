@@ -25,6 +25,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
+/// Longer than any write takes from its time stamp to its commit (a
+/// PostgreSQL write may wait up to 10 s for a pooled connection).
+const CURSOR_OVERLAP_US: i64 = 60 * 1_000_000;
+
 /// `GET /api/export[?since=RFC3339]`
 pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> Result<Response> {
     let since = url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
@@ -42,9 +46,12 @@ pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
         })
         .transpose()?;
     let permit = st.heavy.enter().await?;
-    // The cursor is taken before the query and rounded down to the second, so
-    // anything committed while we read is in the next export.
-    let cursor = rfc3339(now_us());
+    // The cursor is taken before the query, rounded down to the second and
+    // moved back by CURSOR_OVERLAP: a change is stamped when its write starts
+    // and becomes visible when it commits, so one stamped just before the
+    // cursor may commit after this read; the next export must still carry it.
+    // Items of the overlap are sent twice; the generator merges them by id.
+    let cursor = rfc3339(now_us() - CURSOR_OVERLAP_US);
     let mut rx = st.store.export_batches(since, permit).await;
     // The first batch is awaited here, so a store that cannot answer gives a
     // plain 500 rather than a 200 cut short.
