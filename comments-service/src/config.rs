@@ -175,9 +175,22 @@ impl DatabaseUrl {
         &self.0
     }
 
-    /// `host:port/dbname`, safe to print.
+    /// `host:port/dbname`, safe to print (no user, password or options).
     pub fn target(&self) -> String {
-        crate::store::postgres::target(&self.0)
+        let Ok(u) = url::Url::parse(&self.0) else {
+            return "(unparsable database_url)".into();
+        };
+        let host = u
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .unwrap_or("localhost");
+        let port = u.port().unwrap_or(5432);
+        let db = match u.path().trim_start_matches('/') {
+            "" if !u.username().is_empty() => u.username().to_string(),
+            "" => "postgres".to_string(),
+            d => d.to_string(),
+        };
+        format!("{host}:{port}/{db}")
     }
 }
 

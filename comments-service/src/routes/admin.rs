@@ -205,7 +205,7 @@ pub async fn admin_page(
     };
     let done = param("done").and_then(|v| v.parse::<usize>().ok());
     let replied = param("replied").and_then(|v| v.parse::<i64>().ok());
-    let owner_name = crate::routes::admin_reply::last_name(&headers).unwrap_or_default();
+    let owner_name = crate::routes::owner::last_name(&headers).unwrap_or_default();
     let body = admin_view::render(&admin_view::View {
         rows: &rows,
         status: &name,

@@ -17,7 +17,6 @@ use crate::routes::submission::Submission;
 use crate::state::AppState;
 
 /// Remembers the owner's name for the next reply form (not a secret).
-const NAME_COOKIE: &str = "causerie_owner_name";
 
 fn refused(why: &str) -> Response {
     respond(
@@ -85,18 +84,10 @@ pub async fn admin_reply(
         url::form_urlencoded::byte_serialize(sub.author.as_deref().unwrap_or("").trim().as_bytes())
             .collect();
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{NAME_COOKIE}={name}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=31536000"
+        "{}={name}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=31536000",
+        crate::routes::owner::NAME_COOKIE
     )) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
-}
-
-/// The name the owner signed their last reply with (to fill the next form).
-pub fn last_name(headers: &HeaderMap) -> Option<String> {
-    let raw = crate::routes::owner::cookies(headers, NAME_COOKIE).next()?;
-    let name: String = url::form_urlencoded::parse(format!("n={raw}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())?;
-    Some(name).filter(|n| !n.is_empty())
 }

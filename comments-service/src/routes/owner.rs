@@ -78,3 +78,15 @@ pub fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item 
             (k == name).then_some(v)
         })
 }
+
+/// The cookie keeping the name the owner signed their last reply with.
+pub const NAME_COOKIE: &str = "causerie_owner_name";
+
+/// The name the owner signed their last reply with (to fill the next form).
+pub fn last_name(headers: &HeaderMap) -> Option<String> {
+    let raw = cookies(headers, NAME_COOKIE).next()?;
+    let name: String = url::form_urlencoded::parse(format!("n={raw}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())?;
+    Some(name).filter(|n| !n.is_empty())
+}

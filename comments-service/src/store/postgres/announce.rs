@@ -61,7 +61,7 @@ impl Announcer {
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string()),
-                    Err(e) => Err(super::connect::pool_message(&e)),
+                    Err(e) => Err(super::messages::pool_message(&e)),
                 };
                 if let Err(e) = sent {
                     failures += 1;

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use futures_util::StreamExt;
 use tokio::sync::Notify;
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::{AsyncMessage, Config, NoTls};
 
+use super::messages::chain;
 use super::{CHANNEL, Postgres, VERIFY_LEASE_US};
 use crate::error::{Error, Result};
 
@@ -28,15 +29,8 @@ mod embedded {
     refinery::embed_migrations!("src/store/migrations/postgres");
 }
 
-/// `host:port/dbname` of `url`: what messages and logs may show of it (no
-/// user, no password, no options).
-pub fn target(url: &str) -> String {
-    let Ok(cfg) = Config::from_str(url) else {
-        return "(unparsable database_url)".into();
-    };
-    shown(&cfg)
-}
-
+/// `host:port/dbname` of the configuration: what messages and logs may
+/// show of it (no user, no password, no options).
 fn shown(cfg: &Config) -> String {
     let host = match cfg.get_hosts().first() {
         Some(Host::Tcp(h)) => h.clone(),
@@ -85,31 +79,6 @@ fn is_local(cfg: &Config) -> bool {
         Host::Unix(_) => true,
         Host::Tcp(h) => h == "localhost" || h == "127.0.0.1" || h == "::1",
     })
-}
-
-/// An error and its causes ("error connecting to server: Connection
-/// refused"); the driver's messages never hold the URL.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let more = c.to_string();
-        if !s.contains(&more) {
-            s.push_str(": ");
-            s.push_str(&more);
-        }
-        cause = c.source();
-    }
-    s
-}
-
-/// What a pool error says, without anything of the URL.
-pub(crate) fn pool_message(e: &PoolError) -> String {
-    match e {
-        PoolError::Backend(e) => chain(e),
-        PoolError::Timeout(_) => "no connection within the timeout (is the server up?)".into(),
-        other => other.to_string(),
-    }
 }
 
 impl Postgres {

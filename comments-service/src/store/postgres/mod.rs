@@ -29,14 +29,16 @@ mod comments;
 mod connect;
 mod import;
 mod limits;
+mod mail_links;
 mod mentions;
+mod messages;
 mod outbox;
 mod own;
 mod rebuild;
 mod rows;
 mod subscriptions;
 
-pub use connect::{LISTENER_NAME, target};
+pub use connect::LISTENER_NAME;
 pub use rebuild::Claim;
 
 /// The channel every writing transaction notifies.
@@ -111,7 +113,7 @@ impl Postgres {
     pub async fn conn(&self) -> Result<Object> {
         self.pool.get().await.map_err(|e| Error::Connect {
             target: self.target.to_string(),
-            message: connect::pool_message(&e),
+            message: messages::pool_message(&e),
         })
     }
 
