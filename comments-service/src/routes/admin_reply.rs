@@ -16,8 +16,6 @@ use crate::routes::html::{page, respond};
 use crate::routes::submission::Submission;
 use crate::state::AppState;
 
-/// Remembers the owner's name for the next reply form (not a secret).
-
 fn refused(why: &str) -> Response {
     respond(
         StatusCode::FORBIDDEN,
