@@ -57,7 +57,7 @@ function bakedPage(service, page, baked, bakedComments, strings = {}) {
   <p id="comment-held" class="notice">Thanks, your comment is awaiting moderation.</p>
   <ol class="comment-list">${items}</ol>
   <form id="comment-form" class="comment-form" method="post" action="${service}/api/comments">
-    <input type="hidden" name="page" value="${page}"><input type="hidden" name="parent" value="">
+    <input type="hidden" name="page" value="${page}"><input type="hidden" name="parent" value=""><input type="hidden" name="landing" value="posted">
     <p><label for="author">Name</label><input id="author" name="author" required></p>
     <p><label for="email">E-mail (optional)</label><input id="email" name="email" type="email"></p>
     <p><label for="website">Website (optional)</label><input id="website" name="website" type="url"></p>

@@ -15,10 +15,11 @@ use crate::client;
 use crate::model::Status;
 use crate::routes::admin_view;
 use crate::routes::comments::{is_owner, read_body};
-use crate::routes::html::{esc, page, respond};
+use crate::routes::html::{esc, page_in, respond};
 use crate::state::AppState;
 use crate::store::Action;
 use crate::store::admin::AdminQuery;
+use crate::words::admin::words;
 
 const COOKIE: &str = "causerie_admin";
 const SESSION_SECS: i64 = 12 * 3600;
@@ -42,27 +43,43 @@ pub(crate) fn session(st: &AppState, headers: &HeaderMap) -> Option<String> {
     None
 }
 
-fn disabled() -> Response {
+fn disabled(lang: &str) -> Response {
+    let w = words(lang);
+    let body = format!(
+        "<main><h1>{}</h1><p>{} <code>admin_token</code> {}</p></main>",
+        esc(w.off_title),
+        esc(w.off_set),
+        esc(w.off_use)
+    );
     respond(
         StatusCode::NOT_FOUND,
-        page(
-            "Moderation is off",
-            "<main><h1>Moderation is off</h1><p>Set <code>admin_token</code> in the configuration to use this page.</p></main>",
-        ),
+        page_in(lang, w.off_title, &body),
         None,
     )
 }
 
-pub(crate) fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
+/// A refused admin form (another site's, or an expired one), in `lang`.
+pub(crate) fn refused(lang: &str, why: &str) -> Response {
+    let title = words(lang).refused;
+    let body = format!("<main><p>{}</p></main>", esc(why));
+    respond(StatusCode::FORBIDDEN, page_in(lang, title, &body), None)
+}
+
+/// The sign-in form, with `problem` (already in `lang`) above it.
+pub(crate) fn login_page(lang: &str, status: StatusCode, problem: Option<&str>) -> Response {
+    let w = words(lang);
     let err = problem
         .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(p)))
         .unwrap_or_default();
     let body = format!(
-        "<main><h1>Comment moderation</h1>{err}<form method=\"post\" action=\"/admin/login\">\
-         <label for=\"token\">Admin token</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" required>\
-         <p><button type=\"submit\">Sign in</button></p></form></main>"
+        "<main><h1>{}</h1>{err}<form method=\"post\" action=\"/admin/login\">\
+         <label for=\"token\">{}</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" required>\
+         <p><button type=\"submit\">{}</button></p></form></main>",
+        esc(w.title),
+        esc(w.token),
+        esc(w.sign_in)
     );
-    respond(status, page("Comment moderation: sign in", &body), None)
+    respond(status, page_in(lang, w.sign_in_title, &body), None)
 }
 
 pub(crate) fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
@@ -103,17 +120,16 @@ pub async fn admin_login(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let lang = st.cfg.language.as_str();
+    let w = words(lang);
     let Some(expected) = st.cfg.admin_token.clone() else {
-        return disabled();
+        return disabled(lang);
     };
     if !same_origin(&headers) {
-        return login_page(
-            StatusCode::FORBIDDEN,
-            Some("This form was sent from another site."),
-        );
+        return login_page(lang, StatusCode::FORBIDDEN, Some(w.other_site));
     }
     let Ok(bytes) = read_body(body, &headers, 4096).await else {
-        return login_page(StatusCode::PAYLOAD_TOO_LARGE, Some("That was too long."));
+        return login_page(lang, StatusCode::PAYLOAD_TOO_LARGE, Some(w.too_long));
     };
     let token = form_pairs(&bytes)
         .into_iter()
@@ -126,7 +142,7 @@ pub async fn admin_login(
         if let Err(e) = st.check_rate(ip).await {
             return e.into_response();
         }
-        return login_page(StatusCode::FORBIDDEN, Some("That token is not right."));
+        return login_page(lang, StatusCode::FORBIDDEN, Some(w.wrong_token));
     }
     let value = st.keys.admin_session(now_s() + SESSION_SECS);
     // Secure when the reader reached us over TLS (the proxy says so).
@@ -177,13 +193,14 @@ pub async fn admin_page(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
+    let lang = st.cfg.language.as_str();
     if st.cfg.admin_token.is_none() {
-        return disabled();
+        return disabled(lang);
     }
     let session = match session(&st, &headers) {
         Some(s) => s,
         None if is_owner(&st, &headers) => String::from("bearer"),
-        None => return login_page(StatusCode::OK, None),
+        None => return login_page(lang, StatusCode::OK, None),
     };
     let (name, filter) = status_filter(q.as_deref());
     let param = |key: &str| {
@@ -216,8 +233,13 @@ pub async fn admin_page(
         site: &st.cfg.site_url,
         replied,
         owner_name: &owner_name,
+        w: words(lang),
     });
-    let mut r = respond(StatusCode::OK, page("Comment moderation", &body), None);
+    let mut r = respond(
+        StatusCode::OK,
+        page_in(lang, words(lang).title, &body),
+        None,
+    );
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r.headers_mut()
@@ -231,22 +253,17 @@ pub async fn admin_moderate(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let lang = st.cfg.language.as_str();
+    let w = words(lang);
     if st.cfg.admin_token.is_none() {
-        return disabled();
+        return disabled(lang);
     }
     let bearer = is_owner(&st, &headers);
     let Some(session) = session(&st, &headers).or(bearer.then(|| "bearer".to_string())) else {
-        return login_page(StatusCode::UNAUTHORIZED, Some("Please sign in again."));
+        return login_page(lang, StatusCode::UNAUTHORIZED, Some(w.sign_in_again));
     };
     if !same_origin(&headers) {
-        return respond(
-            StatusCode::FORBIDDEN,
-            page(
-                "Refused",
-                "<main><p>This form was sent from another site.</p></main>",
-            ),
-            None,
-        );
+        return refused(lang, w.other_site);
     }
     let bytes = match read_body(body, &headers, st.cfg.max_body_bytes).await {
         Ok(b) => b,
@@ -255,14 +272,7 @@ pub async fn admin_moderate(
     let pairs = form_pairs(&bytes);
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if !bearer && get("csrf") != Some(st.keys.csrf(&session).as_str()) {
-        return respond(
-            StatusCode::FORBIDDEN,
-            page(
-                "Refused",
-                "<main><p>The form has expired; reload the page.</p></main>",
-            ),
-            None,
-        );
+        return refused(lang, w.expired);
     }
     let action = match get("action") {
         Some("approve") => Action::Approve,

@@ -9,23 +9,13 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::routes::admin::{form_pairs, login_page, same_origin, see_other, session};
+use crate::routes::admin::{form_pairs, login_page, refused, same_origin, see_other, session};
 use crate::routes::admin_view::admin_url;
 use crate::routes::comments::{create_as_owner, is_owner, read_body};
-use crate::routes::html::{page, respond};
 use crate::routes::submission::Submission;
 use crate::state::AppState;
+use crate::words::admin::words;
 
-fn refused(why: &str) -> Response {
-    respond(
-        StatusCode::FORBIDDEN,
-        page(
-            "Refused",
-            &format!("<main><p>{}</p></main>", crate::routes::html::esc(why)),
-        ),
-        None,
-    )
-}
 
 /// `POST /admin/reply` with `csrf`, `parent`, `page`, `author`, `body` (and the
 /// list's `status`, `page_filter`, `q` to go back to).
@@ -38,12 +28,14 @@ pub async fn admin_reply(
     if st.cfg.admin_token.is_none() {
         return crate::routes::assets::not_found().await;
     }
+    let lang = st.cfg.language.as_str();
+    let w = words(lang);
     let bearer = is_owner(&st, &headers);
     let Some(session) = session(&st, &headers).or(bearer.then(|| "bearer".to_string())) else {
-        return login_page(StatusCode::UNAUTHORIZED, Some("Please sign in again."));
+        return login_page(lang, StatusCode::UNAUTHORIZED, Some(w.sign_in_again));
     };
     if !same_origin(&headers) {
-        return refused("This form was sent from another site.");
+        return refused(lang, w.other_site);
     }
     let bytes = match read_body(body, &headers, st.cfg.max_body_bytes).await {
         Ok(b) => b,
@@ -58,7 +50,7 @@ pub async fn admin_reply(
             .filter(|v| !v.trim().is_empty())
     };
     if !bearer && get("csrf") != Some(st.keys.csrf(&session).as_str()) {
-        return refused("The form has expired; reload the page.");
+        return refused(lang, w.expired);
     }
     let sub = Submission {
         page: get("page").map(str::to_string),

@@ -4,6 +4,7 @@
 use maud::{Markup, PreEscaped, html};
 
 use crate::store::admin::AdminRow;
+use crate::words::admin::{Admin, TABS};
 
 /// What the list shows.
 pub struct View<'a> {
@@ -19,9 +20,9 @@ pub struct View<'a> {
     pub replied: Option<i64>,
     /// The name the owner's replies are signed with (prefilled).
     pub owner_name: &'a str,
+    /// The owner's words, in the site's language.
+    pub w: &'static Admin,
 }
-
-const TABS: [&str; 6] = ["pending", "approved", "spam", "rejected", "deleted", "all"];
 
 /// `/admin?…` keeping the page and search filters.
 pub fn admin_url(status: &str, page: Option<&str>, search: Option<&str>) -> String {
@@ -36,16 +37,6 @@ pub fn admin_url(status: &str, page: Option<&str>, search: Option<&str>) -> Stri
     format!("/admin?{}", q.finish())
 }
 
-fn reason_words(r: &str) -> &'static str {
-    match r {
-        "links" => "too many links",
-        "blocklist" => "a blocked word",
-        "first-time" => "first-time commenter",
-        "all" => "every comment is moderated",
-        _ => "held",
-    }
-}
-
 fn row(v: &View, r: &AdminRow) -> Markup {
     let it = &r.item;
     let c = &it.comment;
@@ -55,33 +46,34 @@ fn row(v: &View, r: &AdminRow) -> Markup {
         .map(|u| u.to_string())
         .unwrap_or_default();
     let pick = format!("pick-{}", c.id);
+    let w = v.w;
     html! {
         tr id={ "row-" (c.id) } {
-            td { input type="checkbox" name="id" value=(c.id) id=(pick) aria-label={ "select comment " (c.id) }; }
+            td { input type="checkbox" name="id" value=(c.id) id=(pick) aria-label={ (w.select) " " (c.id) }; }
             td {
                 label for=(pick) { "#" (c.id) } br;
-                span.status { (it.status.as_str()) } br;
-                span.muted { (c.kind.as_str()) }
+                span.status { (w.status(it.status.as_str())) } br;
+                span.muted { (w.kind(c.kind.as_str())) }
                 @if let Some(reason) = r.held_reason.as_deref().filter(|_| it.status.as_str() == "pending") {
-                    br; span.reason { "held: " (reason_words(reason)) }
+                    br; span.reason { (w.held) " " (w.reason(reason)) }
                 }
             }
             td {
                 @match &c.website {
-                    Some(w) => a href=(w) rel="nofollow noopener" { (c.author) },
+                    Some(site) => a href=(site) rel="nofollow noopener" { (c.author) },
                     None => (c.author),
                 }
                 @if let Some(e) = &it.email { br; span.muted { (e) } }
                 @if let Some(a) = &it.client_addr { br; span.muted { (a) } }
-                @if let Some(s) = &c.source { br; span.muted { "via " a href=(s) rel="nofollow noopener" { (s) } } }
+                @if let Some(s) = &c.source { br; span.muted { (w.via) " " a href=(s) rel="nofollow noopener" { (s) } } }
             }
             td {
                 a href=(link) { (c.page) } br;
                 span.muted { (c.created) }
                 @if let Some(p) = c.parent {
                     br; span.reply-to {
-                        "reply to " a href={ "#row-" (p) } { "#" (p) }
-                        @if let Some(who) = &r.parent_author { " by " (who) }
+                        (w.reply_to) " " a href={ "#row-" (p) } { "#" (p) }
+                        @if let Some(who) = &r.parent_author { " " (w.by) " " (who) }
                     }
                 }
             }
@@ -99,12 +91,12 @@ fn reply_fields(v: &View, id: i64) -> Markup {
     let f = format!("reply-{id}");
     html! {
         details.reply {
-            summary { "Reply as the author" }
-            label for={ (f) "-author" } { "Your name" }
+            summary { (v.w.reply_as_author) }
+            label for={ (f) "-author" } { (v.w.your_name) }
             input type="text" id={ (f) "-author" } name="author" form=(f) required value=(v.owner_name) autocomplete="name";
-            label for={ (f) "-body" } { "Your reply" }
+            label for={ (f) "-body" } { (v.w.reply_body) }
             textarea id={ (f) "-body" } name="body" form=(f) required rows="4" {}
-            p { button type="submit" form=(f) { "Publish the reply" } }
+            p { button type="submit" form=(f) { (v.w.publish_reply) } }
         }
     }
 }
@@ -125,59 +117,60 @@ fn reply_form(v: &View, r: &AdminRow) -> Markup {
 
 /// The `<main>` of the list.
 pub fn render(v: &View) -> String {
+    let w = v.w;
     let filter = html! {
         p #filter role="status" {
-            "Showing: " strong { (v.status) }
-            @if let Some(p) = v.page { " on " strong { (p) } }
-            @if let Some(s) = v.search { " matching " strong { "“" (s) "”" } }
+            (w.showing) " " strong { (w.status(v.status)) }
+            @if let Some(p) = v.page { " " (w.on) " " strong { (p) } }
+            @if let Some(s) = v.search { " " (w.matching) " " strong { "“" (s) "”" } }
         }
     };
     html! {
         main {
-            h1 { "Comment moderation" }
+            h1 { (w.title) }
             nav {
                 @for t in TABS {
                     @if t == v.status {
-                        a href=(admin_url(t, v.page, v.search)) aria-current="page" { (t) }
+                        a href=(admin_url(t, v.page, v.search)) aria-current="page" { (w.status(t)) }
                     } @else {
-                        a href=(admin_url(t, v.page, v.search)) { (t) }
+                        a href=(admin_url(t, v.page, v.search)) { (w.status(t)) }
                     }
                 }
             }
             form method="get" action="/admin" role="search" {
                 input type="hidden" name="status" value=(v.status);
-                label for="f-page" { "Page" }
+                label for="f-page" { (w.page) }
                 input type="text" id="f-page" name="page" value=(v.page.unwrap_or("")) placeholder="/posts/…/";
-                label for="f-q" { "Search" }
+                label for="f-q" { (w.search) }
                 input type="text" id="f-q" name="q" value=(v.search.unwrap_or(""));
-                p { button type="submit" { "Filter" } " " a href=(admin_url(v.status, None, None)) { "Clear" } }
+                p { button type="submit" { (w.filter) } " " a href=(admin_url(v.status, None, None)) { (w.clear) } }
             }
             (filter)
-            @if let Some(n) = v.done { p.notice role="status" #done { (n) " changed." } }
-            @if let Some(id) = v.replied { p.notice role="status" #replied { "Your reply #" (id) " is published." } }
+            @if let Some(n) = v.done { p.notice role="status" #done { (n) " " (w.changed) } }
+            @if let Some(id) = v.replied { p.notice role="status" #replied { (w.your_reply) " #" (id) " " (w.is_published) } }
             form method="post" action="/admin" #moderate {
                 input type="hidden" name="csrf" value=(v.csrf);
                 input type="hidden" name="status" value=(v.status);
                 @if let Some(p) = v.page { input type="hidden" name="page" value=(p); }
                 @if let Some(s) = v.search { input type="hidden" name="q" value=(s); }
                 p {
-                    "With the selected: "
-                    button name="action" value="approve" { "Approve" }
-                    button name="action" value="reject" { "Reject" }
-                    button name="action" value="spam" { "Mark as spam" }
-                    button name="action" value="delete" { "Delete" }
+                    (w.with_selected) " "
+                    button name="action" value="approve" { (w.approve) }
+                    button name="action" value="reject" { (w.reject) }
+                    button name="action" value="spam" { (w.spam) }
+                    button name="action" value="delete" { (w.delete) }
                 }
                 @if v.rows.is_empty() {
-                    p #empty { "Nothing here." }
+                    p #empty { (w.nothing) }
                 } @else {
                     table {
-                        thead { tr { th {} th { "id" } th { "author" } th { "page" } th { "comment" } } }
+                        thead { tr { th {} th { (w.col_id) } th { (w.col_author) } th { (w.col_page) } th { (w.col_comment) } } }
                         tbody { @for r in v.rows { (row(v, r)) } }
                     }
                 }
             }
             @for r in v.rows { (reply_form(v, r)) }
-            form method="post" action="/admin/logout" { button { "Sign out" } }
+            form method="post" action="/admin/logout" { button { (w.sign_out) } }
         }
     }
     .into_string()

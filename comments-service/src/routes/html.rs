@@ -32,7 +32,7 @@ pub fn respond(status: StatusCode, html: String, site_origin: Option<&str>) -> R
     r
 }
 
-/// A complete small page (in English: the admin's pages).
+/// A complete small page in English (the admin's pages use [`page_in`]).
 pub fn page(title: &str, body: &str) -> String {
     page_in("en", title, body)
 }

@@ -165,7 +165,8 @@ async fn moderate_page(State(st): State<AppState>, RawQuery(q): RawQuery) -> Res
 
 fn internal(st: &AppState, e: crate::error::Error) -> Response {
     tracing::error!(error = %e, "mail link");
-    page(st, StatusCode::INTERNAL_SERVER_ERROR, "Error", "")
+    let failed = words(&st.cfg.language).failed;
+    page(st, StatusCode::INTERNAL_SERVER_ERROR, failed, "")
 }
 
 async fn moderate_act(State(st): State<AppState>, RawQuery(q): RawQuery, body: Bytes) -> Response {

@@ -3,6 +3,7 @@
 //! other languages get English words but keep their writing direction.
 //! The mails' words are in `mail::i18n`, which shares [`dir`] and [`primary`].
 
+pub mod admin;
 mod fa;
 pub mod form;
 mod fr;

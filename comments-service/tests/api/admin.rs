@@ -2,7 +2,7 @@
 
 use crate::helpers::{TestApp, comment, open_config};
 
-async fn login(app: &TestApp) -> String {
+pub(crate) async fn login(app: &TestApp) -> String {
     let r = app
         .http
         .post(app.path("/admin/login"))

@@ -8,6 +8,7 @@ mod pg;
 
 mod admin;
 mod admin_filters;
+mod admin_language;
 mod comments;
 mod config;
 mod durability;
