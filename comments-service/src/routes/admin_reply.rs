@@ -16,7 +16,6 @@ use crate::routes::submission::Submission;
 use crate::state::AppState;
 use crate::words::admin::words;
 
-
 /// `POST /admin/reply` with `csrf`, `parent`, `page`, `author`, `body` (and the
 /// list's `status`, `page_filter`, `q` to go back to).
 pub async fn admin_reply(

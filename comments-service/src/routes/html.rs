@@ -79,7 +79,7 @@ pub fn form_error(
          <p class=\"error\" role=\"alert\" id=\"error\" data-field=\"{f}\"><strong>{problem} {words}:</strong> {msg}</p>\
          <p>{kept}</p>\
          <form method=\"post\" action=\"/api/comments\">\
-         <input type=\"hidden\" name=\"page\" value=\"{page}\"><input type=\"hidden\" name=\"parent\" value=\"{parent}\">\
+         <input type=\"hidden\" name=\"page\" value=\"{page}\"><input type=\"hidden\" name=\"parent\" value=\"{parent}\">{landing}\
          <label for=\"author\">{l_name}</label><input type=\"text\" id=\"author\" name=\"author\" value=\"{author}\" required>\
          <label for=\"email\">{l_email}</label><input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\">\
          <label for=\"website\">{l_website}</label><input type=\"url\" id=\"website\" name=\"website\" value=\"{website}\">\
@@ -87,6 +87,12 @@ pub fn form_error(
          <label for=\"body\">{l_body}</label><textarea id=\"body\" name=\"body\" required>{text}</textarea>\
          <p><button type=\"submit\">{send}</button></p></form>{back_link}</main>",
         title = esc(w.title),
+        // the form sent again lands where the first one asked to
+        landing = if s.landing.as_deref() == Some("posted") {
+            "<input type=\"hidden\" name=\"landing\" value=\"posted\">"
+        } else {
+            ""
+        },
         problem = esc(w.problem_with),
         kept = esc(w.kept),
         l_name = esc(w.name),
