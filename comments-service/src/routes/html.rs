@@ -32,11 +32,6 @@ pub fn respond(status: StatusCode, html: String, site_origin: Option<&str>) -> R
     r
 }
 
-/// A complete small page in English (the admin's pages use [`page_in`]).
-pub fn page(title: &str, body: &str) -> String {
-    page_in("en", title, body)
-}
-
 /// A complete small page in `lang`, written in its direction.
 pub fn page_in(lang: &str, title: &str, body: &str) -> String {
     format!(
