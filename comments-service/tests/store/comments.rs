@@ -16,6 +16,7 @@ both!(
     first_time_moderation_and_admin_rows,
     refusals_name_their_field,
     idempotency_keys_answer_the_first_try,
+    one_key_sent_at_once_makes_one_comment,
     concurrent_writers_store_each_comment_once,
 );
 
@@ -168,6 +169,28 @@ async fn refusals_name_their_field(b: Backend) {
         0,
         "nothing half-written"
     );
+}
+
+/// A client that retries before its first try answered: every try races
+/// for the key, one comment is made, and every try answers it.
+async fn one_key_sent_at_once_makes_one_comment(b: Backend) {
+    let s = &b.store;
+    for round in 0..5 {
+        let key = format!("race-{round}");
+        let n = comment("/race/", "Ann", "twice at once", Moderation::None);
+        let tries = (0..8).map(|_| s.create_comment_once(n.clone(), Some(key.clone())));
+        let answers = futures_util::future::join_all(tries).await;
+        let ids: HashSet<i64> = answers.iter().map(|a| a.as_ref().unwrap().id).collect();
+        assert_eq!(ids.len(), 1, "round {round}: {answers:?}");
+        assert_eq!(
+            answers
+                .iter()
+                .filter(|a| !a.as_ref().unwrap().replayed)
+                .count(),
+            1
+        );
+    }
+    assert_eq!(s.page_items("/race/".into()).await.unwrap().len(), 5);
 }
 
 async fn idempotency_keys_answer_the_first_try(b: Backend) {

@@ -54,6 +54,9 @@ impl Postgres {
     /// instance) waits on it, then answers the comment this one made.
     pub async fn create_comment(&self, n: NewComment, key: Option<String>) -> Result<Created> {
         let now = now_us();
+        if let Some(created) = self.create_in_one_trip(&n, key.as_deref(), now).await? {
+            return Ok(created);
+        }
         let mut c = self.conn().await?;
         let tx = c.transaction().await?;
         if let Some(k) = &key {

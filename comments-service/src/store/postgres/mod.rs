@@ -32,6 +32,7 @@ mod limits;
 mod mail_links;
 mod mentions;
 mod messages;
+mod one_trip;
 mod outbox;
 mod own;
 mod rebuild;

@@ -46,6 +46,16 @@ async fn enqueue(
     Ok(())
 }
 
+/// True when [`after_create`] would write nothing for a new comment of
+/// `status`: no held reason, no owner mail or webhook, no subscription, and
+/// (no parent) no subscriber to tell. Keep the two in step.
+pub(super) fn nothing_due(status: Status, n: &NewComment) -> bool {
+    let held = status == Status::Pending;
+    let told = !n.is_owner && (n.notices.owner.is_some() || n.notices.webhook);
+    let subscribes = n.notices.mail && n.notices.subscribe && n.email.is_some();
+    !held && !told && !subscribes && n.parent.is_none()
+}
+
 /// What a new comment makes due (see `sqlite::outbox::after_create`).
 pub(super) async fn after_create(
     tx: &Transaction<'_>,
