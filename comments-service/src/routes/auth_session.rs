@@ -20,6 +20,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
         .route("/auth/sign-out", post(sign_out))
+        .route(
+            "/auth/comment",
+            get(crate::routes::signed_form::comment_form),
+        )
 }
 
 /// 401 naming `session`: nobody is signed in on this request.
@@ -56,8 +60,9 @@ async fn me(State(st): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 /// `POST /auth/sign-out` (optional form field `return`; the session's
-/// `csrf` as form field or `X-CSRF-Token`): 303 back to `return` for a form,
-/// 204 otherwise; the cookie is cleared either way.
+/// `csrf` as form field or `X-CSRF-Token`, or, from a page without
+/// JavaScript, an `Origin` that is the site or the service): 303 back to
+/// `return` for a form, 204 otherwise; the cookie is cleared either way.
 async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let done = async {
         let bytes = read_body(body, &headers, st.cfg.max_body_bytes).await?;
@@ -75,7 +80,12 @@ async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Body) ->
             .map(|b| check_return(&st.cfg, &b))
             .transpose()?;
         if let Some(s) = session::current(&st, &headers).await? {
-            session::check_csrf(&st, &s, csrf.as_deref())?;
+            // a no-JS page cannot know the token: its form's Origin must be ours
+            let from_us = headers.contains_key(header::ORIGIN)
+                && crate::routes::comments::same_site(&st, &headers).is_ok();
+            if !from_us {
+                session::check_csrf(&st, &s, csrf.as_deref())?;
+            }
             st.store.delete_session(&s.id_hash).await?;
             tracing::info!("reader signed out");
         }

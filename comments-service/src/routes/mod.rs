@@ -16,6 +16,7 @@ pub mod own;
 pub mod owner;
 pub mod read;
 pub mod refusal;
+pub mod signed_form;
 pub mod signed_post;
 pub mod submission;
 pub mod thread;

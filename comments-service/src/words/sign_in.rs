@@ -19,6 +19,8 @@ pub struct SignIn {
     pub mail_ignore: &'static str,
     pub back: &'static str,
     pub signed_out: &'static str,
+    pub send: &'static str,
+    pub sign_out: &'static str,
     /// The mark of a signed-in comment in `/admin`.
     pub verified: &'static str,
 }
@@ -38,6 +40,8 @@ const EN: SignIn = SignIn {
     mail_ignore: "If you did not ask for it, ignore this mail: nothing happens without the link.",
     back: "Back to the page",
     signed_out: "You are signed out.",
+    send: "Send",
+    sign_out: "Sign out",
     verified: "signed in",
 };
 
@@ -56,6 +60,8 @@ const FR: SignIn = SignIn {
     mail_ignore: "Si vous ne l’avez pas demandé, ignorez ce message : rien ne se passe sans le lien.",
     back: "Retour à la page",
     signed_out: "Vous êtes déconnecté.",
+    send: "Envoyer",
+    sign_out: "Se déconnecter",
     verified: "connecté",
 };
 
@@ -74,6 +80,8 @@ const FA: SignIn = SignIn {
     mail_ignore: "اگر آن را نخواسته‌اید، این ایمیل را نادیده بگیرید: بی پیوند کاری انجام نمی‌شود.",
     back: "بازگشت به صفحه",
     signed_out: "از حساب خود خارج شدید.",
+    send: "فرستادن",
+    sign_out: "خروج",
     verified: "واردشده",
 };
 

@@ -12,5 +12,6 @@ mod smtp;
 
 mod flow;
 mod link;
+mod nojs;
 mod posting;
 mod session;
