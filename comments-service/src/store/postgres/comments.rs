@@ -235,6 +235,38 @@ pub(super) async fn moderate_one(
     Ok((true, rebuild))
 }
 
+/// The columns of a new reader comment and their values `$1`–`$14`
+/// ([`new_values`]), shared by this insert and the one-trip statement
+/// (`one_trip`) so that the two never store different things.
+pub(super) const NEW_COLUMNS: &str = "page, parent, kind, status, author, email, website, body_md,
+    body_html, is_owner, commenter_key, client_addr, created_us, updated_us, verified, signed_in_as";
+pub(super) const NEW_VALUES: &str =
+    "$1, $2, 'comment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14";
+
+/// The values of [`NEW_VALUES`] for `n`.
+pub(super) fn new_values<'a>(
+    n: &'a NewComment,
+    status: &'a &'static str,
+    now: &'a Micros,
+) -> [&'a (dyn ToSql + Sync); 14] {
+    [
+        &n.page,
+        &n.parent,
+        status,
+        &n.author,
+        &n.email,
+        &n.website,
+        &n.body_md,
+        &n.body_html,
+        &n.is_owner,
+        &n.commenter_key,
+        &n.client_addr,
+        now,
+        &n.verified,
+        &n.signed_in_as,
+    ]
+}
+
 /// Inserts a new reader comment inside `tx`.
 async fn insert_comment(tx: &Transaction<'_>, n: &NewComment, now: Micros) -> Result<Created> {
     if let Some(p) = n.parent {
@@ -259,31 +291,10 @@ async fn insert_comment(tx: &Transaction<'_>, n: &NewComment, now: Micros) -> Re
     } else {
         decide(tx, n.moderation, &n.commenter_key).await?
     };
-    let st = tx
-        .prepare_cached(
-            "INSERT INTO comments (page, parent, kind, status, author, email, website, body_md,
-                body_html, is_owner, commenter_key, client_addr, created_us, updated_us,
-                verified, signed_in_as)
-             VALUES ($1, $2, 'comment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
-             RETURNING id",
-        )
-        .await?;
-    let params: [&(dyn ToSql + Sync); 14] = [
-        &n.page,
-        &n.parent,
-        &status.as_str(),
-        &n.author,
-        &n.email,
-        &n.website,
-        &n.body_md,
-        &n.body_html,
-        &n.is_owner,
-        &n.commenter_key,
-        &n.client_addr,
-        &now,
-        &n.verified,
-        &n.signed_in_as,
-    ];
+    let sql = format!("INSERT INTO comments ({NEW_COLUMNS}) VALUES ({NEW_VALUES}) RETURNING id");
+    let st = tx.prepare_cached(&sql).await?;
+    let status_str = status.as_str();
+    let params = new_values(n, &status_str, &now);
     let id: i64 = tx.query_one(&st, &params).await?.try_get(0)?;
     Ok(Created {
         id,

@@ -10,30 +10,35 @@
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 
+use std::sync::LazyLock;
+
+use super::comments::{NEW_COLUMNS, NEW_VALUES, new_values};
 use super::{Postgres, outbox};
 use crate::config::Moderation;
 use crate::error::Result;
 use crate::model::Status;
 use crate::store::{Created, Micros, NewComment, policy};
 
-/// The row, the rebuild request when `$13` (published) holds, and the
-/// idempotency key `$14` when there is one, at once. A key already present
+/// The row, the rebuild request when `$15` (published) holds, and the
+/// idempotency key `$16` when there is one, at once. A key already present
 /// (a retry, or an expired key) makes no row: the general path answers it.
 /// Two first tries with one key race to the key's unique index; the loser's
 /// statement fails as a whole, leaving nothing, and the general path then
 /// replays the winner's comment.
-const INSERT_ALL: &str = "WITH c AS (
-        INSERT INTO comments (page, parent, kind, status, author, email, website, body_md,
-            body_html, is_owner, commenter_key, client_addr, created_us, updated_us)
-        SELECT $1, $2, 'comment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
-        WHERE $14::text IS NULL
-           OR NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE key = $14::text)
-        RETURNING id),
-    r AS (INSERT INTO rebuild_requests (at_us, xact)
-        SELECT $12, pg_current_xact_id()::text::bigint FROM c WHERE $13),
-    k AS (INSERT INTO idempotency_keys (key, created_us, comment_id)
-        SELECT $14::text, $12, id FROM c WHERE $14::text IS NOT NULL)
-    SELECT id FROM c";
+static INSERT_ALL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH c AS (
+            INSERT INTO comments ({NEW_COLUMNS}) SELECT {NEW_VALUES}
+            WHERE $16::text IS NULL
+               OR NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE key = $16::text)
+            RETURNING id),
+        r AS (INSERT INTO rebuild_requests (at_us, xact)
+            SELECT $12, pg_current_xact_id()::text::bigint FROM c WHERE $15),
+        k AS (INSERT INTO idempotency_keys (key, created_us, comment_id)
+            SELECT $16::text, $12, id FROM c WHERE $16::text IS NOT NULL)
+        SELECT id FROM c"
+    )
+});
 
 /// The status `n` gets when no read is needed to decide it.
 fn status_without_reads(n: &NewComment) -> Option<Status> {
@@ -68,23 +73,11 @@ impl Postgres {
         }
         let published = status == Status::Approved;
         let c = self.conn().await?;
-        let st = c.prepare_cached(INSERT_ALL).await?;
-        let params: [&(dyn ToSql + Sync); 14] = [
-            &n.page,
-            &n.parent,
-            &status.as_str(),
-            &n.author,
-            &n.email,
-            &n.website,
-            &n.body_md,
-            &n.body_html,
-            &n.is_owner,
-            &n.commenter_key,
-            &n.client_addr,
-            &now,
-            &published,
-            &key,
-        ];
+        let st = c.prepare_cached(&INSERT_ALL).await?;
+        let status_str = status.as_str();
+        let mut params: Vec<&(dyn ToSql + Sync)> = new_values(n, &status_str, &now).to_vec();
+        params.push(&published);
+        params.push(&key);
         let row = match c.query_opt(&st, &params).await {
             Ok(row) => row,
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) && key.is_some() => None,
@@ -125,6 +118,8 @@ mod tests {
             hold: false,
             moderation: Moderation::FirstTime,
             notices: Default::default(),
+            verified: false,
+            signed_in_as: None,
         };
         assert_eq!(status_without_reads(&n), None);
         n.moderation = Moderation::None;
