@@ -161,6 +161,7 @@ enum Body {
     Raw {
         content_type: String,
         bytes: Vec<u8>,
+        headers: HeaderMap,
     },
 }
 
@@ -224,6 +225,7 @@ impl Fetcher {
         let body = Body::Raw {
             content_type: "text/plain".into(),
             bytes: Vec::new(),
+            headers: HeaderMap::new(),
         };
         self.with_deadline(url, self.run(url, body, false)).await
     }
@@ -235,9 +237,23 @@ impl Fetcher {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<Fetched, FetchError> {
+        self.post_with_headers(url, HeaderMap::new(), content_type, bytes)
+            .await
+    }
+
+    /// `POST` of a raw body with extra request headers (an OAuth token
+    /// request's `Authorization: Basic`); redirects are not followed.
+    pub async fn post_with_headers(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Fetched, FetchError> {
         let body = Body::Raw {
             content_type: content_type.into(),
             bytes,
+            headers,
         };
         self.with_deadline(url, self.run(url, body, false)).await
     }
@@ -265,9 +281,11 @@ impl Fetcher {
                 Body::Raw {
                     content_type,
                     bytes,
+                    headers,
                 } => self
                     .client
                     .post(current.clone())
+                    .headers(headers.clone())
                     .header(CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone()),
             };

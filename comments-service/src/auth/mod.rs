@@ -3,6 +3,12 @@
 //! ([`session`]). The ways of signing in (e-mail link, IndieAuth, OpenID
 //! Connect) live in `routes::auth_*` and all end in [`session::establish`].
 
+pub mod discovery;
+pub mod flow;
+pub mod indieauth;
+pub mod oidc;
+pub mod provider_http;
+pub mod service_url;
 pub mod session;
 
 use serde::{Deserialize, Serialize};

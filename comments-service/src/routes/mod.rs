@@ -4,6 +4,8 @@ pub mod admin;
 pub mod admin_reply;
 pub mod admin_view;
 pub mod assets;
+pub mod auth_indieauth;
+pub mod auth_oidc;
 pub mod comments;
 pub mod export;
 pub mod html;
