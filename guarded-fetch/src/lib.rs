@@ -156,7 +156,8 @@ impl std::fmt::Debug for Fetcher {
 }
 
 enum Body {
-    Empty,
+    /// A GET, with extra request headers.
+    Empty(HeaderMap),
     Form(Vec<(String, String)>),
     Raw {
         content_type: String,
@@ -201,7 +202,19 @@ impl Fetcher {
 
     /// `GET`, following redirects (each hop re-checked).
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        self.with_deadline(url, self.run(url, Body::Empty, true))
+        self.with_deadline(url, self.run(url, Body::Empty(HeaderMap::new()), true))
+            .await
+    }
+
+    /// `GET` with extra request headers (an OpenID userinfo request's
+    /// `Authorization: Bearer`); redirects are not followed, so the
+    /// credential never travels to another host.
+    pub async fn get_with_headers(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+    ) -> Result<Fetched, FetchError> {
+        self.with_deadline(url, self.run(url, Body::Empty(headers), false))
             .await
     }
 
@@ -276,7 +289,11 @@ impl Fetcher {
         loop {
             self.check_host(&current)?;
             let request = match &body {
-                Body::Empty => self.client.get(current.clone()).header(ACCEPT, ACCEPT_HTML),
+                Body::Empty(headers) => self
+                    .client
+                    .get(current.clone())
+                    .header(ACCEPT, ACCEPT_HTML)
+                    .headers(headers.clone()),
                 Body::Form(fields) => self.client.post(current.clone()).form(fields),
                 Body::Raw {
                     content_type,

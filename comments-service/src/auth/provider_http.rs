@@ -42,18 +42,23 @@ impl<'c> AsyncHttpClient<'c> for ProviderHttp<'_> {
 
 async fn send(fetcher: &Fetcher, request: HttpRequest) -> Result<HttpResponse, ProviderHttpError> {
     let url = request.uri().to_string();
+    let mut headers = HeaderMap::new();
+    let mut content_type = "application/x-www-form-urlencoded".to_string();
+    for (name, value) in request.headers() {
+        if name == http::header::CONTENT_TYPE {
+            content_type = value.to_str().unwrap_or_default().to_string();
+        } else {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
     let fetched = match *request.method() {
+        // Discovery and JWKS carry no credential; userinfo carries a
+        // bearer token and is never redirected.
+        Method::GET if headers.contains_key(http::header::AUTHORIZATION) => {
+            fetcher.get_with_headers(&url, headers).await?
+        }
         Method::GET => fetcher.get(&url).await?,
         Method::POST => {
-            let mut headers = HeaderMap::new();
-            let mut content_type = "application/x-www-form-urlencoded".to_string();
-            for (name, value) in request.headers() {
-                if name == http::header::CONTENT_TYPE {
-                    content_type = value.to_str().unwrap_or_default().to_string();
-                } else {
-                    headers.insert(name.clone(), value.clone());
-                }
-            }
             fetcher
                 .post_with_headers(&url, headers, &content_type, request.into_body())
                 .await?
