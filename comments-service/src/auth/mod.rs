@@ -4,8 +4,10 @@
 //! Connect) live in `routes::auth_*` and all end in [`session::establish`].
 
 pub mod discovery;
+pub mod email;
 pub mod flow;
 pub mod indieauth;
+pub mod limit;
 pub mod oidc;
 pub mod provider_http;
 pub mod service_url;

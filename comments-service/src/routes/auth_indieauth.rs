@@ -3,7 +3,9 @@
 //! `GET /auth/indieauth/callback` finishes it and opens the session.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -44,10 +46,14 @@ fn enabled(app: &AppState) -> Result<()> {
 
 async fn start(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(q): Query<Start>,
 ) -> Result<Response> {
     enabled(&app)?;
+    // a start makes the service fetch the reader's site: limited per address
+    let ip = crate::client::client_ip(peer.ip(), &headers, &app.cfg.trusted_proxies);
+    crate::auth::limit::check(&app, ip).await?;
     let return_to = crate::auth::check_return(&app.cfg, &q.return_to)?;
     let base = service_base(&app.cfg, &headers)?;
     let callback = under(&base, "auth/indieauth/callback")?;

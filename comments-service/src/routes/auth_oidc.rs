@@ -3,7 +3,9 @@
 //! `GET /auth/oidc/{name}/callback` finishes it and opens the session.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -30,10 +32,14 @@ pub struct Start {
 
 async fn start(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(name): Path<String>,
     headers: HeaderMap,
     Query(q): Query<Start>,
 ) -> Result<Response> {
+    // a start makes the service fetch the provider: limited per address
+    let ip = crate::client::client_ip(peer.ip(), &headers, &app.cfg.trusted_proxies);
+    crate::auth::limit::check(&app, ip).await?;
     let return_to = crate::auth::check_return(&app.cfg, &q.return_to)?;
     let mut callback = under(&service_base(&app.cfg, &headers)?, "auth/oidc/")?;
     callback

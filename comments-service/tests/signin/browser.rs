@@ -45,18 +45,6 @@ impl Browser {
         }
     }
 
-    /// The value of cookie `name` kept for `url`'s host.
-    pub fn cookie(&self, url: &str, name: &str) -> Option<String> {
-        let u = Url::parse(url).unwrap();
-        self.jar.get(&host_key(&u))?.get(name).cloned()
-    }
-
-    /// Forgets every cookie of `url`'s host (another device).
-    pub fn forget(&mut self, url: &str) {
-        let u = Url::parse(url).unwrap();
-        self.jar.remove(&host_key(&u));
-    }
-
     pub async fn get(&mut self, url: &str) -> Page {
         let u = Url::parse(url).unwrap();
         let rb = self.http.get(u.clone());
