@@ -110,7 +110,21 @@ async fn discover(app: &AppState, p: &OidcProvider) -> Result<CoreProviderMetada
     let http = ProviderHttp(&app.webmention.fetcher);
     CoreProviderMetadata::discover_async(issuer, &http)
         .await
-        .map_err(|e| unreachable(&p.name, e))
+        .map_err(|e| unreachable(&p.name, with_sources(&e)))
+}
+
+/// `e` and its causes: discovery's own message ("Request failed") hides
+/// why (a refused address, a timeout). Only for public documents: the
+/// causes of a token or userinfo error may quote what the provider sent.
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// Starts a sign-in with provider `name`: keeps the flow record and answers
@@ -154,6 +168,8 @@ pub struct Callback {
     pub code: String,
     #[serde(default)]
     pub state: String,
+    /// The issuer (RFC 9207), when the provider sends it.
+    pub iss: Option<String>,
     /// Set when the reader refused or the provider failed.
     pub error: Option<String>,
 }
@@ -187,6 +203,16 @@ pub async fn finish(app: &AppState, name: &str, cb: &Callback) -> Result<(Identi
     }
     let p = provider(app, name)?;
     let metadata = discover(app, p).await?;
+    // RFC 9207: an answer naming another issuer is a mix-up, not ours.
+    if let Some(iss) = &cb.iss
+        && iss != metadata.issuer().as_str()
+    {
+        return Err(Error::field(
+            StatusCode::FORBIDDEN,
+            "iss",
+            "the answer is not from the provider that was asked",
+        ));
+    }
     let redirect = RedirectUrl::new(pending.redirect_uri).map_err(|e| unreachable(name, e))?;
     let client = CoreClient::from_provider_metadata(
         metadata,

@@ -200,3 +200,50 @@ async fn a_return_off_the_site_and_an_unknown_provider_are_refused() {
     assert_eq!(page.status, 404, "{}", page.body);
     assert_eq!(error_field(&page.body), "provider");
 }
+
+#[tokio::test]
+async fn an_answer_naming_another_issuer_is_refused() {
+    let (provider, app) = peers().await;
+    let mut b = Browser::new();
+    let callback = to_callback(&mut b, &app, &start_url(&app), "frank").await;
+    // oidc-provider sends `iss` (RFC 9207); a mix-up names another one
+    assert_eq!(param(&callback, "iss"), provider.issuer);
+    let forged = with_param(&callback, "iss", "https://evil.example");
+    let page = b.get(forged.as_str()).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert_eq!(error_field(&page.body), "iss");
+    assert_eq!(me(&mut b, &app).await.0, 401);
+}
+
+#[tokio::test]
+async fn starts_are_rate_limited_per_address() {
+    let (_provider, app) = peers().await;
+    let mut b = Browser::new();
+    for i in 0..5 {
+        let page = b.get(&start_url(&app)).await;
+        assert_eq!(page.status, 303, "start {i}: {}", page.body);
+    }
+    let page = b.get(&start_url(&app)).await;
+    assert_eq!(page.status, 429, "{}", page.body);
+    assert!(page.location.is_none());
+}
+
+#[tokio::test]
+async fn a_provider_on_a_private_address_is_refused_by_the_fetch_guard() {
+    let provider = OidcServer::start();
+    // no allow_private_addresses: the issuer on 127.0.0.1 must not be fetched
+    let config = format!(
+        "{}\n[sign_in]\n\n[[sign_in.oidc]]\nname = \"test\"\nissuer = \"{}\"\nclient_id = \"causerie\"\nclient_secret = \"{CLIENT_SECRET}\"\n",
+        open_config(),
+        provider.issuer
+    );
+    let mut app = TestApp::spawn(&config).await;
+    let mut b = Browser::new();
+    let page = b.get(&start_url(&app)).await;
+    assert_eq!(page.status, 502, "{}", page.body);
+    assert_eq!(error_field(&page.body), "provider");
+    assert!(page.location.is_none());
+    let log = app.stop();
+    assert!(log.contains("not a public address"), "{log}");
+    assert!(!log.contains(CLIENT_SECRET), "{log}");
+}
