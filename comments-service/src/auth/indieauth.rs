@@ -149,6 +149,7 @@ pub async fn finish(app: &AppState, cb: &Callback) -> Result<(Identity, String)>
         email: None,
         photo,
         verified_by: "indieauth".into(),
+        sub: None,
     };
     Ok((identity, pending.return_to))
 }

@@ -30,6 +30,10 @@ pub struct Identity {
     pub photo: Option<String>,
     /// `"email"`, `"indieauth"` or `"oidc:<name>"`.
     pub verified_by: String,
+    /// The OpenID provider's `sub`: the one claim that names an account for
+    /// good (a name or website claim is the account holder's to change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
 }
 
 impl Identity {
@@ -38,6 +42,7 @@ impl Identity {
     pub fn subject(&self) -> String {
         let who = match self.verified_by.as_str() {
             "email" => self.email.as_deref().unwrap_or("").trim().to_lowercase(),
+            _ if self.sub.is_some() => format!("sub:{}", self.sub.as_deref().unwrap_or("")),
             _ => self
                 .url
                 .as_deref()

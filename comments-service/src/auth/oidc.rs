@@ -274,13 +274,15 @@ pub async fn finish(app: &AppState, name: &str, cb: &Callback) -> Result<(Identi
             .map_err(|e| unreachable(name, e))?;
         identity = identity_of(name, profile_of!(info));
     }
-    let identity = identity.unwrap_or_else(|| Identity {
+    let mut identity = identity.unwrap_or_else(|| Identity {
         name: claims.subject().as_str().chars().take(80).collect(),
         url: None,
         email: None,
         photo: None,
         verified_by: format!("oidc:{name}"),
+        sub: None,
     });
+    identity.sub = Some(claims.subject().as_str().to_string());
     Ok((identity, pending.return_to))
 }
 
@@ -299,5 +301,59 @@ fn identity_of(provider: &str, c: Profile) -> Option<Identity> {
         email: c.email.filter(|_| c.email_verified == Some(true)),
         photo: c.picture.filter(|u| u.starts_with("https://")),
         verified_by: format!("oidc:{provider}"),
+        sub: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str, email_verified: Option<bool>) -> Profile {
+        Profile {
+            name: Some(name.into()),
+            username: Some("ada".into()),
+            email: Some("ada@example.org".into()),
+            email_verified,
+            website: Some("javascript:alert(1)".into()),
+            profile: Some("https://forge.example/ada".into()),
+            picture: Some("http://forge.example/a.png".into()),
+        }
+    }
+
+    #[test]
+    fn only_a_verified_email_and_web_urls_are_kept() {
+        let i = identity_of("forge", profile("  Ada L.  ", Some(true))).unwrap();
+        assert_eq!(i.name, "Ada L.");
+        assert_eq!(i.email.as_deref(), Some("ada@example.org"));
+        assert_eq!(i.url.as_deref(), Some("https://forge.example/ada"));
+        assert_eq!(i.photo, None, "an http photo would be mixed content");
+        assert_eq!(i.verified_by, "oidc:forge");
+        for unverified in [None, Some(false)] {
+            let i = identity_of("forge", profile("Ada", unverified)).unwrap();
+            assert_eq!(i.email, None);
+        }
+        let nameless = Profile {
+            name: None,
+            username: None,
+            ..profile("", None)
+        };
+        assert!(identity_of("forge", nameless).is_none());
+    }
+
+    #[test]
+    fn two_accounts_with_the_same_name_and_website_are_two_people() {
+        let mut a = identity_of("forge", profile("Ada", None)).unwrap();
+        let mut b = a.clone();
+        a.sub = Some("248289761001".into());
+        b.sub = Some("248289761002".into());
+        assert_ne!(a.subject(), b.subject());
+        let mut a_again = identity_of("forge", profile("Ada Lovelace", Some(true))).unwrap();
+        a_again.sub = a.sub.clone();
+        assert_eq!(
+            a.subject(),
+            a_again.subject(),
+            "a renamed account stays itself"
+        );
+    }
 }
