@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::auth::indieauth::{self, Callback};
 use crate::auth::service_url::{service_base, under};
 use crate::error::{Error, Result};
+use crate::routes::auth_oidc::refusal;
 use crate::state::AppState;
 
 /// The routes of this file, merged into the app's table.
@@ -49,20 +50,38 @@ async fn start(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(q): Query<Start>,
+) -> Response {
+    begin(&app, peer, &headers, &q)
+        .await
+        .unwrap_or_else(|e| refusal(&app, &headers, e))
+}
+
+async fn begin(
+    app: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    q: &Start,
 ) -> Result<Response> {
-    enabled(&app)?;
+    enabled(app)?;
     // a start makes the service fetch the reader's site: limited per address
-    let ip = crate::client::client_ip(peer.ip(), &headers, &app.cfg.trusted_proxies);
-    crate::auth::limit::check(&app, ip).await?;
+    let ip = crate::client::client_ip(peer.ip(), headers, &app.cfg.trusted_proxies);
+    crate::auth::limit::check(app, ip).await?;
     let return_to = crate::auth::check_return(&app.cfg, &q.return_to)?;
-    let base = service_base(&app.cfg, &headers)?;
+    let base = service_base(&app.cfg, headers)?;
     let callback = under(&base, "auth/indieauth/callback")?;
-    let to = indieauth::begin(&app, &q.me, &return_to, &base, &callback).await?;
+    let to = indieauth::begin(app, &q.me, &return_to, &base, &callback).await?;
     Ok(Redirect::to(to.as_str()).into_response())
 }
 
-async fn callback(State(app): State<AppState>, Query(cb): Query<Callback>) -> Result<Response> {
-    enabled(&app)?;
-    let (identity, return_to) = indieauth::finish(&app, &cb).await?;
-    crate::auth::session::establish(&app, identity, &return_to).await
+async fn callback(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(cb): Query<Callback>,
+) -> Response {
+    let done = async {
+        enabled(&app)?;
+        let (identity, return_to) = indieauth::finish(&app, &cb).await?;
+        crate::auth::session::establish(&app, identity, &return_to).await
+    };
+    done.await.unwrap_or_else(|e| refusal(&app, &headers, e))
 }

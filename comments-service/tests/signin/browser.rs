@@ -64,6 +64,20 @@ impl Browser {
         self.send(u, rb).await
     }
 
+    /// POST of a JSON body with extra headers (the CSRF token).
+    pub async fn post_json(&mut self, url: &str, body: &str, headers: &[(&str, &str)]) -> Page {
+        let u = Url::parse(url).unwrap();
+        let mut rb = self
+            .http
+            .post(u.clone())
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        self.send(u, rb).await
+    }
+
     async fn send(&mut self, u: Url, mut rb: reqwest::RequestBuilder) -> Page {
         if let Some(c) = self.jar.get(&host_key(&u)).filter(|c| !c.is_empty()) {
             let header = c

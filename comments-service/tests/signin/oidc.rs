@@ -104,6 +104,22 @@ async fn a_reader_signs_in_at_the_provider_and_the_session_names_them() {
     assert_eq!(who["name"], "Reader ada");
     assert_eq!(who["verified_by"], "oidc:test");
     assert!(!who.to_string().contains("ada@example.org"), "{who}");
+    // a comment posted in this session is verified and carries the name
+    let csrf = who["csrf"].as_str().unwrap().to_string();
+    let body = serde_json::json!({"page": "/posts/hello/", "author": "", "body": "Signed in."});
+    let posted = b
+        .post_json(
+            &app.path("/api/comments"),
+            &body.to_string(),
+            &[("x-csrf-token", &csrf)],
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let thread = app.thread("/posts/hello/").await;
+    let items = crate::helpers::items(&thread);
+    assert_eq!(items.len(), 1, "{thread}");
+    assert_eq!(items[0]["verified"], true, "{thread}");
+    assert_eq!(items[0]["author"], "Reader ada", "{thread}");
     let log = app.stop();
     for secret in [
         CLIENT_SECRET,
@@ -126,6 +142,18 @@ async fn a_tampered_state_is_refused_and_the_real_one_still_works() {
     let page = b.get(tampered.as_str()).await;
     assert_eq!(page.status, 400, "{}", page.body);
     assert_eq!(error_field(&page.body), "state");
+    // a browser's navigation gets a page in the site's language instead
+    let html = app
+        .http
+        .get(tampered.as_str())
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 400);
+    let ct = html.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(html.text().await.unwrap().contains("<h1>"));
     assert!(page.set_cookies.is_empty());
     assert_eq!(me(&mut b, &app).await.0, 401);
     let page = b.get(callback.as_str()).await;
