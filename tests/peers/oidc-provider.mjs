@@ -1,4 +1,4 @@
-// A real OpenID Connect provider for comments-service/tests/signin: panva's
+// A real OpenID Connect provider for comments-service/tests/oidc_indieauth: panva's
 // certified `oidc-provider` (tests/package.json), configured here, never faked.
 //
 // Listens on 127.0.0.1:0 and prints `port <N>`; then reads one line on stdin,

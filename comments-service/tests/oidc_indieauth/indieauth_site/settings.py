@@ -1,5 +1,5 @@
 # A Django site that runs the IndieAuth server of PyPI `django-indieweb`
-# (tests/requirements.txt) for comments-service/tests/signin: the real
+# (tests/requirements.txt) for comments-service/tests/oidc_indieauth: the real
 # package's views, configured here; the profile pages are plain templates.
 import os
 
