@@ -2,7 +2,9 @@
 //! signed-in reader without JavaScript. A static page cannot know the
 //! session's CSRF token, so its "comment" link opens this page on the
 //! service, whose form carries the token (and `landing=posted`, so the post
-//! lands on `/posted/<id>`), with a sign-out button beside it.
+//! lands on `/posted/<id>`), with a sign-out button beside it. Its forms
+//! name their targets relative to this page, so they work wherever the
+//! reverse proxy mounts the service.
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -65,14 +67,14 @@ pub async fn comment_form(
     };
     let body = format!(
         "<main><h1>{title}</h1>\
-         <form method=\"post\" action=\"/api/comments\">\
+         <form method=\"post\" action=\"../api/comments\">\
          <input type=\"hidden\" name=\"page\" value=\"{page}\">\
          <input type=\"hidden\" name=\"parent\" value=\"{parent}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"landing\" value=\"posted\">\
          {name}<label for=\"body\">{comment}</label><textarea id=\"body\" name=\"body\" required></textarea>\
          <button type=\"submit\">{send}</button></form>\
-         <form method=\"post\" action=\"/auth/sign-out\">\
+         <form method=\"post\" action=\"sign-out\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"return\" value=\"{back}\">\
          <button type=\"submit\">{out}</button></form>\
