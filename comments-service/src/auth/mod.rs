@@ -192,6 +192,7 @@ mod tests {
             email: None,
             photo: None,
             verified_by: by.into(),
+            sub: None,
         };
         assert!(who("https://me.example/", "indieauth").is_owner(&c));
         assert!(who("https://me.example/about", "indieauth").is_owner(&c));
