@@ -33,7 +33,8 @@ pub struct IndieAuthServer {
 impl IndieAuthServer {
     pub fn start() -> IndieAuthServer {
         let dir = tempfile::tempdir().unwrap();
-        let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc_indieauth/indieauth_site");
+        let site =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc_indieauth/indieauth_site");
         let mut child = Command::new(python())
             .arg(site.join("serve.py"))
             .env("INDIEAUTH_DB", dir.path().join("indieauth.db"))
