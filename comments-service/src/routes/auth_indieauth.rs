@@ -67,7 +67,7 @@ async fn begin(
     let ip = crate::client::client_ip(peer.ip(), headers, &app.cfg.trusted_proxies);
     crate::auth::limit::check(app, ip).await?;
     let return_to = crate::auth::check_return(&app.cfg, &q.return_to)?;
-    let base = service_base(&app.cfg, headers)?;
+    let base = service_base(&app.cfg, headers, peer.ip())?;
     let callback = under(&base, "auth/indieauth/callback")?;
     let to = indieauth::begin(app, &q.me, &return_to, &base, &callback).await?;
     Ok(Redirect::to(to.as_str()).into_response())

@@ -68,7 +68,7 @@ async fn begin(
     let ip = crate::client::client_ip(peer.ip(), headers, &app.cfg.trusted_proxies);
     crate::auth::limit::check(app, ip).await?;
     let return_to = crate::auth::check_return(&app.cfg, &q.return_to)?;
-    let mut callback = under(&service_base(&app.cfg, headers)?, "auth/oidc/")?;
+    let mut callback = under(&service_base(&app.cfg, headers, peer.ip())?, "auth/oidc/")?;
     callback
         .path_segments_mut()
         .map_err(|_| Error::Config("service URL cannot be a base".into()))?

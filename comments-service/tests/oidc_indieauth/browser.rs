@@ -46,8 +46,16 @@ impl Browser {
     }
 
     pub async fn get(&mut self, url: &str) -> Page {
+        self.get_with(url, &[]).await
+    }
+
+    /// GET with extra request headers (what a proxy adds).
+    pub async fn get_with(&mut self, url: &str, headers: &[(&str, &str)]) -> Page {
         let u = Url::parse(url).unwrap();
-        let rb = self.http.get(u.clone());
+        let mut rb = self.http.get(u.clone());
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
         self.send(u, rb).await
     }
 

@@ -275,3 +275,38 @@ async fn a_provider_on_a_private_address_is_refused_by_the_fetch_guard() {
     assert!(log.contains("not a public address"), "{log}");
     assert!(!log.contains(CLIENT_SECRET), "{log}");
 }
+
+#[tokio::test]
+async fn the_callback_keeps_the_path_prefix_of_a_trusted_proxy_only() {
+    let (provider, app) = peers().await;
+    let mut b = Browser::new();
+    let asked =
+        |page: &crate::browser::Page| param(page.location.as_ref().unwrap(), "redirect_uri");
+    // 127.0.0.1 is not a trusted proxy here: the prefix is ignored
+    let page = b
+        .get_with(&start_url(&app), &[("x-forwarded-prefix", "/comments")])
+        .await;
+    assert_eq!(asked(&page), app.path("/auth/oidc/test/callback"));
+    let config = format!(
+        "allow_private_addresses = true\ntrusted_proxies = [\"127.0.0.1\"]\n{}\n[sign_in]\n\n[[sign_in.oidc]]\nname = \"test\"\nissuer = \"{}\"\nclient_id = \"causerie\"\nclient_secret = \"{CLIENT_SECRET}\"\n",
+        open_config(),
+        provider.issuer
+    );
+    let proxied = TestApp::spawn(&config).await;
+    let page = b
+        .get_with(
+            &start_url(&proxied),
+            &[("x-forwarded-prefix", "/comments/")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(
+        asked(&page),
+        proxied.path("/comments/auth/oidc/test/callback")
+    );
+    let page = b
+        .get_with(&start_url(&proxied), &[("x-forwarded-prefix", "/../admin")])
+        .await;
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert_eq!(error_field(&page.body), "host");
+}
