@@ -72,7 +72,8 @@ pub async fn begin(
 }
 
 /// What the authorization server sends back to the callback (§5.2).
-#[derive(Debug, Default, Deserialize)]
+/// No `Debug`: the code must never reach a log line by accident.
+#[derive(Default, Deserialize)]
 pub struct Callback {
     #[serde(default)]
     pub code: String,

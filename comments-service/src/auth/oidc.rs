@@ -162,7 +162,8 @@ pub async fn begin(app: &AppState, name: &str, return_to: &Url, callback: Url) -
 }
 
 /// What the provider sends back to the callback.
-#[derive(Debug, Default, Deserialize)]
+/// No `Debug`: the code must never reach a log line by accident.
+#[derive(Default, Deserialize)]
 pub struct Callback {
     #[serde(default)]
     pub code: String,
