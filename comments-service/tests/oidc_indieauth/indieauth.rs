@@ -234,3 +234,17 @@ async fn a_return_off_the_site_is_refused_before_any_fetch() {
     assert_eq!(error_field(&page.body), "return");
     assert!(page.location.is_none());
 }
+
+#[tokio::test]
+async fn indieauth_is_off_unless_the_config_turns_it_on() {
+    let app = TestApp::spawn(&open_config()).await;
+    let mut b = Browser::new();
+    let page = b.get(&start_url(&app, "https://example.com/")).await;
+    assert_eq!(page.status, 404, "{}", page.body);
+    assert_eq!(error_field(&page.body), "me");
+    assert!(page.location.is_none());
+    let page = b
+        .get(&app.path("/auth/indieauth/callback?code=x&state=y"))
+        .await;
+    assert_eq!(page.status, 404, "{}", page.body);
+}
