@@ -64,7 +64,9 @@ pub fn router(state: AppState) -> Router {
         .route("/embed.js", get(routes::assets::embed_js))
         .route("/healthz", get(routes::assets::healthz))
         .route("/posted/{id}", get(routes::own::posted_page))
-        .merge(routes::mail_links::router());
+        .merge(routes::mail_links::router())
+        .merge(routes::auth_oidc::router())
+        .merge(routes::auth_indieauth::router());
     Router::new()
         .merge(api)
         .merge(admin)

@@ -156,11 +156,13 @@ impl std::fmt::Debug for Fetcher {
 }
 
 enum Body {
-    Empty,
+    /// A GET, with extra request headers.
+    Empty(HeaderMap),
     Form(Vec<(String, String)>),
     Raw {
         content_type: String,
         bytes: Vec<u8>,
+        headers: HeaderMap,
     },
 }
 
@@ -200,7 +202,19 @@ impl Fetcher {
 
     /// `GET`, following redirects (each hop re-checked).
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        self.with_deadline(url, self.run(url, Body::Empty, true))
+        self.with_deadline(url, self.run(url, Body::Empty(HeaderMap::new()), true))
+            .await
+    }
+
+    /// `GET` with extra request headers (an OpenID userinfo request's
+    /// `Authorization: Bearer`); redirects are not followed, so the
+    /// credential never travels to another host.
+    pub async fn get_with_headers(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+    ) -> Result<Fetched, FetchError> {
+        self.with_deadline(url, self.run(url, Body::Empty(headers), false))
             .await
     }
 
@@ -224,6 +238,7 @@ impl Fetcher {
         let body = Body::Raw {
             content_type: "text/plain".into(),
             bytes: Vec::new(),
+            headers: HeaderMap::new(),
         };
         self.with_deadline(url, self.run(url, body, false)).await
     }
@@ -235,9 +250,23 @@ impl Fetcher {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<Fetched, FetchError> {
+        self.post_with_headers(url, HeaderMap::new(), content_type, bytes)
+            .await
+    }
+
+    /// `POST` of a raw body with extra request headers (an OAuth token
+    /// request's `Authorization: Basic`); redirects are not followed.
+    pub async fn post_with_headers(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Fetched, FetchError> {
         let body = Body::Raw {
             content_type: content_type.into(),
             bytes,
+            headers,
         };
         self.with_deadline(url, self.run(url, body, false)).await
     }
@@ -260,14 +289,20 @@ impl Fetcher {
         loop {
             self.check_host(&current)?;
             let request = match &body {
-                Body::Empty => self.client.get(current.clone()).header(ACCEPT, ACCEPT_HTML),
+                Body::Empty(headers) => self
+                    .client
+                    .get(current.clone())
+                    .header(ACCEPT, ACCEPT_HTML)
+                    .headers(headers.clone()),
                 Body::Form(fields) => self.client.post(current.clone()).form(fields),
                 Body::Raw {
                     content_type,
                     bytes,
+                    headers,
                 } => self
                     .client
                     .post(current.clone())
+                    .headers(headers.clone())
                     .header(CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone()),
             };

@@ -193,3 +193,46 @@ async fn a_slow_drip_is_cut_by_the_total_deadline() {
         .unwrap_err();
     assert!(matches!(err, FetchError::Timeout(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn requests_with_credentials_send_their_headers_and_never_follow_redirects() {
+    let (port, seen) = serve(vec![
+        ("/userinfo", redirect("/elsewhere")),
+        ("/token", redirect("/elsewhere")),
+    ]);
+    let f = local(config());
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", "Bearer t0ken".parse().unwrap());
+    let got = f
+        .get_with_headers(
+            &format!("http://127.0.0.1:{port}/userinfo"),
+            headers.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.status, 302);
+    let got = f
+        .post_with_headers(
+            &format!("http://127.0.0.1:{port}/token"),
+            headers,
+            "application/x-www-form-urlencoded",
+            b"a=1".to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.status, 302);
+    let heads = seen.lock().unwrap().join("").to_ascii_lowercase();
+    assert_eq!(
+        heads.matches("authorization: bearer t0ken").count(),
+        2,
+        "{heads}"
+    );
+    assert!(
+        heads.contains("content-type: application/x-www-form-urlencoded"),
+        "{heads}"
+    );
+    assert!(
+        !heads.contains("/elsewhere"),
+        "a redirect was followed: {heads}"
+    );
+}

@@ -3,8 +3,14 @@
 //! ([`session`]). The ways of signing in (e-mail link, IndieAuth, OpenID
 //! Connect) live in `routes::auth_*` and all end in [`session::establish`].
 
+pub mod discovery;
 pub mod email;
+pub mod flow;
+pub mod indieauth;
 pub mod limit;
+pub mod oidc;
+pub mod provider_http;
+pub mod service_url;
 pub mod session;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +30,10 @@ pub struct Identity {
     pub photo: Option<String>,
     /// `"email"`, `"indieauth"` or `"oidc:<name>"`.
     pub verified_by: String,
+    /// The OpenID provider's `sub`: the one claim that names an account for
+    /// good (a name or website claim is the account holder's to change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
 }
 
 impl Identity {
@@ -32,6 +42,7 @@ impl Identity {
     pub fn subject(&self) -> String {
         let who = match self.verified_by.as_str() {
             "email" => self.email.as_deref().unwrap_or("").trim().to_lowercase(),
+            _ if self.sub.is_some() => format!("sub:{}", self.sub.as_deref().unwrap_or("")),
             _ => self
                 .url
                 .as_deref()
@@ -181,6 +192,7 @@ mod tests {
             email: None,
             photo: None,
             verified_by: by.into(),
+            sub: None,
         };
         assert!(who("https://me.example/", "indieauth").is_owner(&c));
         assert!(who("https://me.example/about", "indieauth").is_owner(&c));

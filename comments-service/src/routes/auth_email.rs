@@ -182,6 +182,7 @@ async fn use_link(
         email: Some(flow.email),
         photo: None,
         verified_by: "email".into(),
+        sub: None,
     };
     match session::establish(&st, identity, &flow.return_to).await {
         Ok(r) => r,

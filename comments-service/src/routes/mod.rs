@@ -5,6 +5,8 @@ pub mod admin_reply;
 pub mod admin_view;
 pub mod assets;
 pub mod auth_email;
+pub mod auth_indieauth;
+pub mod auth_oidc;
 pub mod auth_session;
 pub mod comments;
 pub mod comments_edit;
