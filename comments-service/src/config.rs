@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+/// The redacting secret type of the configuration (OIDC client secrets).
+pub use crate::sign_in_config::Secret;
+
 /// How new comments are published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -75,6 +78,9 @@ pub struct FileConfig {
     /// `[notify]`: the optional webhook.
     #[serde(default)]
     pub notify: crate::mail_config::NotifyFileConfig,
+    /// `[sign_in]`: how readers may sign in (see `sign_in_config`).
+    #[serde(default)]
+    pub sign_in: crate::sign_in_config::SignInFileConfig,
 }
 
 /// The `[webmention]` table of the config file.
@@ -255,6 +261,7 @@ pub struct Config {
     /// `None`: no mail is ever sent.
     pub mail: Option<crate::mail_config::MailSettings>,
     pub notify_webhook: Option<url::Url>,
+    pub sign_in: crate::sign_in_config::SignInConfig,
 }
 
 impl Config {
@@ -330,8 +337,10 @@ impl Config {
         }
         let notify_webhook = crate::mail_config::webhook(&f.notify)?;
         let mail = crate::mail_config::mail_settings(f.mail)?;
+        let sign_in = crate::sign_in_config::sign_in_settings(f.sign_in, mail.is_some())?;
         let language = crate::mail_config::language(f.language)?;
         Ok(Config {
+            sign_in,
             language,
             mail,
             notify_webhook,

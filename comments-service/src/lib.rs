@@ -6,6 +6,7 @@
 //! (parsed inputs) → `markdown`/`spam` → `store` (the only place with SQL).
 
 pub mod app;
+pub mod auth;
 pub mod background;
 pub mod cache;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod model;
 pub mod pingback;
 pub mod rebuild;
 pub mod routes;
+pub mod sign_in_config;
 pub mod spam;
 pub mod state;
 pub mod store;

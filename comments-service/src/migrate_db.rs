@@ -103,14 +103,16 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
         (
             "comments",
             "id, page, parent, kind, status, author, email, website, author_photo, url, source, body_md, \
-             body_html, is_owner, commenter_key, client_addr, created_us, updated_us, held_reason, edited_us",
+             body_html, is_owner, commenter_key, client_addr, created_us, updated_us, held_reason, edited_us, \
+             verified, signed_in_as",
             "ON CONFLICT (id) DO UPDATE SET page = EXCLUDED.page, parent = EXCLUDED.parent, kind = EXCLUDED.kind, \
              status = EXCLUDED.status, author = EXCLUDED.author, email = EXCLUDED.email, website = EXCLUDED.website, \
              author_photo = EXCLUDED.author_photo, url = EXCLUDED.url, source = EXCLUDED.source, \
              body_md = EXCLUDED.body_md, body_html = EXCLUDED.body_html, is_owner = EXCLUDED.is_owner, \
              commenter_key = EXCLUDED.commenter_key, client_addr = EXCLUDED.client_addr, \
              created_us = EXCLUDED.created_us, updated_us = EXCLUDED.updated_us, \
-             held_reason = EXCLUDED.held_reason, edited_us = EXCLUDED.edited_us",
+             held_reason = EXCLUDED.held_reason, edited_us = EXCLUDED.edited_us, \
+             verified = EXCLUDED.verified, signed_in_as = EXCLUDED.signed_in_as",
         ),
         (
             "trusted_commenters",

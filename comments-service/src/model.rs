@@ -94,6 +94,8 @@ pub struct Comment {
     pub source: Option<String>,
     pub url: Option<String>,
     pub is_owner: bool,
+    /// Posted by a signed-in reader (issue 15).
+    pub verified: bool,
     pub replies: Vec<Comment>,
 }
 
@@ -364,6 +366,7 @@ mod tests {
             source: None,
             url: None,
             is_owner: false,
+            verified: false,
             replies: vec![],
         };
         let t = thread(vec![

@@ -386,6 +386,7 @@ async fn create(
             source: None,
             url: None,
             is_owner: owner,
+            verified: false,
             replies: Vec::new(),
         }),
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,

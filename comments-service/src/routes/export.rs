@@ -65,6 +65,7 @@ pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
         first: Some(first),
         cursor,
         expose_photos: st.cfg.expose_photos,
+        sign_in: crate::auth::summary(&st.cfg.sign_in),
         phase: Phase::Start,
     };
     let mut res = Response::new(Body::from_stream(body));
@@ -95,6 +96,8 @@ pub struct ExportBody {
     first: Option<ExportPart>,
     cursor: String,
     expose_photos: bool,
+    /// The `sign_in` summary the generator builds its pages from.
+    sign_in: serde_json::Value,
     phase: Phase,
 }
 
@@ -127,7 +130,9 @@ impl ExportBody {
             }
             ExportPart::End => {
                 self.open_removed(&mut out);
-                out.extend_from_slice(b"]}");
+                out.extend_from_slice(b"],\"sign_in\":");
+                write_json(&mut out, &self.sign_in);
+                out.push(b'}');
                 self.phase = Phase::Done;
             }
         }
@@ -226,6 +231,7 @@ mod tests {
             source: None,
             url: Some("https://a.example/x".into()),
             is_owner: id == 3,
+            verified: false,
             replies: Vec::new(),
         }
     }
@@ -241,8 +247,10 @@ mod tests {
                 c
             })
             .collect();
-        serde_json::to_vec(&json!({"cursor": cursor, "comments": items, "removed": removed}))
-            .unwrap()
+        serde_json::to_vec(
+            &json!({"cursor": cursor, "comments": items, "removed": removed, "sign_in": {}}),
+        )
+        .unwrap()
     }
 
     /// Feeds `parts` through the body the way the stream does.
@@ -253,6 +261,7 @@ mod tests {
             first: None,
             cursor: cursor.into(),
             expose_photos: photos,
+            sign_in: serde_json::json!({}),
             phase: Phase::Start,
         };
         let mut out = Vec::new();

@@ -30,6 +30,7 @@ struct Tail<'a> {
     source: Option<&'a str>,
     updated: &'a str,
     url: Option<&'a str>,
+    verified: bool,
     website: Option<&'a str>,
 }
 
@@ -59,6 +60,7 @@ pub fn split_item(c: &Comment, expose_photos: bool) -> (Vec<u8>, Vec<u8>) {
             source: c.source.as_deref(),
             updated: &c.updated,
             url: c.url.as_deref(),
+            verified: c.verified,
             website: c.website.as_deref(),
         },
     );

@@ -266,6 +266,7 @@ mod tests {
             source: None,
             url: None,
             is_owner: id == 1,
+            verified: false,
             replies: Vec::new(),
         }
     }

@@ -44,6 +44,7 @@ macro_rules! on {
 }
 
 mod mail;
+mod sign_in;
 
 impl Store {
     /// Opens (creating or upgrading) the SQLite database at `path` for the

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod policy;
 pub mod postgres;
 pub mod rows;
+pub mod sign_in;
 pub mod sqlite;
 
 pub use dispatch::{OutsideWrites, RebuildClaim, Store};

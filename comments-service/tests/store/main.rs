@@ -19,3 +19,4 @@ mod migrate;
 mod own;
 mod redaction;
 mod rows;
+mod sign_in;

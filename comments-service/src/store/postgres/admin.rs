@@ -46,13 +46,13 @@ impl Postgres {
                 Ok(AdminRow {
                     item: AdminItem {
                         comment: row_to_comment(r)?,
-                        status: Status::parse(r.try_get(13)?).unwrap_or(Status::Pending),
-                        email: r.try_get(14)?,
-                        client_addr: r.try_get(15)?,
-                        body_md: r.try_get(16)?,
+                        status: Status::parse(r.try_get(14)?).unwrap_or(Status::Pending),
+                        email: r.try_get(15)?,
+                        client_addr: r.try_get(16)?,
+                        body_md: r.try_get(17)?,
                     },
-                    held_reason: r.try_get(17)?,
-                    parent_author: r.try_get(18)?,
+                    held_reason: r.try_get(18)?,
+                    parent_author: r.try_get(19)?,
                 })
             })
             .collect()

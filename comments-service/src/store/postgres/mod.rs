@@ -36,6 +36,7 @@ mod outbox;
 mod own;
 mod rebuild;
 mod rows;
+mod sign_in;
 mod subscriptions;
 
 pub use connect::LISTENER_NAME;
@@ -172,7 +173,7 @@ impl Postgres {
 /// `updated` is its last edit (`edited_us`), not `updated_us`, which every
 /// change (an approval too) bumps for the export's `since`; a mention's is
 /// when it was last received.
-pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, CASE WHEN kind = 'comment' THEN coalesce(edited_us, created_us) ELSE updated_us END, kind, source, url, is_owner";
+pub(crate) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, CASE WHEN kind = 'comment' THEN coalesce(edited_us, created_us) ELSE updated_us END, kind, source, url, is_owner, verified";
 
 pub(crate) fn row_to_comment(r: &Row) -> Result<Comment> {
     Ok(Comment {
@@ -189,6 +190,7 @@ pub(crate) fn row_to_comment(r: &Row) -> Result<Comment> {
         source: r.try_get(10)?,
         url: r.try_get(11)?,
         is_owner: r.try_get(12)?,
+        verified: r.try_get(13)?,
         replies: Vec::new(),
     })
 }

@@ -20,7 +20,7 @@ impl Postgres {
         else {
             return Ok(None);
         };
-        let Some(status) = Status::parse(r.try_get(13)?) else {
+        let Some(status) = Status::parse(r.try_get(14)?) else {
             return Ok(None);
         };
         Ok(Some((row_to_comment(&r)?, status)))

@@ -38,14 +38,14 @@ impl Sqlite {
                     Ok(AdminRow {
                         item: AdminItem {
                             comment: row_to_comment(r)?,
-                            status: Status::parse(&r.get::<_, String>(13)?)
+                            status: Status::parse(&r.get::<_, String>(14)?)
                                 .unwrap_or(Status::Pending),
-                            email: r.get(14)?,
-                            client_addr: r.get(15)?,
-                            body_md: r.get(16)?,
+                            email: r.get(15)?,
+                            client_addr: r.get(16)?,
+                            body_md: r.get(17)?,
                         },
-                        held_reason: r.get(17)?,
-                        parent_author: r.get(18)?,
+                        held_reason: r.get(18)?,
+                        parent_author: r.get(19)?,
                     })
                 },
             )?;

@@ -27,6 +27,7 @@ mod outbox;
 mod own;
 mod rebuild;
 mod rows;
+mod sign_in;
 mod subscriptions;
 mod writer;
 
@@ -227,7 +228,7 @@ impl Sqlite {
 /// `updated` is its last edit (`edited_us`), not `updated_us`, which every
 /// change (an approval too) bumps for the export's `since`; a mention's is
 /// when it was last received.
-pub(super) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, CASE WHEN kind = 'comment' THEN coalesce(edited_us, created_us) ELSE updated_us END, kind, source, url, is_owner";
+pub(super) const COLS: &str = "id, page, parent, author, website, author_photo, body_html, created_us, CASE WHEN kind = 'comment' THEN coalesce(edited_us, created_us) ELSE updated_us END, kind, source, url, is_owner, verified";
 
 pub(super) fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
     Ok(Comment {
@@ -244,6 +245,7 @@ pub(super) fn row_to_comment(r: &rusqlite::Row) -> rusqlite::Result<Comment> {
         source: r.get(10)?,
         url: r.get(11)?,
         is_owner: r.get(12)?,
+        verified: r.get(13)?,
         replies: Vec::new(),
     })
 }

@@ -14,7 +14,7 @@ impl Sqlite {
                     "SELECT {COLS}, status FROM comments WHERE id = ?1 AND status IN ('approved', 'pending')"
                 ))?
                 .query_row([id], |r| {
-                    let status: String = r.get(13)?;
+                    let status: String = r.get(14)?;
                     Ok((row_to_comment(r)?, status))
                 })
                 .optional()?;
