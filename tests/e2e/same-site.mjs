@@ -44,6 +44,7 @@ export async function startSmtp({ dir = tmpdir('causerie-smtp-') } = {}) {
   );
   return {
     port,
+    dir,
     url: `smtp://127.0.0.1:${port}`,
     /** Every message so far: [{to, subject, text}] (text: the plain part). */
     messages() {
@@ -124,6 +125,7 @@ http {
   );
   return {
     url,
+    dir,
     errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8'),
     async stop() {
       process.removeListener('exit', onExit);

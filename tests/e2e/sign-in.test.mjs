@@ -82,7 +82,7 @@ after(async () => {
   await web?.stop();
   await svc?.stop();
   await smtp?.stop();
-  for (const d of [siteDir, chrome?.dir, ...dirs]) if (d) rmSync(d, { recursive: true, force: true });
+  for (const d of [siteDir, chrome?.dir, smtp?.dir, svc?.dir, web?.dir, ...dirs]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 test('the browser under test blocks third-party cookies (a cross-site frame cannot set one)', async () => {
