@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::ACCEPT,
             HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static(crate::auth::session::CSRF_HEADER),
         ])
         .expose_headers([HeaderName::from_static("retry-after")])
         // the owner's cookie rides along on the embed's posts (routes::owner)
@@ -41,11 +42,13 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/comments/{id}",
             get(routes::own::own_json)
-                .put(routes::comments::comments_edit)
-                .delete(routes::comments::comments_delete),
+                .put(routes::comments_edit::comments_edit)
+                .delete(routes::comments_edit::comments_delete),
         )
         .route("/api/counts", get(routes::read::counts_index))
         .route("/api/export", get(routes::export::export_index))
+        .merge(routes::auth_session::router())
+        .merge(routes::auth_email::router())
         .layer(cors);
     // Moderation: same-origin HTML forms behind the admin token, no CORS.
     let admin = Router::new()

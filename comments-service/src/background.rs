@@ -36,6 +36,9 @@ pub fn start(state: AppState) {
             {
                 tracing::warn!(error = %e, "could not forget old rate-limit windows");
             }
+            if let Err(e) = state.store.forget_expired_sign_ins(now_us()).await {
+                tracing::warn!(error = %e, "could not forget expired sign-in sessions and links");
+            }
             // a mail's links work 7 days; its row is kept 30 for single use
             if let Err(e) = state
                 .store

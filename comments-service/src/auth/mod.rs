@@ -3,6 +3,8 @@
 //! ([`session`]). The ways of signing in (e-mail link, IndieAuth, OpenID
 //! Connect) live in `routes::auth_*` and all end in [`session::establish`].
 
+pub mod email;
+pub mod limit;
 pub mod session;
 
 use serde::{Deserialize, Serialize};

@@ -234,6 +234,7 @@ pub async fn admin_page(
         replied,
         owner_name: &owner_name,
         w: words(lang),
+        verified: crate::words::sign_in::words(lang).verified,
     });
     let mut r = respond(
         StatusCode::OK,

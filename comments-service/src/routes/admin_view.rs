@@ -22,6 +22,8 @@ pub struct View<'a> {
     pub owner_name: &'a str,
     /// The owner's words, in the site's language.
     pub w: &'static Admin,
+    /// The mark of a signed-in (verified) comment, in the site's language.
+    pub verified: &'static str,
 }
 
 /// `/admin?…` keeping the page and search filters.
@@ -63,6 +65,7 @@ fn row(v: &View, r: &AdminRow) -> Markup {
                     Some(site) => a href=(site) rel="nofollow noopener" { (c.author) },
                     None => (c.author),
                 }
+                @if c.verified { " " span.verified title=(v.verified) { "✓ " (v.verified) } }
                 @if let Some(e) = &it.email { br; span.muted { (e) } }
                 @if let Some(a) = &it.client_addr { br; span.muted { (a) } }
                 @if let Some(s) = &c.source { br; span.muted { (w.via) " " a href=(s) rel="nofollow noopener" { (s) } } }

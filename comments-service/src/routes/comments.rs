@@ -1,20 +1,21 @@
-//! `/api/comments`: read a page's thread, post (JSON or HTML form), edit and
-//! delete one's own comment with its token.
+//! `/api/comments`: read a page's thread, post (JSON or HTML form); editing
+//! and deleting one's own comment is `comments_edit`.
 
 use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::auth::Identity;
 use crate::client;
 use crate::error::{Error, Result};
 use crate::model::{self, Comment, Kind, PagePath, Status};
 use crate::routes::refusal::refused;
 use crate::routes::submission::Submission;
-use crate::routes::{thread, trust};
+use crate::routes::{signed_post, thread, trust};
 use crate::spam::{self, Verdict};
 use crate::state::AppState;
 use crate::store::{NewComment, now_us, rfc3339};
@@ -116,7 +117,7 @@ pub fn is_owner(state: &AppState, headers: &HeaderMap) -> bool {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -205,12 +206,16 @@ pub async fn comments_create(
         }
     }
     .await;
-    let sub = match parsed {
+    let mut sub = match parsed {
         Ok(s) => s,
         Err(e) => return refused(&st, e, wants_json, None),
     };
     let owner = is_owner(&st, &headers) || crate::routes::owner::by_cookie(&st, &headers);
-    match create(&st, peer, &headers, &sub, owner).await {
+    let signed = match signed_post::sign(&st, &headers, &mut sub, owner).await {
+        Ok(s) => s,
+        Err(e) => return signed_post::refused(&st, e, wants_json, &sub),
+    };
+    match create(&st, peer, &headers, &sub, owner, signed.as_ref()).await {
         Ok(p) if wants_json => {
             let code = if p.status == Status::Approved {
                 StatusCode::CREATED
@@ -265,7 +270,9 @@ async fn create(
     headers: &HeaderMap,
     sub: &Submission,
     owner: bool,
+    signed: Option<&Identity>,
 ) -> Result<Posted> {
+    let owner = owner || signed.is_some_and(|i| i.is_owner(&st.cfg));
     let ip = client::client_ip(peer.ip(), headers, &st.cfg.trusted_proxies);
     let page = PagePath::parse(sub.page.as_deref().unwrap_or(""), &st.cfg.site_url)?;
     let body_md = model::parse_body(sub.body.as_deref())?;
@@ -354,6 +361,8 @@ async fn create(
                 hold,
                 moderation: st.cfg.moderation,
                 notices,
+                verified: signed.is_some(),
+                signed_in_as: signed.map(|i| signed_post::signer_key(st, i)),
             },
             key,
         )
@@ -386,7 +395,7 @@ async fn create(
             source: None,
             url: None,
             is_owner: owner,
-            verified: false,
+            verified: signed.is_some(),
             replies: Vec::new(),
         }),
         edit_until: created.created_us + st.cfg.edit_window_secs * 1_000_000,
@@ -402,83 +411,7 @@ pub(crate) async fn create_as_owner(
     headers: &HeaderMap,
     sub: &Submission,
 ) -> Result<(i64, Status)> {
-    create(st, peer, headers, sub, true)
+    create(st, peer, headers, sub, true, None)
         .await
         .map(|p| (p.id, p.status))
-}
-
-fn parse_id(raw: &str) -> Result<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| Error::field(StatusCode::NOT_FOUND, "id", "no such comment"))
-}
-
-/// Checks the edit token (or admin token); gives the start of the edit window.
-fn authorise(st: &AppState, headers: &HeaderMap, id: i64) -> Result<i64> {
-    if is_owner(st, headers) {
-        return Ok(i64::MIN);
-    }
-    let token = bearer(headers).ok_or_else(|| {
-        Error::field(
-            StatusCode::UNAUTHORIZED,
-            "token",
-            "send the edit token as Authorization: Bearer <token>",
-        )
-    })?;
-    if !st.keys.edit_token_ok(id, token) {
-        return Err(Error::field(
-            StatusCode::FORBIDDEN,
-            "token",
-            "this token does not allow changing this comment",
-        ));
-    }
-    Ok(now_us() - st.cfg.edit_window_secs * 1_000_000)
-}
-
-/// `PUT /api/comments/{id}` with `{"body": …}` and the edit token.
-pub async fn comments_edit(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    edit(&st, &id, &headers, body)
-        .await
-        .unwrap_or_else(|e| refused(&st, e, true, None))
-}
-
-async fn edit(st: &AppState, id: &str, headers: &HeaderMap, body: Body) -> Result<Response> {
-    let id = parse_id(id)?;
-    let window_start = authorise(st, headers, id)?;
-    let bytes = read_body(body, headers, st.cfg.max_body_bytes).await?;
-    let v: Value = serde_json::from_slice(&bytes)
-        .map_err(|_| Error::bad("body", "send JSON {\"body\": …}"))?;
-    let body_md = model::parse_body(v.get("body").and_then(Value::as_str))?;
-    let rendered = st.renderer.render(&body_md);
-    let c = st
-        .store
-        .edit_comment(id, body_md, rendered.html, window_start)
-        .await?;
-    tracing::info!(id, "comment edited");
-    Ok(axum::Json(json!({"comment": c})).into_response())
-}
-
-/// `DELETE /api/comments/{id}` with the edit token.
-pub async fn comments_delete(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    delete(&st, &id, &headers)
-        .await
-        .unwrap_or_else(|e| refused(&st, e, true, None))
-}
-
-async fn delete(st: &AppState, id: &str, headers: &HeaderMap) -> Result<Response> {
-    let id = parse_id(id)?;
-    let window_start = authorise(st, headers, id)?;
-    st.store.delete_comment(id, window_start).await?;
-    tracing::info!(id, "comment deleted by its author");
-    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -25,6 +25,9 @@ pub struct Submission {
     /// comment (the theme's form does); without it a form post goes back
     /// to the page, as the contract says.
     pub landing: Option<String>,
+    /// A signed-in reader's anti-forgery token (forms; JSON sends the
+    /// `X-CSRF-Token` header).
+    pub csrf: Option<String>,
 }
 
 impl Submission {
@@ -43,6 +46,7 @@ impl Submission {
                 "notify" => &mut s.notify,
                 "commenter" => &mut s.commenter,
                 "landing" => &mut s.landing,
+                "csrf" => &mut s.csrf,
                 _ => continue,
             };
             *slot = Some(v.into_owned());
@@ -79,6 +83,7 @@ impl Submission {
             notify: field("notify")?,
             commenter: field("commenter")?,
             landing: None,
+            csrf: None,
         })
     }
 }

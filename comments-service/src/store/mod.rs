@@ -61,6 +61,11 @@ pub struct NewComment {
     pub moderation: Moderation,
     /// Mails and webhook posts the comment makes due (see `mail::Notices`).
     pub notices: mail::Notices,
+    /// Posted by a signed-in reader (answered as `verified`).
+    pub verified: bool,
+    /// The keyed hash of the signed-in identity (see `auth::Identity::subject`):
+    /// it may edit the comment from any device.
+    pub signed_in_as: Option<String>,
 }
 
 /// What the store did with a new comment.

@@ -7,6 +7,7 @@ pub mod admin;
 mod fa;
 pub mod form;
 mod fr;
+pub mod sign_in;
 
 /// Words of the reader-facing pages. `{page}` is filled in.
 pub struct Reader {

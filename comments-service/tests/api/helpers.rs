@@ -26,11 +26,18 @@ pub struct TestApp {
     child: Option<Child>,
     stderr: Option<std::thread::JoinHandle<String>>,
     pub http: reqwest::Client,
+    /// `RUST_LOG` of the service (`info` unless a test looks at debug logs).
+    pub log: &'static str,
 }
 
 impl TestApp {
     /// Starts the binary with `config` (TOML text) on a fresh database.
     pub async fn spawn(config: &str) -> TestApp {
+        TestApp::spawn_logging(config, "info").await
+    }
+
+    /// [`TestApp::spawn`] with `RUST_LOG` set to `log`.
+    pub async fn spawn_logging(config: &str, log: &'static str) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("comments.db");
         let cfg = dir.path().join("comments.toml");
@@ -47,6 +54,7 @@ impl TestApp {
                 .no_proxy()
                 .build()
                 .unwrap(),
+            log,
         };
         app.start();
         app
@@ -59,7 +67,7 @@ impl TestApp {
             .arg(&self.config)
             .args(["--listen", "127.0.0.1:0", "--db"])
             .arg(&self.db)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", self.log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

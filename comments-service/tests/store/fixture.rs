@@ -71,6 +71,8 @@ pub fn comment(page: &str, author: &str, body: &str, moderation: Moderation) -> 
         hold: false,
         moderation,
         notices: Default::default(),
+        verified: false,
+        signed_in_as: None,
     }
 }
 

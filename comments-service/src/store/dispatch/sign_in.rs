@@ -41,4 +41,9 @@ impl Store {
     pub async fn forget_expired_sign_ins(&self, now_us: Micros) -> Result<usize> {
         on!(self, b => b.forget_expired_sign_ins(now_us).await)
     }
+
+    /// The signed-in identity key comment `id` was posted under, if any.
+    pub async fn signed_in_as(&self, id: i64) -> Result<Option<String>> {
+        on!(self, b => b.signed_in_as(id).await)
+    }
 }

@@ -259,12 +259,13 @@ async fn insert_comment(tx: &Transaction<'_>, n: &NewComment, now: Micros) -> Re
     let st = tx
         .prepare_cached(
             "INSERT INTO comments (page, parent, kind, status, author, email, website, body_md,
-                body_html, is_owner, commenter_key, client_addr, created_us, updated_us)
-             VALUES ($1, $2, 'comment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+                body_html, is_owner, commenter_key, client_addr, created_us, updated_us,
+                verified, signed_in_as)
+             VALUES ($1, $2, 'comment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
              RETURNING id",
         )
         .await?;
-    let params: [&(dyn ToSql + Sync); 12] = [
+    let params: [&(dyn ToSql + Sync); 14] = [
         &n.page,
         &n.parent,
         &status.as_str(),
@@ -277,6 +278,8 @@ async fn insert_comment(tx: &Transaction<'_>, n: &NewComment, now: Micros) -> Re
         &n.commenter_key,
         &n.client_addr,
         &now,
+        &n.verified,
+        &n.signed_in_as,
     ];
     let id: i64 = tx.query_one(&st, &params).await?.try_get(0)?;
     Ok(Created {

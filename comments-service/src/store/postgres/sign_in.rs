@@ -102,4 +102,16 @@ impl Postgres {
             .await?;
         Ok((a + b) as usize)
     }
+
+    /// The signed-in identity key comment `id` was posted under, if any.
+    pub async fn signed_in_as(&self, id: i64) -> Result<Option<String>> {
+        let c = self.conn().await?;
+        let r = c
+            .query_opt("SELECT signed_in_as FROM comments WHERE id = $1", &[&id])
+            .await?;
+        Ok(match r {
+            Some(r) => r.try_get(0)?,
+            None => None,
+        })
+    }
 }

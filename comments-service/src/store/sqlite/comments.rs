@@ -172,8 +172,9 @@ fn insert_comment(ctx: &mut WriteCtx, n: &NewComment) -> Result<Created> {
     ctx.conn
         .prepare_cached(
             "INSERT INTO comments (page, parent, kind, status, author, email, website, body_md,
-                body_html, is_owner, commenter_key, client_addr, created_us, updated_us)
-             VALUES (?1, ?2, 'comment', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                body_html, is_owner, commenter_key, client_addr, created_us, updated_us,
+                verified, signed_in_as)
+             VALUES (?1, ?2, 'comment', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
         )?
         .execute(params![
             n.page,
@@ -187,7 +188,9 @@ fn insert_comment(ctx: &mut WriteCtx, n: &NewComment) -> Result<Created> {
             n.is_owner,
             n.commenter_key,
             n.client_addr,
-            ctx.now_us
+            ctx.now_us,
+            n.verified,
+            n.signed_in_as
         ])?;
     let id = ctx.conn.last_insert_rowid();
     if status == Status::Approved {

@@ -372,6 +372,8 @@ mod tests {
             hold: false,
             moderation: Moderation::None,
             notices: Default::default(),
+            verified: false,
+            signed_in_as: None,
         };
         let a = store
             .create_comment(n.clone(), Some("k1".into()))

@@ -101,4 +101,17 @@ impl Sqlite {
         })
         .await
     }
+
+    /// The signed-in identity key comment `id` was posted under, if any.
+    pub async fn signed_in_as(&self, id: i64) -> Result<Option<String>> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT signed_in_as FROM comments WHERE id = ?1")?
+                    .query_row([id], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                    .flatten(),
+            )
+        })
+        .await
+    }
 }
