@@ -15,7 +15,7 @@
     name: "Name", email: "E-mail (optional, never shown)", website: "Website (optional)",
     comment: "Comment", honeypot: "Leave this empty", pending: "Awaiting moderation",
     like: "liked this", repost: "reposted this", bookmark: "bookmarked this", mention: "mentioned this",
-    owner: "author", signed_in_as: "Signed in as {name}", sign_out: "Sign out", verified: "verified"
+    owner: "author", signed_in_as: "Signed in as {name}", signed_in: "Signed in", sign_out: "Sign out", verified: "verified"
   };
   var KEY = "causerie:token:";
   /* The signed-in reader ({name, url, verified_by, csrf}) or null: anonymous. */
@@ -97,7 +97,7 @@
     if (!S.sign_in || !S.sign_in.methods) return then(null);
     fetch(api + "/api/me", { credentials: "include", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (d) { then(d && d.name ? d : null); }, function () { then(null); });
+      .then(function (d) { then(d && d.csrf ? d : null); }, function () { then(null); });
   }
 
   function start() {
@@ -295,7 +295,8 @@
     }
     /* Signed in: the identity replaces name, e-mail and website; the sign-in choices go. */
     function signedIn() {
-      ["author", "email", "website", "homepage"].forEach(function (n) {
+      /* an e-mail sign-in without a name still signs with the form's name */
+      (session.name ? ["author", "email", "website", "homepage"] : ["email", "website", "homepage"]).forEach(function (n) {
         var x = form.elements[n], p = x && x.closest("p");
         if (x) { x.disabled = true; x.required = false; }
         if (p) p.hidden = true;
@@ -307,12 +308,12 @@
         call("POST", "/auth/sign-out", null, null, null, "include").then(function () { location.reload(); }, function () { out.disabled = false; say(S.error, true); });
       });
       var who = el("p", { "class": "causerie-me" }, [
-        document.createTextNode(S.signed_in_as.replace("{name}", session.name) + " · "), out]);
+        document.createTextNode((session.name ? S.signed_in_as.replace("{name}", session.name) : S.signed_in) + " · "), out]);
       var h = form.querySelector("h3");
       form.insertBefore(who, h ? h.nextSibling : form.firstChild);
     }
     function buildForm() {
-      var anon = session ? [] : [
+      var anon = session ? (session.name ? [] : [field("author", S.name, "input", "text", true, "name")]) : [
         field("author", S.name, "input", "text", true, "name"),
         field("email", S.email, "input", "email", false, "email"),
         field("website", S.website, "input", "url", false, "url"),

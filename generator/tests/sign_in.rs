@@ -167,6 +167,17 @@ fn login_only_page_follows_the_export_through_incremental_builds() {
         "the provider link carries the return"
     );
     assert!(page.contains(">Sign in with forge</a>"));
+    // the anonymous form post of a login-only blog lands on #sign-in-required
+    assert!(page.contains("id=\"sign-in-required\""));
+    // without JavaScript, a signed-in reader writes on the service's form
+    assert!(page.contains(&format!(
+        "href=\"{svc_e}/auth/comment?page=%2Fposts%2Fpost-1%2F\""
+    )));
+    assert!(page.contains(&format!("method=\"post\" action=\"{svc_e}/auth/sign-out\"")));
+    assert!(
+        page.contains("name=\"name\""),
+        "the e-mail form asks the name to sign with"
+    );
     assert!(!page.contains("bad/name"));
     assert!(page.contains(r#""sign_in":{"methods":true,"required":true}"#));
     // the other posts' pages follow too (every post page reads sign_in)

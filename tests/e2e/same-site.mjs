@@ -104,6 +104,10 @@ http {
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
+      # The service's own root-relative redirects and cookie paths
+      # (/posted/ID after a no-JS comment) get the prefix back.
+      proxy_redirect / /comments/;
+      proxy_cookie_path /posted/ /comments/posted/;
     }
   }
 }

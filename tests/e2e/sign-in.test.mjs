@@ -135,6 +135,7 @@ test('login-only page without JavaScript: the text and the sign-in form, no anon
   assert.equal(await page.locator('input[name=author]').count(), 0);
   // the e-mail form posts to the service through nginx
   await page.fill('#sign-in-email', 'nojs@readers.example');
+  await page.fill('#sign-in-name', 'Nojs Reader');
   const [sent] = await Promise.all([page.waitForNavigation(), page.click('.sign-in-email button[type=submit]')]);
   assert.ok(sent.status() < 400, `the e-mail form's answer: ${sent.status()}`);
   const link = await linkFor('nojs@readers.example', 0);
@@ -142,15 +143,35 @@ test('login-only page without JavaScript: the text and the sign-in form, no anon
   // the link shows one button (a prefetching scanner spends nothing); pressing it signs in
   const shown = await page.goto(link);
   assert.equal(shown.status(), 200);
-  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
-  assert.equal(new URL(page.url()).pathname, POST, 'back on the post');
+  const [landed] = await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
+  assert.equal(new URL(page.url()).pathname, POST, `back on the post: ${landed?.status()} ${await page.content()}`);
   const me = await b.ctx.request.get(`${web.url}/comments/api/me`);
   assert.equal(me.status(), 200, 'the session cookie is first-party under /comments/');
   // the link worked once
   const again = await b.ctx.newPage();
   await again.goto(link);
-  const spent = await again.request.post(link, { maxRedirects: 0, failOnStatusCode: false });
-  assert.ok(spent.status() >= 400, `a spent link is refused (${spent.status()})`);
+  const [spent] = await Promise.all([again.waitForNavigation(), again.click('form button[type=submit]')]);
+  assert.equal(spent.status(), 410, 'a spent link is refused');
+  await again.close();
+
+  // signed in without JavaScript: the service's own form (it carries the token)
+  await page.goto(`${web.url}${POST}`);
+  await Promise.all([page.waitForNavigation(), page.click('.sign-in-already a')]);
+  assert.ok(page.url().startsWith(`${web.url}/comments/auth/comment?`), page.url());
+  await page.fill('textarea[name=body]', 'Posted without JavaScript.');
+  const [posted] = await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
+  assert.ok(posted.status() < 400, `the signed-in form post lands (${posted.status()})`);
+  const thread = await (await fetch(`${web.url}/comments/api/comments?page=${encodeURIComponent(POST)}`)).json();
+  const c = thread.comments.find((x) => x.body_html.includes('Posted without JavaScript.'));
+  assert.ok(c, 'stored');
+  assert.equal(c.verified, true);
+  assert.equal(c.author, 'Nojs Reader');
+
+  // and signs out with the page's plain form
+  await page.goto(`${web.url}${POST}`);
+  await Promise.all([page.waitForNavigation(), page.click('.sign-in-already button[type=submit]')]);
+  assert.equal(new URL(page.url()).pathname, POST);
+  assert.equal((await b.ctx.request.get(`${web.url}/comments/api/me`)).status(), 401, 'signed out');
   await b.ctx.close();
 });
 
@@ -168,6 +189,7 @@ test('a reader signs in by e-mail link on the static page, posts with JavaScript
   assert.deepEqual(await axe(page), []);
 
   await page.fill('#sign-in-email', 'ada@readers.example');
+  await page.fill('#sign-in-name', 'Ada Reader');
   await Promise.all([page.waitForNavigation(), page.click('.sign-in-email button[type=submit]')]);
   const link = await linkFor('ada@readers.example', 0);
   await page.goto(link);
@@ -177,7 +199,7 @@ test('a reader signs in by e-mail link on the static page, posts with JavaScript
   // signed in: embed.js shows who, the form without name/e-mail, no sign-in choices
   await page.waitForSelector('#comment-form');
   const who = await page.locator('.causerie-me').textContent();
-  assert.match(who, /Signed in as .+ · Sign out/);
+  assert.match(who, /Signed in as Ada Reader · Sign out/);
   assert.ok(!(await page.locator('#sign-in').isVisible()));
   assert.equal(await page.locator('#comment-form input[name=author]').count(), 0);
   assert.deepEqual(await axe(page), []);
@@ -191,6 +213,7 @@ test('a reader signs in by e-mail link on the static page, posts with JavaScript
   const c = thread.comments.find((x) => x.body_html.includes('Signed in and verified.'));
   assert.ok(c, 'stored');
   assert.equal(c.verified, true);
+  assert.equal(c.author, 'Ada Reader');
   assert.ok(!JSON.stringify(thread).includes('ada@readers.example'), 'the address is never public');
 
   // the rebuild bakes the mark

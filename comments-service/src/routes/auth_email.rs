@@ -130,7 +130,8 @@ async fn request_link(
 /// `GET /auth/email/{token}`: the page with the one button.
 async fn confirm_page(State(st): State<AppState>, Path(token): Path<String>) -> Response {
     let w = crate::words::sign_in::words(&st.cfg.language);
-    let action = format!("/auth/email/{}", token_part(&token));
+    // relative, so the page works under a path prefix (docs/sign-in.md)
+    let action = token_part(&token).to_string();
     let body = format!(
         "<main><h1>{}</h1><p>{}</p><form method=\"post\" action=\"{}\"><button type=\"submit\">{}</button></form></main>",
         esc(w.confirm_title),
@@ -138,10 +139,12 @@ async fn confirm_page(State(st): State<AppState>, Path(token): Path<String>) -> 
         esc(&action),
         esc(w.confirm_button)
     );
+    // The button's POST answers 303 to the page on the site: a browser
+    // enforces `form-action` on that redirect too, so the site is allowed.
     private(respond(
         StatusCode::OK,
         page_in(&st.cfg.language, w.confirm_title, &body),
-        None,
+        Some(&st.cfg.site_origin),
     ))
 }
 
@@ -196,7 +199,10 @@ fn private(mut r: Response) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with the
+        // button's POST, which the same-site check refuses. `strict-origin`
+        // keeps the link (the token) out of every Referer all the same.
+        HeaderValue::from_static("strict-origin"),
     );
     r
 }

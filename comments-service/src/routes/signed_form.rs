@@ -65,14 +65,14 @@ pub async fn comment_form(
     };
     let body = format!(
         "<main><h1>{title}</h1>\
-         <form method=\"post\" action=\"/api/comments\">\
+         <form method=\"post\" action=\"../api/comments\">\
          <input type=\"hidden\" name=\"page\" value=\"{page}\">\
          <input type=\"hidden\" name=\"parent\" value=\"{parent}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"landing\" value=\"posted\">\
          {name}<label for=\"body\">{comment}</label><textarea id=\"body\" name=\"body\" required></textarea>\
          <button type=\"submit\">{send}</button></form>\
-         <form method=\"post\" action=\"/auth/sign-out\">\
+         <form method=\"post\" action=\"sign-out\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"return\" value=\"{back}\">\
          <button type=\"submit\">{out}</button></form>\

@@ -29,6 +29,12 @@ pub struct SignInView {
     /// `GET` target of the IndieAuth form, when IndieAuth is on.
     pub indieauth_action: Option<String>,
     pub oidc: Vec<ProviderView>,
+    /// The service's comment form for a signed-in reader without
+    /// JavaScript (`GET /auth/comment?page=PATH`: it carries the token a
+    /// static page cannot know).
+    pub comment_href: String,
+    /// `POST` target of the plain sign-out form.
+    pub sign_out_action: String,
 }
 
 impl SignInView {
@@ -36,6 +42,7 @@ impl SignInView {
     pub fn new(
         s: &SignIn,
         service: &str,
+        page: &str,
         return_url: &str,
         strings: &Strings,
     ) -> Option<SignInView> {
@@ -43,6 +50,7 @@ impl SignInView {
             return None;
         }
         let ret: String = url::form_urlencoded::byte_serialize(return_url.as_bytes()).collect();
+        let path: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
         Some(SignInView {
             required: s.required,
             required_text: strings.get("sign_in_required", None),
@@ -58,6 +66,8 @@ impl SignInView {
                     label: strings.get("sign_in_with", None).replace("{name}", name),
                 })
                 .collect(),
+            comment_href: format!("{service}/auth/comment?page={path}"),
+            sign_out_action: format!("{service}/auth/sign-out"),
         })
     }
 
@@ -80,7 +90,14 @@ mod tests {
     fn choices_follow_the_settings_and_links_carry_the_return() {
         let strings = Strings::default();
         assert!(
-            SignInView::new(&SignIn::default(), "https://b/c", "https://b/p/", &strings).is_none()
+            SignInView::new(
+                &SignIn::default(),
+                "https://b/c",
+                "/p/",
+                "https://b/p/",
+                &strings
+            )
+            .is_none()
         );
         let s = SignIn {
             required: true,
@@ -88,14 +105,24 @@ mod tests {
             indieauth: false,
             oidc: vec!["forge".into()],
         };
-        let v =
-            SignInView::new(&s, "https://b/comments", "https://b/posts/a b/", &strings).unwrap();
+        let v = SignInView::new(
+            &s,
+            "https://b/comments",
+            "/posts/a b/",
+            "https://b/posts/a b/",
+            &strings,
+        )
+        .unwrap();
         assert!(v.required);
         assert_eq!(
             v.email_action.as_deref(),
             Some("https://b/comments/auth/email")
         );
         assert_eq!(v.indieauth_action, None);
+        assert_eq!(
+            v.comment_href,
+            "https://b/comments/auth/comment?page=%2Fposts%2Fa+b%2F"
+        );
         assert_eq!(
             v.oidc[0].href,
             "https://b/comments/auth/oidc/forge?return=https%3A%2F%2Fb%2Fposts%2Fa+b%2F"

@@ -234,6 +234,7 @@ impl ConversationView {
             ("comment", "comment_body"),
             ("honeypot", "comment_honeypot"),
             ("signed_in_as", "sign_in_as"),
+            ("signed_in", "signed_in"),
             ("sign_out", "sign_out"),
             ("sign_in_title", "sign_in_title"),
             ("verified", "comment_verified"),
@@ -247,6 +248,7 @@ impl ConversationView {
         let sign_in = super::sign_in_view::SignInView::new(
             &conversation.sign_in,
             &c.url,
+            &config.url_for(&e.path),
             &config.abs_url(&e.path),
             strings,
         );
