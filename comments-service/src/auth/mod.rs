@@ -164,6 +164,37 @@ mod tests {
     }
 
     #[test]
+    fn the_owner_site_counts_only_when_indieauth_proved_it() {
+        let dir = std::env::temp_dir().join(format!("causerie-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "site_url = \"https://blog.example/\"\n[sign_in]\nindieauth = true\nowner_url = \"https://me.example/\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), &Overrides::default()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let who = |url: &str, by: &str| Identity {
+            name: "Me".into(),
+            url: Some(url.into()),
+            email: None,
+            photo: None,
+            verified_by: by.into(),
+        };
+        assert!(who("https://me.example/", "indieauth").is_owner(&c));
+        assert!(who("https://me.example/about", "indieauth").is_owner(&c));
+        assert!(!who("https://me.example/", "oidc:corp").is_owner(&c));
+        assert!(!who("https://me.example.evil/", "indieauth").is_owner(&c));
+        assert!(!who("http://me.example:8080/", "indieauth").is_owner(&c));
+        assert_ne!(
+            who("https://a.example/", "indieauth").subject(),
+            who("https://a.example/", "oidc:corp").subject(),
+            "the same URL proved by another method is someone else"
+        );
+    }
+
+    #[test]
     fn the_owner_is_recognised_by_address() {
         assert!(same_address("Me@Example.com", "Me <me@example.com>"));
         assert!(!same_address("me@example.co", "me@example.com"));

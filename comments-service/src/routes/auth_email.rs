@@ -130,15 +130,22 @@ async fn request_link(
 /// `GET /auth/email/{token}`: the page with the one button.
 async fn confirm_page(State(st): State<AppState>, Path(token): Path<String>) -> Response {
     let w = crate::words::sign_in::words(&st.cfg.language);
-    // relative, so the page works under a path prefix (docs/sign-in.md)
-    let action = token_part(&token).to_string();
-    let body = format!(
-        "<main><h1>{}</h1><p>{}</p><form method=\"post\" action=\"{}\"><button type=\"submit\">{}</button></form></main>",
-        esc(w.confirm_title),
-        esc(w.confirm_text),
-        esc(&action),
-        esc(w.confirm_button)
-    );
+    // no `action`: the form posts to this very URL, wherever the proxy
+    // mounts the service
+    let body = if token_part(&token).is_empty() {
+        format!(
+            "<main><h1>{}</h1><p>{}</p></main>",
+            esc(w.used_title),
+            esc(w.used_text)
+        )
+    } else {
+        format!(
+            "<main><h1>{}</h1><p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form></main>",
+            esc(w.confirm_title),
+            esc(w.confirm_text),
+            esc(w.confirm_button)
+        )
+    };
     // The button's POST answers 303 to the page on the site: a browser
     // enforces `form-action` on that redirect too, so the site is allowed.
     private(respond(

@@ -2,7 +2,9 @@
 //! signed-in reader without JavaScript. A static page cannot know the
 //! session's CSRF token, so its "comment" link opens this page on the
 //! service, whose form carries the token (and `landing=posted`, so the post
-//! lands on `/posted/<id>`), with a sign-out button beside it.
+//! lands on `/posted/<id>`), with a sign-out button beside it. Its forms
+//! name their targets relative to this page, so they work wherever the
+//! reverse proxy mounts the service.
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

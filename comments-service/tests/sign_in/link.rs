@@ -128,3 +128,18 @@ fn email_sign_in_without_mail_is_refused_at_start_up() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn on_an_https_site_the_cookie_is_secure() {
+    let smtp = Smtp::up();
+    let app = TestApp::spawn(&config(&smtp, "").replace(SITE, "https://blog.example")).await;
+    assert_eq!(ask(&app, "ada@example.org", "", "/posts/a/").await.0, 202);
+    let link = link_in_mail(&smtp, 1, "ada@example.org").await;
+    let (s, loc, cookie) = use_link(&app, &link).await;
+    assert_eq!((s, loc.as_str()), (303, "https://blog.example/posts/a/"));
+    let cookie = cookie.unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // the site's http twin is another origin: not a place to return to
+    let (s, v) = ask(&app, "ada@example.org", "", "http://blog.example/posts/a/").await;
+    assert_eq!((s, &v["error"]["field"]), (400, &"return".into()));
+}

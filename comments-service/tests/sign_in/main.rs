@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../support/pg.rs"]
+mod pg;
 #[allow(dead_code)]
 #[path = "../mail/smtp.rs"]
 mod smtp;
@@ -13,5 +15,6 @@ mod smtp;
 mod flow;
 mod link;
 mod nojs;
+mod postgres;
 mod posting;
 mod session;

@@ -49,6 +49,15 @@ async fn a_signed_in_reader_without_js_posts_through_the_services_form() {
         me(&app, Some(&cookie)).await.1["csrf"].as_str().unwrap()
     );
     assert!(html.contains(">Ada<"), "{html}");
+    // its forms' targets are relative: they work under a proxy's path too
+    let here = url::Url::parse(&app.path("/auth/comment?page=/posts/a/")).unwrap();
+    for (action, route) in [
+        ("../api/comments", "/api/comments"),
+        ("sign-out", "/auth/sign-out"),
+    ] {
+        assert!(html.contains(&format!("action=\"{action}\"")), "{html}");
+        assert_eq!(here.join(action).unwrap().as_str(), app.path(route));
+    }
     let (s, h, body) = app
         .post_form(
             &[

@@ -4,12 +4,15 @@
 use causerie_comments::store::now_us;
 use causerie_comments::store::sign_in::SessionRow;
 
+use causerie_comments::config::Moderation;
+
 use crate::both;
-use crate::fixture::Backend;
+use crate::fixture::{Backend, comment};
 
 both!(
     a_flow_is_taken_once_and_never_after_it_expired,
     a_session_is_found_until_it_is_revoked_or_expires,
+    a_signed_in_comment_is_verified_and_keeps_its_signer,
 );
 
 async fn a_flow_is_taken_once_and_never_after_it_expired(b: Backend) {
@@ -74,4 +77,35 @@ async fn a_session_is_found_until_it_is_revoked_or_expires(b: Backend) {
     .await
     .unwrap();
     assert_eq!(s.forget_expired_sign_ins(now).await.unwrap(), 1);
+}
+
+async fn a_signed_in_comment_is_verified_and_keeps_its_signer(b: Backend) {
+    let s = &b.store;
+    let mut signed = comment("/v/", "Ada", "signed", Moderation::None);
+    signed.verified = true;
+    signed.signed_in_as = Some("signer-key".into());
+    let a = s.create_comment(signed).await.unwrap();
+    let anon = s
+        .create_comment(comment("/v/", "Bob", "anonymous", Moderation::None))
+        .await
+        .unwrap();
+    let items = s.page_items("/v/".into()).await.unwrap();
+    let flags: Vec<(i64, bool)> = items.iter().map(|c| (c.id, c.verified)).collect();
+    assert_eq!(flags, [(a.id, true), (anon.id, false)]);
+    let (own, _) = s.own_comment(a.id).await.unwrap().unwrap();
+    assert!(own.verified);
+    assert_eq!(
+        s.signed_in_as(a.id).await.unwrap().as_deref(),
+        Some("signer-key")
+    );
+    assert_eq!(s.signed_in_as(anon.id).await.unwrap(), None);
+    assert_eq!(s.signed_in_as(999_999).await.unwrap(), None);
+    let mut rx = s.export_batches(None, ()).await;
+    let mut exported = Vec::new();
+    while let Some(part) = rx.recv().await {
+        if let causerie_comments::store::rows::ExportPart::Comments(cs) = part.unwrap() {
+            exported.extend(cs.into_iter().map(|c| (c.id, c.verified)));
+        }
+    }
+    assert_eq!(exported, flags, "the export carries the mark");
 }
