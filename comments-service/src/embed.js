@@ -1,6 +1,7 @@
-/* causerie embed.js: comments for static pages (docs/conversation.md).
+/* causerie embed.js: comments for static pages (docs/conversation.md, docs/sign-in.md).
    No framework; edit tokens and the commenter token live in localStorage. New comments are
-   posted with credentials so that the owner, signed in to /admin, posts as the author. */
+   posted with credentials so that the owner, signed in to /admin, posts as the author, and a
+   signed-in reader (GET /api/me) posts as themselves with the session's CSRF token. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -14,9 +15,11 @@
     name: "Name", email: "E-mail (optional, never shown)", website: "Website (optional)",
     comment: "Comment", honeypot: "Leave this empty", pending: "Awaiting moderation",
     like: "liked this", repost: "reposted this", bookmark: "bookmarked this", mention: "mentioned this",
-    owner: "author"
+    owner: "author", signed_in_as: "Signed in as {name}", signed_in: "Signed in", sign_out: "Sign out", verified: "verified"
   };
   var KEY = "causerie:token:";
+  /* The signed-in reader ({name, url, verified_by, csrf}) or null: anonymous. */
+  var session = null;
 
   function el(tag, attrs, kids) {
     var e = document.createElement(tag);
@@ -44,6 +47,7 @@
     if (body) h["Content-Type"] = "application/json";
     if (token) h.Authorization = "Bearer " + token;
     if (key) h["Idempotency-Key"] = key;
+    if (creds === "include" && session && session.csrf) h["X-CSRF-Token"] = session.csrf;
     return fetch(api + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: creds || "omit" })
       .then(function (r) {
         if (r.status === 204) return { ok: true, status: 204, data: {} };
@@ -87,6 +91,15 @@
       }, function () { /* keep the baked numbers */ });
   }
 
+  /* Who is signed in, when the service offers sign-in. Any failure (a service on another
+     site, whose cookie the browser blocks; a network error) is "nobody": the anonymous form. */
+  function whoami(then) {
+    if (!S.sign_in || !S.sign_in.methods) return then(null);
+    fetch(api + "/api/me", { credentials: "include", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { then(d && d.csrf ? d : null); }, function () { then(null); });
+  }
+
   function start() {
     counts();
     var root = document.getElementById("comments");
@@ -94,6 +107,10 @@
     root.setAttribute("data-causerie-ready", "1");
     var sj = document.getElementById("causerie-strings");
     if (sj) { try { var o = JSON.parse(sj.textContent); for (var k in o) if (o[k]) S[k] = o[k]; } catch (e) { /* keep defaults */ } }
+    whoami(function (who) { session = who; run(root); });
+  }
+
+  function run(root) {
     var page = root.getAttribute("data-causerie-page") || location.pathname;
     var closed = root.getAttribute("data-causerie-closed") === "true";
     /* a closed post with nothing to show says only "Comments are closed." */
@@ -105,7 +122,9 @@
       list = root.appendChild(el("ol", { "class": "comment-list" }));
     }
     var status = root.appendChild(el("p", { "class": "causerie-status", role: "status", "aria-live": "polite" }));
-    var form = root.querySelector("#comment-form") || (closed ? null : buildForm());
+    var required = !!(S.sign_in && S.sign_in.required);
+    var form = root.querySelector("#comment-form") || (closed || (required && !session) ? null : buildForm());
+    if (session && form) signedIn();
     if (bare && closed) list.appendChild(el("li", { "class": "comment-none", text: S.closed }));
 
     function when(iso) {
@@ -125,6 +144,8 @@
       var who = el(site ? "a" : "span", { "class": "p-author h-card comment-author", dir: "auto", href: site, rel: site ? "nofollow ugc noopener" : null, text: c.author });
       var meta = el("header", { "class": "comment-meta" }, [avatar(c.author), document.createTextNode(" "), who]);
       if (c.is_owner) meta.appendChild(el("span", { "class": "comment-owner", text: " (" + S.owner + ")" }));
+      if (c.verified) meta.appendChild(el("span", { "class": "comment-verified" }, [document.createTextNode(" "),
+        el("span", { "aria-hidden": "true", text: "✓" }), document.createTextNode(" " + S.verified)]));
       meta.appendChild(document.createTextNode(" "));
       var link = safeUrl(c.url) || safeUrl(c.source);
       var t = when(c.created);
@@ -272,20 +293,41 @@
       if (auto) a.autocomplete = auto;
       return el("p", {}, [el("label", { "for": a.id, text: label }), el(tag, a)]);
     }
+    /* Signed in: the identity replaces name, e-mail and website; the sign-in choices go. */
+    function signedIn() {
+      /* an e-mail sign-in without a name still signs with the form's name */
+      (session.name ? ["author", "email", "website", "homepage"] : ["email", "website", "homepage"]).forEach(function (n) {
+        var x = form.elements[n], p = x && x.closest("p");
+        if (x) { x.disabled = true; x.required = false; }
+        if (p) p.hidden = true;
+      });
+      Array.prototype.forEach.call(root.querySelectorAll(".sign-in, .sign-in-optional"), function (x) { x.hidden = true; });
+      var out = el("button", { type: "button", "class": "causerie-sign-out", text: S.sign_out });
+      out.addEventListener("click", function () {
+        out.disabled = true;
+        call("POST", "/auth/sign-out", null, null, null, "include").then(function () { location.reload(); }, function () { out.disabled = false; say(S.error, true); });
+      });
+      var who = el("p", { "class": "causerie-me" }, [
+        document.createTextNode((session.name ? S.signed_in_as.replace("{name}", session.name) : S.signed_in) + " · "), out]);
+      var h = form.querySelector("h3");
+      form.insertBefore(who, h ? h.nextSibling : form.firstChild);
+    }
     function buildForm() {
-      var f = el("form", { id: "comment-form", "class": "comment-form", method: "post", action: api + "/api/comments" }, [
-        el("input", { type: "hidden", name: "page", value: page }),
-        el("input", { type: "hidden", name: "parent", value: "" }),
+      var anon = session ? (session.name ? [] : [field("author", S.name, "input", "text", true, "name")]) : [
         field("author", S.name, "input", "text", true, "name"),
         field("email", S.email, "input", "email", false, "email"),
         field("website", S.website, "input", "url", false, "url"),
         el("p", { "class": "comment-hp", "aria-hidden": "true", style: "position:absolute;left:-9999px" }, [
           el("label", { "for": "causerie-homepage", text: S.honeypot }),
-          el("input", { id: "causerie-homepage", name: "homepage", type: "text", tabindex: "-1", autocomplete: "off" })]),
+          el("input", { id: "causerie-homepage", name: "homepage", type: "text", tabindex: "-1", autocomplete: "off" })])];
+      var f = el("form", { id: "comment-form", "class": "comment-form", method: "post", action: api + "/api/comments" }, [
+        el("input", { type: "hidden", name: "page", value: page }),
+        el("input", { type: "hidden", name: "parent", value: "" })].concat(anon, [
         field("body", S.comment, "textarea", null, true),
         el("p", {}, [el("button", { type: "submit", text: S.send })])
-      ]);
-      return root.appendChild(f);
+      ]));
+      var box = root.querySelector(".sign-in");
+      return box ? root.insertBefore(f, box) : root.appendChild(f);
     }
 
     function clearErrors() {
@@ -300,7 +342,7 @@
         clearErrors();
         var data = {};
         Array.prototype.forEach.call(form.elements, function (x) {
-          if (x.name && !((x.type === "checkbox" || x.type === "radio") && !x.checked)) data[x.name] = x.value;
+          if (x.name && !x.disabled && !((x.type === "checkbox" || x.type === "radio") && !x.checked)) data[x.name] = x.value;
         });
         if (!data.page) data.page = page;
         // the signed commenter token of an earlier comment: first-time trust

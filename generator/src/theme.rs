@@ -34,6 +34,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed!(
     "templates/partials/conversation-item.html",
     "templates/partials/conversation-face.html",
     "templates/partials/hcard.html",
+    "templates/partials/sign-in.html",
     "static/style.css",
     "static/causerie.js",
     "i18n/en.toml",

@@ -66,6 +66,7 @@ fn item(id: i64, page: &str, parent: Option<i64>, kind: ItemKind, minute: u32) -
         source: (kind != ItemKind::Comment).then(|| format!("https://elsewhere.example/{id}")),
         url: None,
         is_owner: id == 2,
+        verified: false,
     }
 }
 

@@ -146,10 +146,12 @@ async fn confirm_page(State(st): State<AppState>, Path(token): Path<String>) -> 
             esc(w.confirm_button)
         )
     };
+    // The button's POST answers 303 to the page on the site: a browser
+    // enforces `form-action` on that redirect too, so the site is allowed.
     private(respond(
         StatusCode::OK,
         page_in(&st.cfg.language, w.confirm_title, &body),
-        None,
+        Some(&st.cfg.site_origin),
     ))
 }
 
@@ -205,7 +207,10 @@ fn private(mut r: Response) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with the
+        // button's POST, which the same-site check refuses. `strict-origin`
+        // keeps the link (the token) out of every Referer all the same.
+        HeaderValue::from_static("strict-origin"),
     );
     r
 }

@@ -17,7 +17,7 @@ async fn a_link_signs_in_once_and_its_page_burns_nothing() {
         let r = app.http.get(&link).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["cache-control"], "no-store");
-        assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+        assert_eq!(r.headers()["referrer-policy"], "strict-origin");
         let page = r.text().await.unwrap();
         assert!(page.contains("<form method=\"post\""), "{page}");
     }

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod clean;
 pub mod feed;
 pub mod retry;
+pub mod sign_in;
 pub mod sync;
 pub mod view;
 
@@ -95,6 +96,9 @@ pub struct Item {
     pub url: Option<String>,
     #[serde(default)]
     pub is_owner: bool,
+    /// Posted by a signed-in reader (absent from older services: false).
+    #[serde(default)]
+    pub verified: bool,
 }
 
 /// Longest author name kept (characters).
@@ -173,6 +177,8 @@ pub struct Conversations {
     /// The service and export cursor these items are synced to, so a
     /// resident engine syncs from memory instead of the cache on disk.
     pub(crate) synced: Option<(String, String)>,
+    /// How readers sign in (anonymous when the service does not say).
+    pub sign_in: sign_in::SignIn,
 }
 
 impl Conversations {
@@ -190,6 +196,7 @@ impl Conversations {
             by_page,
             warning: None,
             synced: None,
+            sign_in: sign_in::SignIn::default(),
         }
     }
 
@@ -272,6 +279,7 @@ pub(crate) mod tests {
             source: None,
             url: None,
             is_owner: false,
+            verified: false,
         }
     }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::cache::{self, SyncState};
 use super::retry;
+use super::sign_in::{self, SignIn};
 use super::{Conversations, Item};
 use crate::config::Config;
 use crate::fetch::{FetchConfig, Fetcher};
@@ -30,6 +31,9 @@ struct Export {
     comments: Vec<serde_json::Value>,
     #[serde(default)]
     removed: Vec<i64>,
+    /// Absent from services that predate sign-in: anonymous commenting.
+    #[serde(default)]
+    sign_in: Option<SignIn>,
 }
 
 /// What one sync did (for messages and tests).
@@ -59,22 +63,28 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
     let kept = previous.and_then(|p| match &p.synced {
         Some((s, cursor)) if s == service => {
             let state = SyncState::new(service, cursor);
-            Some((p.into_items(), Some(state)))
+            let sign_in = p.sign_in.clone();
+            Some((p.into_items(), Some(state), sign_in))
         }
         _ => None,
     });
-    let (mut items, state) = match kept {
+    let (mut items, state, mut sign_in) = match kept {
         Some(k) => k,
         None => match cache::load_items(root, service) {
-            Ok(items) => (items, cache::load_sync(root, service)),
+            Ok(items) => (
+                items,
+                cache::load_sync(root, service),
+                sign_in::load(root, service),
+            ),
             Err(e) => {
                 warnings.push(format!("ignoring the comment cache: {e}"));
-                (BTreeMap::new(), None)
+                (BTreeMap::new(), None, sign_in::load(root, service))
             }
         },
     };
     if std::env::var_os(OFFLINE_ENV).is_some() {
         let mut c = Conversations::new(items);
+        c.sign_in = sign_in;
         c.warning = Some(format!(
             "{OFFLINE_ENV} is set: baked {} cached comments without asking {service}",
             c.len()
@@ -91,6 +101,13 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
         Ok(export) => {
             let t = Instant::now();
             let cursor = export.cursor.clone();
+            let fresh = export.sign_in.clone().unwrap_or_default();
+            if fresh != sign_in {
+                if let Err(e) = sign_in::save(root, service, &fresh) {
+                    warnings.push(format!("cannot update the comment cache: {e}"));
+                }
+                sign_in = fresh;
+            }
             let applied = apply(&mut items, export, since.is_none());
             let saved = if applied.changed + applied.removed > 0 || since.is_none() {
                 cache::save_items(root, service, &items)
@@ -125,6 +142,7 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
     }
     let mut c = Conversations::new(items);
     c.synced = synced;
+    c.sign_in = sign_in;
     if !warnings.is_empty() {
         c.warning = Some(warnings.join("; "));
     }

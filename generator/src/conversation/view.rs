@@ -59,6 +59,8 @@ pub struct CommentView {
     pub date: WhenView,
     pub edited: Option<WhenView>,
     pub is_owner: bool,
+    /// Posted while signed in (the page marks it).
+    pub verified: bool,
     /// Cleaned HTML (the only field a template may print unescaped).
     pub body_html: String,
     /// The item's own URL (`u-url`): its anchor here, or the source's URL.
@@ -194,6 +196,7 @@ fn comment_view(it: &Item, permalink: &str, strings: &Strings) -> CommentView {
             .filter(|_| !webmention)
             .map(|u| when(u, strings)),
         is_owner: it.is_owner,
+        verified: it.verified,
         body_html: it.body_html.clone(),
         url: if webmention {
             it.url.clone().or_else(|| it.source.clone()).unwrap_or(own)

@@ -94,6 +94,8 @@ fn entry_fp(site: &Site, e: &Entry) -> u64 {
         fp.str(state.as_str());
         fp.str(&closes.map(|d| d.rfc3339()).unwrap_or_default());
         fp.num(site.conversation.page_digest(&site.config.url_for(&e.path)));
+        // the login-only page and its sign-in choices
+        fp.num(site.conversation.sign_in.digest());
     }
     fp.finish()
 }

@@ -6,6 +6,7 @@
 
 pub mod feeds;
 mod jobs;
+pub mod sign_in_view;
 pub mod sitemap;
 mod summaries;
 pub mod templates;

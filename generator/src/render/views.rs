@@ -161,6 +161,8 @@ pub struct ConversationView {
     pub title: String,
     /// `#causerie-strings` JSON for embed.js.
     pub strings_json: String,
+    /// The sign-in choices, when the service offers sign-in.
+    pub sign_in: Option<super::sign_in_view::SignInView>,
 }
 
 /// Open/closed and closing date of an entry's comments.
@@ -231,12 +233,27 @@ impl ConversationView {
             ("website", "comment_website"),
             ("comment", "comment_body"),
             ("honeypot", "comment_honeypot"),
+            ("signed_in_as", "sign_in_as"),
+            ("signed_in", "signed_in"),
+            ("sign_out", "sign_out"),
+            ("sign_in_title", "sign_in_title"),
+            ("verified", "comment_verified"),
         ];
         let mut js = serde_json::Map::new();
         for (k, key) in keys {
             if strings.has(key) {
                 js.insert(k.to_string(), strings.get(key, None).into());
             }
+        }
+        let sign_in = super::sign_in_view::SignInView::new(
+            &conversation.sign_in,
+            &c.url,
+            &config.url_for(&e.path),
+            &config.abs_url(&e.path),
+            strings,
+        );
+        if let Some(v) = &sign_in {
+            js.insert("sign_in".into(), v.for_script());
         }
         let page = config.url_for(&e.path);
         let items = conversation.page(&page);
@@ -282,6 +299,7 @@ impl ConversationView {
             mentions: thread.mentions,
             reply_options: thread.reply_options,
             strings_json,
+            sign_in,
         })
     }
 }

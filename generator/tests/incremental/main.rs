@@ -293,6 +293,7 @@ impl SiteGen {
                         source: None,
                         url: None,
                         is_owner: false,
+                        verified: id % 2 == 0,
                     },
                 );
                 self.save_comments();
