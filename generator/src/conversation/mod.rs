@@ -173,6 +173,9 @@ pub struct Conversations {
     /// The service and export cursor these items are synced to, so a
     /// resident engine syncs from memory instead of the cache on disk.
     pub(crate) synced: Option<(String, String)>,
+    /// The fediverse actor's key from the export (`"activitypub"`), when
+    /// the service has one.
+    pub actor_key: Option<crate::activitypub::ActorKey>,
 }
 
 impl Conversations {
@@ -190,6 +193,7 @@ impl Conversations {
             by_page,
             warning: None,
             synced: None,
+            actor_key: None,
         }
     }
 
