@@ -61,7 +61,8 @@ pub fn router(state: AppState) -> Router {
         .route("/embed.js", get(routes::assets::embed_js))
         .route("/healthz", get(routes::assets::healthz))
         .route("/posted/{id}", get(routes::own::posted_page))
-        .merge(routes::mail_links::router());
+        .merge(routes::mail_links::router())
+        .merge(routes::activitypub::router(&state));
     Router::new()
         .merge(api)
         .merge(admin)

@@ -75,6 +75,9 @@ pub struct FileConfig {
     /// `[notify]`: the optional webhook.
     #[serde(default)]
     pub notify: crate::mail_config::NotifyFileConfig,
+    /// `[activitypub]`: the blog as a fediverse actor (see `activitypub_config`).
+    #[serde(default)]
+    pub activitypub: crate::activitypub_config::ActivityPubFileConfig,
 }
 
 /// The `[webmention]` table of the config file.
@@ -255,6 +258,8 @@ pub struct Config {
     /// `None`: no mail is ever sent.
     pub mail: Option<crate::mail_config::MailSettings>,
     pub notify_webhook: Option<url::Url>,
+    /// `None`: no actor, no inbox.
+    pub activitypub: Option<crate::activitypub_config::ActivityPubSettings>,
 }
 
 impl Config {
@@ -331,7 +336,9 @@ impl Config {
         let notify_webhook = crate::mail_config::webhook(&f.notify)?;
         let mail = crate::mail_config::mail_settings(f.mail)?;
         let language = crate::mail_config::language(f.language)?;
+        let activitypub = crate::activitypub_config::settings(f.activitypub, &site_url)?;
         Ok(Config {
+            activitypub,
             language,
             mail,
             notify_webhook,

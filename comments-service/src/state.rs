@@ -39,6 +39,8 @@ pub struct AppState {
     pub heavy: crate::heavy::Heavy,
     /// Wakes the outbox worker after a write that queued a notification.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The fediverse actor's key pair, made or loaded on first use.
+    pub actor_keys: crate::activitypub::keys::LazyKeys,
 }
 
 impl AppState {
@@ -91,6 +93,7 @@ impl AppState {
             site_client,
             heavy: crate::heavy::Heavy::default(),
             outbox_wake: Arc::default(),
+            actor_keys: Default::default(),
         })
     }
 

@@ -23,6 +23,7 @@ use super::{Micros, rfc3339};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
 
+mod activitypub;
 mod admin;
 mod announce;
 mod comments;

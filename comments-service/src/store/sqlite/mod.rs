@@ -18,6 +18,7 @@ use crate::config::Moderation;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Kind, Status};
 
+mod activitypub;
 mod admin;
 mod comments;
 mod import;

@@ -1,0 +1,79 @@
+//! The fediverse routes of the service: the followers collection (counts
+//! only: the list of who follows is theirs, not the public's).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::state::AppState;
+
+/// The media type of every ActivityPub document.
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+
+/// The routes, present only with `[activitypub]` (else the fallback's 404).
+pub fn router(state: &AppState) -> Router<AppState> {
+    if state.cfg.activitypub.is_none() {
+        return Router::new();
+    }
+    Router::new().route("/activitypub/followers", get(followers))
+}
+
+/// `body` as `application/activity+json`.
+pub fn activity_json<T: Serialize>(body: &T) -> Response {
+    let mut res = axum::Json(body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ACTIVITY_JSON),
+    );
+    res
+}
+
+/// This service's public base URL: `[activitypub] service_url`, else the
+/// request's `Host` (http on loopback, https elsewhere).
+pub fn service_url(st: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = st
+        .cfg
+        .activitypub
+        .as_ref()
+        .and_then(|a| a.service_url.clone())
+    {
+        return u;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let local =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    format!("{}://{host}", if local { "http" } else { "https" })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Followers {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    id: String,
+    r#type: &'static str,
+    total_items: u64,
+}
+
+/// `GET /activitypub/followers`: an `OrderedCollection` with `totalItems`.
+async fn followers(State(st): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let total_items = st.store.follower_count().await?;
+    let id = format!("{}/activitypub/followers", service_url(&st, &headers));
+    Ok(activity_json(&Followers {
+        context: "https://www.w3.org/ns/activitystreams",
+        id,
+        r#type: "OrderedCollection",
+        total_items,
+    }))
+}

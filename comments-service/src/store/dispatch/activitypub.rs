@@ -1,0 +1,37 @@
+//! The fediverse surface of [`Store`]: settings kept once (the actor's key
+//! pair) and the followers.
+
+use super::{Backend, Store};
+use crate::error::Result;
+
+impl Store {
+    /// The stored value of setting `key`, or `make` stored now.
+    pub async fn setting_or_insert(&self, key: &'static str, make: Vec<u8>) -> Result<Vec<u8>> {
+        on!(self, b => b.setting_or_insert(key, make).await)
+    }
+
+    /// The stored value of setting `key`.
+    pub async fn setting(&self, key: &'static str) -> Result<Option<Vec<u8>>> {
+        on!(self, b => b.setting(key).await)
+    }
+
+    /// Adds (or refreshes the inboxes of) a follower.
+    pub async fn follower_add(
+        &self,
+        actor: String,
+        inbox: String,
+        shared_inbox: Option<String>,
+    ) -> Result<()> {
+        on!(self, b => b.follower_add(actor, inbox, shared_inbox).await)
+    }
+
+    /// Removes a follower; true when it was one.
+    pub async fn follower_remove(&self, actor: String) -> Result<bool> {
+        on!(self, b => b.follower_remove(actor).await)
+    }
+
+    /// How many follow the blog.
+    pub async fn follower_count(&self) -> Result<u64> {
+        on!(self, b => b.follower_count().await)
+    }
+}
