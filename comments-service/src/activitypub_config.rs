@@ -13,6 +13,10 @@ pub struct ActivityPubFileConfig {
     /// This service's public base URL (`[comments] url` in `causerie.toml`),
     /// naming its collections. Default: from each request's `Host`.
     pub service_url: Option<String>,
+    /// Inbox deliveries per minute from one instance; 0 = no limit. Default 300.
+    pub per_instance_per_minute: Option<u32>,
+    /// Inbox deliveries per minute from one actor; 0 = no limit. Default 60.
+    pub per_actor_per_minute: Option<u32>,
 }
 
 /// The actor the service signs for and receives as.
@@ -25,6 +29,8 @@ pub struct ActivityPubSettings {
     pub key_id: String,
     /// Without a final `/`; `None`: from the request.
     pub service_url: Option<String>,
+    pub per_instance_per_minute: u32,
+    pub per_actor_per_minute: u32,
 }
 
 /// Validates the table against `site_url`; `None` when it is absent.
@@ -58,6 +64,8 @@ pub fn settings(
         None => None,
     };
     Ok(Some(ActivityPubSettings {
+        per_instance_per_minute: f.per_instance_per_minute.unwrap_or(300),
+        per_actor_per_minute: f.per_actor_per_minute.unwrap_or(60),
         service_url,
         username,
         key_id: format!("{actor_id}#main-key"),

@@ -200,7 +200,34 @@ impl Fetcher {
 
     /// `GET`, following redirects (each hop re-checked).
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        self.with_deadline(url, self.run(url, Body::Empty, true))
+        self.with_deadline(url, self.run(url, Body::Empty, true, &[]))
+            .await
+    }
+
+    /// [`Fetcher::get`] with extra request headers (an `Accept` among them
+    /// replaces the default one; a signature's `Date`, `Signature`).
+    pub async fn get_with(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        self.with_deadline(url, self.run(url, Body::Empty, true, headers))
+            .await
+    }
+
+    /// [`Fetcher::post_raw`] with extra request headers (a signed delivery).
+    pub async fn post_with(
+        &self,
+        url: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        let body = Body::Raw {
+            content_type: content_type.into(),
+            bytes,
+        };
+        self.with_deadline(url, self.run(url, body, false, headers))
             .await
     }
 
@@ -215,7 +242,7 @@ impl Fetcher {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        self.with_deadline(url, self.run(url, Body::Form(fields), false))
+        self.with_deadline(url, self.run(url, Body::Form(fields), false, &[]))
             .await
     }
 
@@ -225,7 +252,8 @@ impl Fetcher {
             content_type: "text/plain".into(),
             bytes: Vec::new(),
         };
-        self.with_deadline(url, self.run(url, body, false)).await
+        self.with_deadline(url, self.run(url, body, false, &[]))
+            .await
     }
 
     /// `POST` of a raw body with its content type (XML-RPC).
@@ -239,7 +267,8 @@ impl Fetcher {
             content_type: content_type.into(),
             bytes,
         };
-        self.with_deadline(url, self.run(url, body, false)).await
+        self.with_deadline(url, self.run(url, body, false, &[]))
+            .await
     }
 
     async fn with_deadline(
@@ -254,12 +283,20 @@ impl Fetcher {
         }
     }
 
-    async fn run(&self, url: &str, body: Body, follow: bool) -> Result<Fetched, FetchError> {
+    async fn run(
+        &self,
+        url: &str,
+        body: Body,
+        follow: bool,
+        extra: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        let own_accept = extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept"));
         let mut current = parse_http_url(url)?;
         let mut hops = 0;
         loop {
             self.check_host(&current)?;
-            let request = match &body {
+            let mut request = match &body {
+                Body::Empty if own_accept => self.client.get(current.clone()),
                 Body::Empty => self.client.get(current.clone()).header(ACCEPT, ACCEPT_HTML),
                 Body::Form(fields) => self.client.post(current.clone()).form(fields),
                 Body::Raw {
@@ -271,6 +308,9 @@ impl Fetcher {
                     .header(CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone()),
             };
+            for (k, v) in extra {
+                request = request.header(k.as_str(), v.as_str());
+            }
             let mut response = request
                 .send()
                 .await

@@ -3,9 +3,10 @@
 
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -19,7 +20,37 @@ pub fn router(state: &AppState) -> Router<AppState> {
     if state.cfg.activitypub.is_none() {
         return Router::new();
     }
-    Router::new().route("/activitypub/followers", get(followers))
+    Router::new()
+        .route("/activitypub/followers", get(followers))
+        .route("/activitypub/inbox", post(inbox))
+}
+
+/// `POST /activitypub/inbox`: 202 when taken; 401 for a signature that is
+/// missing, forged, stale, replayed or by another actor; 429 over a limit.
+async fn inbox(
+    State(st): State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use crate::activitypub::inbox::{Rejected, receive};
+    let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let refuse = |status: StatusCode, message: String| {
+        let body = serde_json::json!({"error": {"field": "signature", "message": message}});
+        (status, axum::Json(body)).into_response()
+    };
+    match receive(&st, target, &headers, &body).await {
+        Ok(status) => status.into_response(),
+        Err(Rejected::Unsigned(m)) => {
+            tracing::info!(reason = %m, "inbox delivery refused");
+            refuse(StatusCode::UNAUTHORIZED, m)
+        }
+        Err(Rejected::Bad(m)) => refuse(StatusCode::BAD_REQUEST, m),
+        Err(Rejected::Limited(secs)) => {
+            crate::error::Error::RateLimited { retry_after: secs }.into_response()
+        }
+        Err(Rejected::Internal(e)) => e.into_response(),
+    }
 }
 
 /// `body` as `application/activity+json`.
