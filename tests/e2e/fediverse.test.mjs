@@ -1,0 +1,152 @@
+// The blog on the fediverse with a real peer: a Fedify Federation
+// (fediverse/peer.mjs, npm `@fedify/fedify`) follows the blog whose actor
+// the generator published (served by nginx with the documented rules) and
+// whose inbox the real causerie-comments runs. Fedify signs the Follow, the
+// service verifies it, stores the follower and answers a signed Accept that
+// Fedify verifies against the key in the published actor document. Forged,
+// replayed and private-address requests are refused.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { causerie, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
+import { freePort, startNginx } from './fediverse/nginx.mjs';
+
+let work, site, svc, nginx, peer, peerUrl, actorUrl;
+const stops = [];
+
+function serviceConfig(siteUrl, privateOk) {
+  return `site_url = "${siteUrl}"\nallow_private_addresses = ${privateOk}\nmoderation = "none"\n\n[activitypub]\nusername = "blog"\n`;
+}
+
+async function startPeer() {
+  const proc = spawn(process.execPath, [join(repoRoot, 'tests/e2e/fediverse/peer.mjs')], {
+    cwd: join(repoRoot, 'tests'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (err += d));
+  const url = await waitFor(
+    () => {
+      if (proc.exitCode !== null) throw new Error(`peer exited ${proc.exitCode}: ${err}`);
+      const m = out.match(/^http:\/\/127\.0\.0\.1:\d+/);
+      return m ? m[0] : null;
+    },
+    { what: 'the Fedify peer', timeoutMs: 30_000 },
+  );
+  return { proc, url, err: () => err };
+}
+
+async function peerCall(path, body) {
+  const r = await fetch(`${peerUrl}/_peer/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+async function followers(service = svc) {
+  const r = await fetch(`${service.url}/activitypub/followers`);
+  assert.equal(r.status, 200);
+  return (await r.json()).totalItems;
+}
+
+before(async () => {
+  work = tmpdir('causerie-fedi-');
+  const port = await freePort();
+  const siteUrl = `http://127.0.0.1:${port}/`;
+  mkdirSync(join(work, 'svc'));
+  svc = await startService({ config: serviceConfig(siteUrl, true), dir: join(work, 'svc') });
+  stops.push(() => svc.stop());
+  site = join(work, 'site');
+  mkdirSync(join(site, 'content/posts'), { recursive: true });
+  writeFileSync(
+    join(site, 'causerie.toml'),
+    `base_url = "${siteUrl}"\ntitle = "Fedi Blog"\n\n[comments]\nurl = "${svc.url}"\n\n[activitypub]\nusername = "blog"\n`,
+  );
+  writeFileSync(join(site, 'content/posts/hello.md'), '+++\ntitle = "Hello"\ndate = 2026-11-01\n+++\nHello, fediverse.\n');
+  const b = causerie(['build', '--root', site]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.doesNotMatch(b.stderr, /actor key/, 'the service gave the key');
+  nginx = await startNginx(work, join(site, 'public'), port);
+  stops.push(() => nginx.stop());
+  actorUrl = `${siteUrl}activitypub/actor`;
+  peer = await startPeer();
+  peerUrl = peer.url;
+  stops.push(async () => {
+    const done = new Promise((r) => peer.proc.once('exit', r));
+    peer.proc.kill('SIGTERM');
+    await done;
+  });
+});
+
+after(async () => {
+  for (const s of stops.reverse()) await s();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('the peer follows the blog and gets an Accept it verified; Undo unfollows', async () => {
+  assert.equal(await followers(), 0);
+  const f = await peerCall('follow', { actor: actorUrl });
+  assert.equal(f.status, 200, JSON.stringify(f.json) + peer.err());
+  assert.equal(await followers(), 1);
+  const accepted = await waitFor(
+    async () => (await peerCall('events')).json.find((e) => e.type === 'Accept'),
+    { what: 'the Accept at the peer' },
+  ).catch((e) => {
+    throw new Error(`${e.message}\nservice: ${svc.output().stderr}\npeer: ${peer.err()}`);
+  });
+  assert.equal(accepted.actor, actorUrl, 'signed by the blog, verified by Fedify with the published key');
+  assert.equal(accepted.object, f.json.sent);
+  const u = await peerCall('undo', { actor: actorUrl });
+  assert.equal(u.status, 200, JSON.stringify(u.json));
+  assert.equal(await followers(), 0);
+});
+
+async function post(inbox, signed, body = signed.body) {
+  const headers = { ...signed.headers };
+  delete headers['content-length'];
+  return fetch(inbox, { method: 'POST', headers, body });
+}
+
+for (const spec of ['draft-cavage-http-signatures-12', 'rfc9421']) {
+  test(`${spec}: a signed Follow counts once; its replay, a forged body and an unsigned copy are refused`, async () => {
+    const inbox = `${svc.url}/activitypub/inbox`;
+    const activity = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${peerUrl}/follows/${spec}`, type: 'Follow', object: actorUrl };
+    const signed = (await peerCall('signed', { inbox, activity, spec })).json;
+    const forged = await post(inbox, signed, signed.body.replace('Follow', 'Folloz'));
+    assert.equal(forged.status, 401, 'a body that is not the signed one');
+    const first = await post(inbox, signed);
+    assert.equal(first.status, 202, await first.text());
+    assert.equal(await followers(), 1);
+    const again = await post(inbox, signed);
+    assert.equal(again.status, 401, 'the same signed request twice');
+    assert.match((await again.json()).error.message, /already received/);
+    const unsigned = await fetch(inbox, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body: signed.body });
+    assert.equal(unsigned.status, 401);
+    const undo = (await peerCall('signed', { inbox, spec, activity: { '@context': 'https://www.w3.org/ns/activitystreams', id: `${peerUrl}/undo/${spec}`, type: 'Undo', object: activity } })).json;
+    assert.equal((await post(inbox, undo)).status, 202);
+    assert.equal(await followers(), 0);
+  });
+}
+
+test('an actor on a private address is refused without allow_private_addresses', async () => {
+  const strict = await startService({ config: serviceConfig(`http://127.0.0.1:9/`, false), dir: tmpdir('causerie-fedi-strict-') });
+  try {
+    const inbox = `${strict.url}/activitypub/inbox`;
+    const activity = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${peerUrl}/follows/strict`, type: 'Follow', object: 'http://127.0.0.1:9/activitypub/actor' };
+    const signed = (await peerCall('signed', { inbox, activity })).json;
+    const r = await post(inbox, signed);
+    assert.equal(r.status, 401);
+    assert.match((await r.json()).error.message, /not a public address/);
+    assert.equal(await followers(strict), 0);
+  } finally {
+    await strict.stop();
+    rmSync(strict.dir, { recursive: true, force: true });
+  }
+});
