@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { causerie, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
@@ -149,4 +149,96 @@ test('an actor on a private address is refused without allow_private_addresses',
     await strict.stop();
     rmSync(strict.dir, { recursive: true, force: true });
   }
+});
+
+/** A fixture with its placeholders filled. */
+function fixture(name, vars) {
+  let text = readFileSync(join(repoRoot, 'tests/e2e/fixtures/fediverse', name), 'utf8');
+  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
+  return JSON.parse(text);
+}
+
+async function send(activity, as = 'alice') {
+  const r = await peerCall('send', { inbox: `${svc.url}/activitypub/inbox`, activity, as });
+  assert.equal(r.status, 200);
+  return r.json;
+}
+
+async function thread() {
+  const r = await fetch(`${svc.url}/api/comments?page=/posts/hello/`);
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
+function flat(items) {
+  return items.flatMap((c) => [c, ...flat(c.replies ?? [])]);
+}
+
+test('replies, likes, boosts, edits and deletes from the peer reach the JSON and the baked page', async () => {
+  const alice = `${peerUrl}/users/alice`;
+  const postUrl = `${actorUrl.replace('activitypub/actor', '')}posts/hello/`;
+  const vars = { ACTOR: alice, PEER: peerUrl, BLOG_ACTOR: actorUrl, POST: postUrl, POST_OBJECT: `${postUrl}activity.json` };
+  const ctx = 'https://www.w3.org/ns/activitystreams';
+
+  // A Mastodon reply with a mention and a content warning.
+  const reply = fixture('mastodon-reply.json', vars);
+  assert.equal((await send(reply)).status, 202);
+  let items = flat((await thread()).comments ?? []);
+  let r = items.find((c) => c.kind === 'reply');
+  assert.ok(r, JSON.stringify(items));
+  assert.equal(r.author, 'Alice Peer');
+  assert.match(r.body_html, /CW: Spoilers for the ending/);
+  assert.match(r.body_html, /The butler did it, surely\?/);
+  assert.doesNotMatch(r.body_html, /<script/);
+
+  // A reply to that reply (Mastodon names the note it answers) is threaded.
+  const noteId = reply.object.id;
+  const second = { '@context': ctx, id: `${alice}/statuses/3/activity`, type: 'Create', actor: alice, object: { id: `${alice}/statuses/3`, type: 'Note', attributedTo: alice, inReplyTo: noteId, content: '<p>Answering myself.</p>' } };
+  assert.equal((await send(second)).status, 202);
+  const top = ((await thread()).comments ?? []).find((c) => c.id === r.id);
+  assert.ok(top?.replies?.some((c) => c.body_html.includes('Answering myself.')), JSON.stringify(top));
+
+  // A like and a Mastodon boost of the post.
+  const like = { '@context': ctx, id: `${alice}#likes/1`, type: 'Like', actor: alice, object: postUrl };
+  assert.equal((await send(like)).status, 202);
+  assert.equal((await send(fixture('mastodon-boost.json', vars))).status, 202);
+  items = flat((await thread()).comments ?? []);
+  assert.equal(items.filter((c) => c.kind === 'like').length, 1);
+  assert.equal(items.filter((c) => c.kind === 'repost').length, 1);
+
+  // Bob may neither edit nor delete Alice's note.
+  const bob = `${peerUrl}/users/bob`;
+  const theft = { '@context': ctx, id: `${bob}/deletes/1`, type: 'Delete', actor: bob, object: noteId };
+  assert.equal((await send(theft, 'bob')).status, 403);
+  const forgedEdit = { '@context': ctx, id: `${bob}/updates/1`, type: 'Update', actor: bob, object: { ...reply.object, attributedTo: bob, content: '<p>Bob was here.</p>' } };
+  assert.equal((await send(forgedEdit, 'bob')).status, 403);
+  assert.equal((await send({ ...reply, id: `${bob}/x`, actor: alice }, 'bob')).status, 401, 'signed by bob, claiming alice');
+
+  // An edit.
+  const edit = { '@context': ctx, id: `${noteId}#updates/1`, type: 'Update', actor: alice, object: { ...reply.object, summary: null, content: '<p>Edited: the gardener.</p>' } };
+  assert.equal((await send(edit)).status, 202);
+  items = flat((await thread()).comments ?? []);
+  r = items.find((c) => c.id === r.id);
+  assert.match(r.body_html, /Edited: the gardener\./);
+
+  // Baked into the page at the next build.
+  const b = causerie(['build', '--root', site]);
+  assert.equal(b.code, 0, b.stderr);
+  const page = readFileSync(join(site, 'public/posts/hello/index.html'), 'utf8');
+  assert.match(page, /Edited: the gardener\./);
+  assert.match(page, /Answering myself\./);
+  assert.match(page, /Alice Peer/);
+  assert.match(page, /id="likes-title"/);
+
+  // Undo of the like, Delete of the second note.
+  assert.equal((await send({ '@context': ctx, id: `${alice}#likes/1/undo`, type: 'Undo', actor: alice, object: like })).status, 202);
+  assert.equal((await send({ '@context': ctx, id: `${alice}/statuses/3#delete`, type: 'Delete', actor: alice, object: { id: `${alice}/statuses/3`, type: 'Tombstone' } })).status, 202);
+  items = flat((await thread()).comments ?? []);
+  assert.equal(items.filter((c) => c.kind === 'like').length, 0);
+  assert.ok(!items.some((c) => c.body_html?.includes('Answering myself.')));
+  const b2 = causerie(['build', '--root', site]);
+  assert.equal(b2.code, 0, b2.stderr);
+  const page2 = readFileSync(join(site, 'public/posts/hello/index.html'), 'utf8');
+  assert.doesNotMatch(page2, /Answering myself\./);
+  assert.match(page2, /Edited: the gardener\./);
 });

@@ -9,9 +9,11 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::conversation;
 use super::remote::{RemoteActor, url_of};
 use super::signature::{self, Refused, Request};
 use crate::error::Error;
+use crate::model::Kind;
 use crate::state::AppState;
 
 /// Why a delivery was not taken, as the route answers it.
@@ -23,6 +25,8 @@ pub enum Rejected {
     Limited(u64),
     /// 400: the activity itself.
     Bad(String),
+    /// 403: an item of another actor.
+    Forbidden(String),
     Internal(Error),
 }
 
@@ -125,10 +129,16 @@ pub async fn receive(
         }
         "Undo" => {
             let inner = object.get("type").and_then(Value::as_str).unwrap_or("");
-            if inner == "Follow" || object.is_string() {
+            if inner == "Follow" {
                 st.store.follower_remove(actor.id.clone()).await?;
+            } else {
+                conversation::remove(st, &actor, &object).await?;
             }
         }
+        "Create" | "Update" => conversation::note(st, &actor, &object).await?,
+        "Like" => conversation::reaction(st, &actor, &activity, Kind::Like).await?,
+        "Announce" => conversation::reaction(st, &actor, &activity, Kind::Repost).await?,
+        "Delete" => conversation::remove(st, &actor, &object).await?,
         _ => {}
     }
     Ok(StatusCode::ACCEPTED)

@@ -4,6 +4,7 @@
 //! followers. Plain JSON with the ActivityStreams context: typed structs
 //! and `serde_json::Value`, no JSON-LD processing.
 
+pub mod conversation;
 pub mod deliver;
 pub mod inbox;
 pub mod keys;
@@ -18,6 +19,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// The ActivityStreams context.
 pub const CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+/// File name of a post's object beside its page (as the generator writes it).
+pub const OBJECT_FILE: &str = "activity.json";
 
 /// The inbox's shared parts (one per process).
 pub struct Fedi {

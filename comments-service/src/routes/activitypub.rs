@@ -46,6 +46,7 @@ async fn inbox(
             refuse(StatusCode::UNAUTHORIZED, m)
         }
         Err(Rejected::Bad(m)) => refuse(StatusCode::BAD_REQUEST, m),
+        Err(Rejected::Forbidden(m)) => refuse(StatusCode::FORBIDDEN, m),
         Err(Rejected::Limited(secs)) => {
             crate::error::Error::RateLimited { retry_after: secs }.into_response()
         }

@@ -122,6 +122,14 @@ pub struct Mention {
     pub notices: mail::Notices,
 }
 
+/// A stored item the fediverse refers to (a reply's parent, a note to edit).
+#[derive(Debug, Clone)]
+pub struct ApItem {
+    pub id: i64,
+    pub page: String,
+    pub website: Option<String>,
+}
+
 /// What the store did with a mention.
 #[derive(Debug, Clone, Copy)]
 pub struct MentionStored {

@@ -7,6 +7,7 @@
 //   POST /_peer/undo {"actor": URL}     sends Undo(Follow)
 //   POST /_peer/signed {"inbox": URL, "activity": {...}, "spec": "..."}
 //        answers a request Fedify signed, as {headers, body}, unsent
+//   POST /_peer/send {"inbox": URL, "activity": {...}}  signs it as alice (or `as`) and sends it
 //   GET  /_peer/events                  what the inbox listeners received
 // Fedify verifies every incoming signature before a listener runs, so an
 // event here means the sender's signature checked out.
@@ -23,19 +24,19 @@ const federation = createFederation({ kv: new MemoryKvStore(), allowPrivateAddre
 
 federation
   .setActorDispatcher('/users/{identifier}', async (ctx, identifier) => {
-    if (identifier !== 'alice') return null;
+    if (!['alice', 'bob'].includes(identifier)) return null;
     const [pair] = await ctx.getActorKeyPairs(identifier);
     return new Person({
       id: ctx.getActorUri(identifier),
       preferredUsername: identifier,
-      name: 'Alice Peer',
+      name: identifier === 'alice' ? 'Alice Peer' : 'Bob Peer',
       url: new URL(`/@${identifier}`, ctx.origin),
       inbox: ctx.getInboxUri(identifier),
       endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
       publicKey: pair.cryptographicKey,
     });
   })
-  .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === 'alice' ? [keys] : []));
+  .setKeyPairsDispatcher(async (_ctx, identifier) => (['alice', 'bob'].includes(identifier) ? [keys] : []));
 
 federation
   .setInboxListeners('/users/{identifier}/inbox', '/inbox')
@@ -99,6 +100,18 @@ async function control(req, res, body) {
       spec: args.spec ?? 'draft-cavage-http-signatures-12',
     });
     return json(res, 200, { headers: Object.fromEntries(signed.headers), body: payload });
+  }
+  if (req.url === '/_peer/send') {
+    // An activity in Mastodon's shape, signed by Fedify with alice's key.
+    const payload = JSON.stringify(args.activity);
+    const signed = await signRequest(
+      new Request(args.inbox, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body: payload }),
+      keys.privateKey,
+      new URL(`${ctx.getActorUri(args.as ?? 'alice').href}#main-key`),
+      { spec: args.spec ?? 'draft-cavage-http-signatures-12' },
+    );
+    const r = await fetch(signed);
+    return json(res, 200, { status: r.status, body: await r.text() });
   }
   return json(res, 404, { error: 'no such control' });
 }

@@ -30,6 +30,20 @@ impl Store {
         on!(self, b => b.follower_remove(actor).await)
     }
 
+    /// The live item with `id`, or with `source` when `id` is `None`.
+    pub async fn ap_item(
+        &self,
+        id: Option<i64>,
+        source: String,
+    ) -> Result<Option<crate::store::ApItem>> {
+        on!(self, b => b.ap_item(id, source).await)
+    }
+
+    /// Threads item `id` under `parent`.
+    pub async fn ap_set_parent(&self, id: i64, parent: i64) -> Result<()> {
+        on!(self, b => b.ap_set_parent(id, parent).await)
+    }
+
     /// How many follow the blog.
     pub async fn follower_count(&self) -> Result<u64> {
         on!(self, b => b.follower_count().await)

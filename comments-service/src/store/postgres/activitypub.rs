@@ -64,6 +64,45 @@ impl Postgres {
         )
     }
 
+    /// The live item (not deleted) with `id`, or with `source` when `id`
+    /// is `None`.
+    pub async fn ap_item(
+        &self,
+        id: Option<i64>,
+        source: String,
+    ) -> Result<Option<crate::store::ApItem>> {
+        let c = self.conn().await?;
+        let row = c
+            .query_opt(
+                "SELECT id, page, website FROM comments
+                 WHERE ($1::BIGINT IS NOT NULL AND id = $1 OR $1::BIGINT IS NULL AND source = $2)
+                   AND status != 'deleted' ORDER BY id LIMIT 1",
+                &[&id, &source],
+            )
+            .await?;
+        Ok(match row {
+            Some(r) => Some(crate::store::ApItem {
+                id: r.try_get(0)?,
+                page: r.try_get(1)?,
+                website: r.try_get(2)?,
+            }),
+            None => None,
+        })
+    }
+
+    /// Threads item `id` under `parent`.
+    pub async fn ap_set_parent(&self, id: i64, parent: i64) -> Result<()> {
+        let now = now_us();
+        let mut c = self.conn().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "UPDATE comments SET parent = $2, updated_us = $3 WHERE id = $1",
+            &[&id, &parent, &now],
+        )
+        .await?;
+        self.commit(tx, true, now).await
+    }
+
     /// How many follow the blog.
     pub async fn follower_count(&self) -> Result<u64> {
         let c = self.conn().await?;

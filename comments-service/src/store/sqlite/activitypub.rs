@@ -62,6 +62,44 @@ impl Sqlite {
         .await
     }
 
+    /// The live item (not deleted) with `id`, or with `source` when `id`
+    /// is `None`: (id, page, website).
+    pub async fn ap_item(
+        &self,
+        id: Option<i64>,
+        source: String,
+    ) -> Result<Option<crate::store::ApItem>> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT id, page, website FROM comments
+                     WHERE (?1 IS NOT NULL AND id = ?1 OR ?1 IS NULL AND source = ?2)
+                       AND status != 'deleted' ORDER BY id LIMIT 1",
+                )?
+                .query_row(params![id, source], |r| {
+                    Ok(crate::store::ApItem {
+                        id: r.get(0)?,
+                        page: r.get(1)?,
+                        website: r.get(2)?,
+                    })
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Threads item `id` under `parent`.
+    pub async fn ap_set_parent(&self, id: i64, parent: i64) -> Result<()> {
+        self.write(move |ctx| {
+            ctx.conn
+                .prepare_cached("UPDATE comments SET parent = ?2, updated_us = ?3 WHERE id = ?1")?
+                .execute(params![id, parent, ctx.now_us])?;
+            ctx.rebuild = true;
+            Ok(())
+        })
+        .await
+    }
+
     /// How many follow the blog.
     pub async fn follower_count(&self) -> Result<u64> {
         self.read(|conn| {
