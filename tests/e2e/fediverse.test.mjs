@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { causerie, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
 import { freePort, startNginx } from './fediverse/nginx.mjs';
 
+const TOKEN = 'the-admin-token-123';
 let work, site, svc, nginx, peer, peerUrl, actorUrl;
 const stops = [];
 
 function serviceConfig(siteUrl, privateOk) {
-  return `site_url = "${siteUrl}"\nallow_private_addresses = ${privateOk}\nmoderation = "none"\n\n[activitypub]\nusername = "blog"\n`;
+  return `site_url = "${siteUrl}"\nallow_private_addresses = ${privateOk}\nmoderation = "none"\nadmin_token = "${TOKEN}"\n\n[activitypub]\nusername = "blog"\n`;
 }
 
 async function startPeer() {
@@ -241,4 +242,64 @@ test('replies, likes, boosts, edits and deletes from the peer reach the JSON and
   const page2 = readFileSync(join(site, 'public/posts/hello/index.html'), 'utf8');
   assert.doesNotMatch(page2, /Answering myself\./);
   assert.match(page2, /Edited: the gardener\./);
+});
+
+async function publish(token = TOKEN) {
+  const r = await fetch(`${svc.url}/activitypub/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
+function writePost(slug, front, body) {
+  writeFileSync(join(site, `content/posts/${slug}.md`), `+++\n${front}\n+++\n${body}\n`);
+  const b = causerie(['build', '--root', site]);
+  assert.equal(b.code, 0, b.stderr);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('new and edited posts reach the follower signed, once, even across a kill -9 mid-send', async () => {
+  const f = await peerCall('follow', { actor: actorUrl });
+  assert.equal(f.status, 200, JSON.stringify(f.json));
+  assert.equal((await publish('wrong-token-000')).status, 401);
+  const first = await publish();
+  assert.equal(first.status, 200, JSON.stringify(first.json));
+  assert.equal(first.json.baseline, true, 'the first publish tells nobody about the archive');
+  assert.equal(first.json.deliveries, 0);
+
+  const base = actorUrl.replace('activitypub/actor', '');
+  const news = `${base}posts/news/activity.json`;
+  writePost('news', 'title = "News"\ndate = 2026-11-25', 'Fresh news.');
+  const q = await publish();
+  assert.deepEqual([q.json.created, q.json.updated, q.json.deliveries], [1, 0, 1]);
+  const created = await waitFor(
+    async () => (await peerCall('events')).json.find((e) => e.type === 'Create' && e.object === news),
+    { what: 'the Create at the peer' },
+  );
+  assert.equal(created.actor, actorUrl, 'Fedify verified the blog\'s signature');
+
+  writePost('news', 'title = "News"\ndate = 2026-11-25\nupdated = 2026-11-26', 'Fresh news, corrected.');
+  const u = await publish();
+  assert.deepEqual([u.json.created, u.json.updated, u.json.deliveries], [0, 1, 1]);
+  await waitFor(
+    async () => (await peerCall('events')).json.find((e) => e.type === 'Update' && e.object === news),
+    { what: 'the Update at the peer' },
+  );
+  assert.equal((await publish()).json.deliveries, 0, 'nothing new, nothing sent');
+
+  // kill -9 while the peer holds the delivery: sent again after the
+  // restart, taken once.
+  const third = `${base}posts/third/activity.json`;
+  await peerCall('hold', { ms: 2500 });
+  writePost('third', 'title = "Third"\ndate = 2026-11-27', 'Third post.');
+  assert.equal((await publish()).json.deliveries, 1);
+  const createId = `${third}#create`;
+  await waitFor(async () => (await peerCall('received')).json[createId] === 1, { what: 'the delivery in flight' });
+  await svc.stop('SIGKILL');
+  await peerCall('hold', { ms: 0 });
+  svc = await startService({ config: serviceConfig(base, true), dir: svc.dir });
+  await waitFor(async () => (await peerCall('received')).json[createId] >= 2, { what: 'the delivery sent again', timeoutMs: 20_000 });
+  await sleep(1000);
+  const creates = (await peerCall('events')).json.filter((e) => e.type === 'Create' && e.object === third);
+  assert.equal(creates.length, 1, 'taken once');
 });

@@ -8,6 +8,7 @@ pub mod conversation;
 pub mod deliver;
 pub mod inbox;
 pub mod keys;
+pub mod outbox;
 pub mod remote;
 pub mod signature;
 
@@ -30,6 +31,8 @@ pub struct Fedi {
     pub per_instance: Option<DefaultKeyedRateLimiter<String>>,
     /// Deliveries per minute from one actor (its key id).
     pub per_actor: Option<DefaultKeyedRateLimiter<String>>,
+    /// Wakes the delivery worker after a publish queued work.
+    pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Fedi {
@@ -45,6 +48,7 @@ impl Fedi {
             replays: Default::default(),
             per_instance: limiter(inst),
             per_actor: limiter(actor),
+            delivery_wake: Default::default(),
         }
     }
 

@@ -23,6 +23,31 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/activitypub/followers", get(followers))
         .route("/activitypub/inbox", post(inbox))
+        .route("/activitypub/publish", post(publish))
+}
+
+/// `POST /activitypub/publish` with the admin token as `Authorization:
+/// Bearer`: reads the site's outbox and queues deliveries of what is new
+/// or changed (what `causerie activitypub send` calls after a build).
+async fn publish(State(st): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let allowed = match &st.cfg.admin_token {
+        Some(t) => st.keys.same_secret(t, given.trim()),
+        None => false,
+    };
+    if !allowed {
+        return Err(crate::error::Error::Field {
+            status: StatusCode::UNAUTHORIZED,
+            field: "authorization",
+            message: "send the admin token as Authorization: Bearer <token>".into(),
+        });
+    }
+    let q = crate::activitypub::outbox::sync(&st).await?;
+    Ok(axum::Json(q).into_response())
 }
 
 /// `POST /activitypub/inbox`: 202 when taken; 401 for a signature that is

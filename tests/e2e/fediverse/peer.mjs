@@ -8,6 +8,8 @@
 //   POST /_peer/signed {"inbox": URL, "activity": {...}, "spec": "..."}
 //        answers a request Fedify signed, as {headers, body}, unsent
 //   POST /_peer/send {"inbox": URL, "activity": {...}}  signs it as alice (or `as`) and sends it
+//   POST /_peer/hold {"ms": N}         holds each inbox POST N ms first
+//   GET  /_peer/received                inbox POSTs by activity id
 //   GET  /_peer/events                  what the inbox listeners received
 // Fedify verifies every incoming signature before a listener runs, so an
 // event here means the sender's signature checked out.
@@ -17,6 +19,10 @@ import { createFederation, MemoryKvStore, generateCryptoKeyPair, signRequest } f
 import { Accept, Create, Endpoints, Follow, Person, Undo, Update, Delete } from '@fedify/vocab';
 
 const events = [];
+// Every POST that reached an inbox, by activity id (before Fedify's
+// de-duplication), and a hold on inbox POSTs (to kill a sender mid-send).
+const received = {};
+let holdMs = 0;
 const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
 let follows = 0;
 
@@ -74,6 +80,11 @@ async function control(req, res, body) {
   const me = ctx.getActorUri('alice');
   const args = body.length ? JSON.parse(body) : {};
   if (req.url === '/_peer/events') return json(res, 200, events);
+  if (req.url === '/_peer/received') return json(res, 200, received);
+  if (req.url === '/_peer/hold') {
+    holdMs = args.ms ?? 0;
+    return json(res, 200, { holdMs });
+  }
   if (req.url === '/_peer/follow' || req.url === '/_peer/undo') {
     const blog = await ctx.lookupObject(args.actor);
     if (!blog) return json(res, 502, { error: `cannot look up ${args.actor}` });
@@ -120,6 +131,13 @@ const server = createServer(async (req, res) => {
   try {
     const body = await readBody(req);
     if (req.url.startsWith('/_peer/')) return await control(req, res, body.toString('utf8'));
+    if (req.method === 'POST' && req.url.includes('inbox')) {
+      try {
+        const id = JSON.parse(body.toString('utf8')).id;
+        received[id] = (received[id] ?? 0) + 1;
+      } catch {}
+      if (holdMs) await new Promise((r) => setTimeout(r, holdMs));
+    }
     const request = new Request(new URL(req.url, origin), {
       method: req.method,
       headers: req.headers,

@@ -44,6 +44,42 @@ impl Store {
         on!(self, b => b.ap_set_parent(id, parent).await)
     }
 
+    /// Records posts as told and queues deliveries of new or changed ones.
+    pub async fn ap_publish(
+        &self,
+        posts: Vec<crate::store::ApPost>,
+        inboxes: Vec<String>,
+    ) -> Result<crate::store::ApQueued> {
+        on!(self, b => b.ap_publish(posts, inboxes).await)
+    }
+
+    /// Frees claims this process cannot be holding (start-up).
+    pub async fn ap_delivery_release(&self) -> Result<()> {
+        on!(self, b => b.ap_delivery_release().await)
+    }
+
+    /// Claims the next due delivery for `lease_us`.
+    pub async fn ap_delivery_claim(
+        &self,
+        lease_us: crate::store::Micros,
+    ) -> Result<Option<crate::store::ApDelivery>> {
+        on!(self, b => b.ap_delivery_claim(lease_us).await)
+    }
+
+    /// Ends a claimed delivery: done, or due again at `retry_at`.
+    pub async fn ap_delivery_end(
+        &self,
+        id: i64,
+        retry_at: Option<crate::store::Micros>,
+    ) -> Result<()> {
+        on!(self, b => b.ap_delivery_end(id, retry_at).await)
+    }
+
+    /// Where followers take deliveries.
+    pub async fn ap_inboxes(&self) -> Result<Vec<String>> {
+        on!(self, b => b.ap_inboxes().await)
+    }
+
     /// How many follow the blog.
     pub async fn follower_count(&self) -> Result<u64> {
         on!(self, b => b.follower_count().await)

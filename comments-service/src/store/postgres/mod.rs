@@ -26,6 +26,7 @@ use crate::model::{Comment, Kind};
 mod activitypub;
 mod admin;
 mod announce;
+mod ap_delivery;
 mod comments;
 mod connect;
 mod import;

@@ -20,6 +20,7 @@ use crate::model::{Comment, Kind, Status};
 
 mod activitypub;
 mod admin;
+mod ap_delivery;
 mod comments;
 mod import;
 mod mention_mail;
