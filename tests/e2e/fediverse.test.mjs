@@ -262,16 +262,19 @@ test('new and edited posts reach the follower signed, once, even across a kill -
   const f = await peerCall('follow', { actor: actorUrl });
   assert.equal(f.status, 200, JSON.stringify(f.json));
   assert.equal((await publish('wrong-token-000')).status, 401);
-  const first = await publish();
-  assert.equal(first.status, 200, JSON.stringify(first.json));
-  assert.equal(first.json.baseline, true, 'the first publish tells nobody about the archive');
-  assert.equal(first.json.deliveries, 0);
+  // The trigger as deployments run it: `causerie activitypub send`.
+  const send = () => causerie(['activitypub', 'send', '--root', site], { env: { ...process.env, CAUSERIE_ADMIN_TOKEN: TOKEN } });
+  const first = send();
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /first publish: the posts so far are recorded/, 'the first publish tells nobody about the archive');
+  assert.doesNotMatch(first.stdout + first.stderr, new RegExp(TOKEN));
 
   const base = actorUrl.replace('activitypub/actor', '');
   const news = `${base}posts/news/activity.json`;
   writePost('news', 'title = "News"\ndate = 2026-11-25', 'Fresh news.');
-  const q = await publish();
-  assert.deepEqual([q.json.created, q.json.updated, q.json.deliveries], [1, 0, 1]);
+  const q = send();
+  assert.equal(q.code, 0, q.stderr);
+  assert.match(q.stdout, /activitypub: 1 new and 0 changed posts, 1 deliveries queued/);
   const created = await waitFor(
     async () => (await peerCall('events')).json.find((e) => e.type === 'Create' && e.object === news),
     { what: 'the Create at the peer' },
