@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { causerie, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
 import { freePort, startNginx } from './fediverse/nginx.mjs';
@@ -18,8 +18,8 @@ const TOKEN = 'the-admin-token-123';
 let work, site, svc, nginx, peer, peerUrl, actorUrl;
 const stops = [];
 
-function serviceConfig(siteUrl, privateOk) {
-  return `site_url = "${siteUrl}"\nallow_private_addresses = ${privateOk}\nmoderation = "none"\nadmin_token = "${TOKEN}"\n\n[activitypub]\nusername = "blog"\n`;
+function serviceConfig(siteUrl, privateOk, moderation = 'none') {
+  return `site_url = "${siteUrl}"\nallow_private_addresses = ${privateOk}\nmoderation = "${moderation}"\nadmin_token = "${TOKEN}"\n\n[activitypub]\nusername = "blog"\n`;
 }
 
 async function startPeer() {
@@ -305,4 +305,24 @@ test('new and edited posts reach the follower signed, once, even across a kill -
   await sleep(1000);
   const creates = (await peerCall('events')).json.filter((e) => e.type === 'Create' && e.object === third);
   assert.equal(creates.length, 1, 'taken once');
+});
+
+test('under first-time moderation the first reply from a server is held', async () => {
+  const base = actorUrl.replace('activitypub/actor', '');
+  const held = await startService({ config: serviceConfig(base, true, 'first-time'), dir: tmpdir('causerie-fedi-held-') });
+  try {
+    const alice = `${peerUrl}/users/alice`;
+    const activity = fixture('mastodon-reply.json', { ACTOR: alice, PEER: peerUrl, BLOG_ACTOR: actorUrl, POST: `${base}posts/hello/`, POST_OBJECT: '' });
+    const r = await peerCall('send', { inbox: `${held.url}/activitypub/inbox`, activity });
+    assert.equal(r.json.status, 202, r.json.body);
+    const t = await (await fetch(`${held.url}/api/comments?page=/posts/hello/`)).json();
+    assert.equal((t.comments ?? []).length, 0, 'held, not published');
+    // In the store: pending, for the reason first-time (python3's sqlite3).
+    const q = spawnSync('python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select kind, status, held_reason from comments").fetchall())`, held.db], { encoding: 'utf8' });
+    assert.equal(q.status, 0, q.stderr);
+    assert.equal(q.stdout.trim(), "[('reply', 'pending', 'first-time')]");
+  } finally {
+    await held.stop();
+    rmSync(held.dir, { recursive: true, force: true });
+  }
 });
