@@ -11,8 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { causerie, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
+import { bin, causerie, run, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
 import { freePort, startNginx } from './fediverse/nginx.mjs';
+import { startPostgres } from './postgres.mjs';
 
 const TOKEN = 'the-admin-token-123';
 let work, site, svc, nginx, peer, peerUrl, actorUrl;
@@ -324,5 +325,52 @@ test('under first-time moderation the first reply from a server is held', async 
   } finally {
     await held.stop();
     rmSync(held.dir, { recursive: true, force: true });
+  }
+});
+
+test('moved to PostgreSQL with migrate-db: the key and followers go along, a new post is delivered once', async () => {
+  const pg = await startPostgres();
+  const base = actorUrl.replace('activitypub/actor', '');
+  const db = pg.createDatabase('fedi');
+  const dir = tmpdir('causerie-fedi-pg-');
+  // What the SQLite instance told so far is recorded there (a baseline on
+  // a first run); then it moves with migrate-db: the key pair (a settings
+  // row), the followers and that record go along, so the published actor
+  // still names the key and the old posts are not announced again.
+  assert.equal((await publish()).status, 200);
+  const moved = run(bin('causerie-comments'), ['migrate-db', '--to', db.url, '--db', svc.db], { cwd: dir });
+  assert.equal(moved.code, 0, moved.stderr);
+  const pgSvc = await startService({ config: `database_url = "${db.url}"\n${serviceConfig(base, true)}`, dir });
+  try {
+    const alice = `${peerUrl}/users/alice`;
+    const ctx = 'https://www.w3.org/ns/activitystreams';
+    const follow = { '@context': ctx, id: `${alice}/follows/pg`, type: 'Follow', actor: alice, object: actorUrl };
+    const r = await peerCall('send', { inbox: `${pgSvc.url}/activitypub/inbox`, activity: follow });
+    assert.equal(r.json.status, 202, r.json.body);
+    assert.equal(await followers(pgSvc), 1, 'alice, moved from SQLite and following again');
+    const publishTo = async () => {
+      const p = await fetch(`${pgSvc.url}/activitypub/publish`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(p.status, 200);
+      return p.json();
+    };
+    const again = await publishTo();
+    assert.deepEqual([again.baseline, again.created, again.deliveries], [false, 0, 0]);
+    writePost('pg-news', 'title = "PG news"\ndate = 2026-11-28', 'From PostgreSQL.');
+    const q = await publishTo();
+    assert.deepEqual([q.created, q.deliveries], [1, 1]);
+    const object = `${base}posts/pg-news/activity.json`;
+    await waitFor(
+      async () => (await peerCall('events')).json.find((e) => e.type === 'Create' && e.object === object),
+      { what: 'the Create from the PostgreSQL instance' },
+    ).catch((e) => {
+      throw new Error(`${e.message}\nservice: ${pgSvc.output().stderr}\npeer: ${peer.err()}`);
+    });
+    assert.equal((await publishTo()).deliveries, 0);
+    assert.equal(pg.psql('fedi', `SELECT count(*) FROM ap_deliveries WHERE done_us IS NOT NULL AND activity_id = '${object}#create'`), '1');
+  } finally {
+    await pgSvc.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pg.dir, { recursive: true, force: true });
   }
 });
