@@ -2,8 +2,6 @@
 //! remote inbox, signed draft-cavage style (what every fediverse server
 //! checks), through the SSRF-guarded client.
 
-use std::time::Duration;
-
 use super::ActorKeys;
 use super::remote::Remote;
 use super::signature::cavage;
@@ -45,31 +43,5 @@ pub async fn deliver(
             r.status >= 500 || r.status == 429,
         )),
         Err(e) => Err(fail(e.to_string(), true)),
-    }
-}
-
-/// [`deliver`] with a few retries (1 s, 5 s, 25 s), for answers such as
-/// `Accept` that follow a request at once.
-pub async fn deliver_soon(
-    remote: &Remote,
-    keys: &ActorKeys,
-    key_id: &str,
-    inbox: &str,
-    activity: &serde_json::Value,
-) {
-    let mut wait = Duration::from_secs(1);
-    for attempt in 1..=4 {
-        match deliver(remote, keys, key_id, inbox, activity).await {
-            Ok(()) => return,
-            Err(f) if f.retry && attempt < 4 => {
-                tracing::info!(inbox, error = %f.message, "delivery failed; retrying");
-                tokio::time::sleep(wait).await;
-                wait *= 5;
-            }
-            Err(f) => {
-                tracing::warn!(inbox, error = %f.message, "delivery failed");
-                return;
-            }
-        }
     }
 }

@@ -112,20 +112,30 @@ pub async fn receive(
                     actor.shared_inbox.clone(),
                 )
                 .await?;
-            let keys = st.actor_keys.get(&st.store).await?;
+            let accept_id = format!(
+                "{}#accept/{}",
+                ap.actor_id,
+                signature::b64(&signature::sha256(
+                    activity
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&actor.id)
+                        .as_bytes()
+                ))
+                .replace(['+', '/', '='], "")
+            );
             let accept = json!({
                 "@context": super::CONTEXT,
-                "id": format!("{}#accept/{}", ap.actor_id, signature::b64(&signature::sha256(
-                    activity.get("id").and_then(Value::as_str).unwrap_or(&actor.id).as_bytes()
-                )).replace(['+', '/', '='], "")),
+                "id": accept_id,
                 "type": "Accept",
                 "actor": ap.actor_id,
                 "object": activity,
             });
-            let (fedi, key_id, inbox) = (st.fedi.clone(), ap.key_id.clone(), actor.inbox.clone());
-            tokio::spawn(async move {
-                super::deliver::deliver_soon(&fedi.remote, &keys, &key_id, &inbox, &accept).await;
-            });
+            // Sent by the delivery worker, from the durable queue.
+            st.store
+                .ap_queue(accept_id, accept.to_string(), actor.inbox.clone())
+                .await?;
+            st.fedi.delivery_wake.notify_one();
         }
         "Undo" => {
             let inner = object.get("type").and_then(Value::as_str).unwrap_or("");

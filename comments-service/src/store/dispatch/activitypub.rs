@@ -53,6 +53,16 @@ impl Store {
         on!(self, b => b.ap_publish(posts, inboxes).await)
     }
 
+    /// Queues one activity for one inbox; false when queued before.
+    pub async fn ap_queue(
+        &self,
+        activity_id: String,
+        activity: String,
+        inbox: String,
+    ) -> Result<bool> {
+        on!(self, b => b.ap_queue(activity_id, activity, inbox).await)
+    }
+
     /// Frees claims this process cannot be holding (start-up).
     pub async fn ap_delivery_release(&self) -> Result<()> {
         on!(self, b => b.ap_delivery_release().await)

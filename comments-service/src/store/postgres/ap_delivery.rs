@@ -67,6 +67,24 @@ impl Postgres {
         Ok(q)
     }
 
+    /// Queues one activity for one inbox; false when queued before.
+    pub async fn ap_queue(
+        &self,
+        activity_id: String,
+        activity: String,
+        inbox: String,
+    ) -> Result<bool> {
+        let now = now_us();
+        let c = self.conn().await?;
+        Ok(c.execute(
+            "INSERT INTO ap_deliveries (activity_id, activity, inbox, created_us, not_before_us)
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
+            &[&activity_id, &activity, &inbox, &now],
+        )
+        .await?
+            > 0)
+    }
+
     /// Nothing at start-up: other instances may hold claims; a dead one's
     /// run out with their lease.
     pub async fn ap_delivery_release(&self) -> Result<()> {

@@ -60,6 +60,26 @@ impl Sqlite {
         .await
     }
 
+    /// Queues one activity for one inbox (an `Accept`); false when queued before.
+    pub async fn ap_queue(
+        &self,
+        activity_id: String,
+        activity: String,
+        inbox: String,
+    ) -> Result<bool> {
+        self.write(move |ctx| {
+            Ok(ctx
+                .conn
+                .prepare_cached(
+                    "INSERT INTO ap_deliveries (activity_id, activity, inbox, created_us, not_before_us)
+                     VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![activity_id, activity, inbox, ctx.now_us])?
+                > 0)
+        })
+        .await
+    }
+
     /// Frees every claim at start-up: one process owns the file, so a claim
     /// left is from a process that died mid-send.
     pub async fn ap_delivery_release(&self) -> Result<()> {
