@@ -17,6 +17,10 @@ pub struct ActivityPubFileConfig {
     pub per_instance_per_minute: Option<u32>,
     /// Inbox deliveries per minute from one actor; 0 = no limit. Default 60.
     pub per_actor_per_minute: Option<u32>,
+    /// List who follows in `/activitypub/followers` (default false: the
+    /// count only).
+    #[serde(default)]
+    pub show_followers: bool,
 }
 
 /// The actor the service signs for and receives as.
@@ -31,6 +35,7 @@ pub struct ActivityPubSettings {
     pub service_url: Option<String>,
     pub per_instance_per_minute: u32,
     pub per_actor_per_minute: u32,
+    pub show_followers: bool,
 }
 
 /// Validates the table against `site_url`; `None` when it is absent.
@@ -66,6 +71,7 @@ pub fn settings(
     Ok(Some(ActivityPubSettings {
         per_instance_per_minute: f.per_instance_per_minute.unwrap_or(300),
         per_actor_per_minute: f.per_actor_per_minute.unwrap_or(60),
+        show_followers: f.show_followers,
         service_url,
         username,
         key_id: format!("{actor_id}#main-key"),

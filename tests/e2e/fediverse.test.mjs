@@ -340,7 +340,8 @@ test('moved to PostgreSQL with migrate-db: the key and followers go along, a new
   assert.equal((await publish()).status, 200);
   const moved = run(bin('causerie-comments'), ['migrate-db', '--to', db.url, '--db', svc.db], { cwd: dir });
   assert.equal(moved.code, 0, moved.stderr);
-  const pgSvc = await startService({ config: `database_url = "${db.url}"\n${serviceConfig(base, true)}`, dir });
+  // (This instance lists its followers: [activitypub] show_followers.)
+  const pgSvc = await startService({ config: `database_url = "${db.url}"\n${serviceConfig(base, true)}show_followers = true\n`, dir });
   try {
     const alice = `${peerUrl}/users/alice`;
     const ctx = 'https://www.w3.org/ns/activitystreams';
@@ -348,6 +349,10 @@ test('moved to PostgreSQL with migrate-db: the key and followers go along, a new
     const r = await peerCall('send', { inbox: `${pgSvc.url}/activitypub/inbox`, activity: follow });
     assert.equal(r.json.status, 202, r.json.body);
     assert.equal(await followers(pgSvc), 1, 'alice, moved from SQLite and following again');
+    const listed = await (await fetch(`${pgSvc.url}/activitypub/followers`)).json();
+    assert.deepEqual(listed.orderedItems, [alice]);
+    const counted = await (await fetch(`${svc.url}/activitypub/followers`)).json();
+    assert.equal(counted.orderedItems, undefined, 'by default the count only');
     const publishTo = async () => {
       const p = await fetch(`${pgSvc.url}/activitypub/publish`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(p.status, 200);

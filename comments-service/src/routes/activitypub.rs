@@ -1,5 +1,6 @@
-//! The fediverse routes of the service: the followers collection (counts
-//! only: the list of who follows is theirs, not the public's).
+//! The fediverse routes of the service: the inbox, the followers collection
+//! (the count only, unless `show_followers`: who follows is theirs, not the
+//! public's) and the publish trigger.
 
 use axum::Router;
 use axum::extract::State;
@@ -121,16 +122,24 @@ struct Followers {
     id: String,
     r#type: &'static str,
     total_items: u64,
+    /// Only with `[activitypub] show_followers = true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ordered_items: Option<Vec<String>>,
 }
 
 /// `GET /activitypub/followers`: an `OrderedCollection` with `totalItems`.
 async fn followers(State(st): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let total_items = st.store.follower_count().await?;
+    let ordered_items = match &st.cfg.activitypub {
+        Some(a) if a.show_followers => Some(st.store.ap_followers().await?),
+        _ => None,
+    };
     let id = format!("{}/activitypub/followers", service_url(&st, &headers));
     Ok(activity_json(&Followers {
         context: "https://www.w3.org/ns/activitystreams",
         id,
         r#type: "OrderedCollection",
         total_items,
+        ordered_items,
     }))
 }

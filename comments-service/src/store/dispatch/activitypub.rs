@@ -85,6 +85,11 @@ impl Store {
         on!(self, b => b.ap_delivery_end(id, retry_at).await)
     }
 
+    /// The followers' actor ids, oldest first.
+    pub async fn ap_followers(&self) -> Result<Vec<String>> {
+        on!(self, b => b.ap_followers().await)
+    }
+
     /// Where followers take deliveries.
     pub async fn ap_inboxes(&self) -> Result<Vec<String>> {
         on!(self, b => b.ap_inboxes().await)

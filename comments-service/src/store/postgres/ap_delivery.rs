@@ -140,6 +140,18 @@ impl Postgres {
         Ok(())
     }
 
+    /// The followers' actor ids, oldest first.
+    pub async fn ap_followers(&self) -> Result<Vec<String>> {
+        let c = self.conn().await?;
+        let rows = c
+            .query(
+                "SELECT actor FROM ap_followers ORDER BY created_us, actor",
+                &[],
+            )
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// Each shared inbox once, else the follower's own.
     pub async fn ap_inboxes(&self) -> Result<Vec<String>> {
         let c = self.conn().await?;

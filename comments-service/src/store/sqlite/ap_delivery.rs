@@ -142,6 +142,17 @@ impl Sqlite {
         .await
     }
 
+    /// The followers' actor ids, oldest first.
+    pub async fn ap_followers(&self) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut st =
+                conn.prepare_cached("SELECT actor FROM ap_followers ORDER BY created_us, actor")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<std::result::Result<Vec<String>, _>>()?)
+        })
+        .await
+    }
+
     /// Where followers take deliveries: each shared inbox once, else the
     /// follower's own.
     pub async fn ap_inboxes(&self) -> Result<Vec<String>> {
