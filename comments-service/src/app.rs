@@ -66,7 +66,8 @@ pub fn router(state: AppState) -> Router {
         .route("/posted/{id}", get(routes::own::posted_page))
         .merge(routes::mail_links::router())
         .merge(routes::auth_oidc::router())
-        .merge(routes::auth_indieauth::router());
+        .merge(routes::auth_indieauth::router())
+        .merge(routes::activitypub::router(&state));
     Router::new()
         .merge(api)
         .merge(admin)

@@ -81,6 +81,9 @@ pub struct FileConfig {
     /// `[sign_in]`: how readers may sign in (see `sign_in_config`).
     #[serde(default)]
     pub sign_in: crate::sign_in_config::SignInFileConfig,
+    /// `[activitypub]`: the blog as a fediverse actor (see `activitypub_config`).
+    #[serde(default)]
+    pub activitypub: crate::activitypub_config::ActivityPubFileConfig,
 }
 
 /// The `[webmention]` table of the config file.
@@ -262,6 +265,8 @@ pub struct Config {
     pub mail: Option<crate::mail_config::MailSettings>,
     pub notify_webhook: Option<url::Url>,
     pub sign_in: crate::sign_in_config::SignInConfig,
+    /// `None`: no actor, no inbox.
+    pub activitypub: Option<crate::activitypub_config::ActivityPubSettings>,
 }
 
 impl Config {
@@ -339,8 +344,10 @@ impl Config {
         let mail = crate::mail_config::mail_settings(f.mail)?;
         let sign_in = crate::sign_in_config::sign_in_settings(f.sign_in, mail.is_some())?;
         let language = crate::mail_config::language(f.language)?;
+        let activitypub = crate::activitypub_config::settings(f.activitypub, &site_url)?;
         Ok(Config {
             sign_in,
+            activitypub,
             language,
             mail,
             notify_webhook,

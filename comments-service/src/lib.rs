@@ -5,6 +5,8 @@
 //! Request flow: `app` (route table) → `routes::*` (handlers) → `model`
 //! (parsed inputs) → `markdown`/`spam` → `store` (the only place with SQL).
 
+pub mod activitypub;
+pub mod activitypub_config;
 pub mod app;
 pub mod auth;
 pub mod background;

@@ -148,6 +148,23 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
              not_before_us = EXCLUDED.not_before_us, taken_us = EXCLUDED.taken_us, \
              attempts = EXCLUDED.attempts, sent_us = EXCLUDED.sent_us, acted_us = EXCLUDED.acted_us",
         ),
+        // the fediverse (the actor's key pair is a `settings` row)
+        (
+            "ap_followers",
+            "actor, inbox, shared_inbox, created_us",
+            "ON CONFLICT (actor) DO UPDATE SET inbox = EXCLUDED.inbox, shared_inbox = EXCLUDED.shared_inbox",
+        ),
+        (
+            "ap_published",
+            "object_id, version",
+            "ON CONFLICT (object_id) DO UPDATE SET version = EXCLUDED.version",
+        ),
+        (
+            "ap_deliveries",
+            "id, activity_id, activity, inbox, created_us, not_before_us, taken_us, attempts, done_us",
+            "ON CONFLICT (id) DO UPDATE SET not_before_us = EXCLUDED.not_before_us, \
+             taken_us = EXCLUDED.taken_us, attempts = EXCLUDED.attempts, done_us = EXCLUDED.done_us",
+        ),
     ];
     for (table, cols, conflict) in tables {
         let n = cols.split(',').count();
@@ -215,7 +232,13 @@ async fn copy(db: &Path, target: &Store) -> Result<Copied> {
             )
             .await?;
     }
-    for table in ["comments", "mention_queue", "subscriptions", "outbox"] {
+    for table in [
+        "comments",
+        "mention_queue",
+        "subscriptions",
+        "outbox",
+        "ap_deliveries",
+    ] {
         tx.execute(
             &format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'),

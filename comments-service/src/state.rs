@@ -39,6 +39,10 @@ pub struct AppState {
     pub heavy: crate::heavy::Heavy,
     /// Wakes the outbox worker after a write that queued a notification.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The fediverse actor's key pair, made or loaded on first use.
+    pub actor_keys: crate::activitypub::keys::LazyKeys,
+    /// The inbox's fetcher, key cache, replay memory and limits.
+    pub fedi: Arc<crate::activitypub::Fedi>,
 }
 
 impl AppState {
@@ -79,7 +83,9 @@ impl AppState {
             store.clone(),
             manifest.clone(),
         )?);
+        let fedi = Arc::new(crate::activitypub::Fedi::new(&cfg));
         Ok(AppState {
+            fedi,
             renderer: Arc::new(Renderer::new(cfg.allow_images)),
             cfg,
             store,
@@ -91,6 +97,7 @@ impl AppState {
             site_client,
             heavy: crate::heavy::Heavy::default(),
             outbox_wake: Arc::default(),
+            actor_keys: Default::default(),
         })
     }
 

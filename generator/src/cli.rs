@@ -78,6 +78,11 @@ pub enum Command {
         #[command(subcommand)]
         action: WebmentionsAction,
     },
+    /// Tell the blog's fediverse followers about new and changed posts.
+    Activitypub {
+        #[command(subcommand)]
+        action: ActivitypubAction,
+    },
     /// Bring an old blog's posts and pages in from its export.
     Import {
         #[command(subcommand)]
@@ -121,6 +126,18 @@ pub enum WebmentionsAction {
         /// Pause between two requests to one host, in milliseconds.
         #[arg(long, default_value_t = 1000)]
         host_interval_ms: u64,
+    },
+}
+
+/// `causerie activitypub …`
+#[derive(Debug, Subcommand)]
+pub enum ActivitypubAction {
+    /// After publishing a build: the comment service reads the site's outbox
+    /// and queues a signed Create or Update of each new or changed post for
+    /// the followers. Needs CAUSERIE_ADMIN_TOKEN (the service's admin_token).
+    Send {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 

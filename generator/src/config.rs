@@ -78,6 +78,8 @@ pub struct Config {
     pub menu: Vec<MenuItem>,
     /// The comment service; absent = the site builds without comments.
     pub comments: Option<Comments>,
+    /// The blog as a fediverse actor; absent = not published.
+    pub activitypub: Option<crate::activitypub::ActivityPub>,
     /// Free-form values handed to templates as `config.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -264,6 +266,7 @@ impl Config {
                 c.url.pop();
             }
         }
+        crate::activitypub::config::validate(&config, path, &key_line, &mut errors);
         if config.author.name.is_empty() {
             config.author.name = config.title.clone();
         }

@@ -25,6 +25,8 @@ pub mod render;
 pub mod write;
 // after the build
 pub mod webmention;
+// the blog on the fediverse (static documents; the service does the rest)
+pub mod activitypub;
 // bringing an old blog in
 pub mod import;
 // the command line over all of it

@@ -129,6 +129,11 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Webmentions { action } => {
             commands::webmentions::run(action)?;
         }
+        Command::Activitypub {
+            action: causerie::cli::ActivitypubAction::Send { root },
+        } => {
+            println!("{}", commands::activitypub::run(root)?);
+        }
         Command::Import { from } => {
             let summary = commands::import::run(from)?;
             commands::import::print(&summary);

@@ -156,13 +156,11 @@ impl std::fmt::Debug for Fetcher {
 }
 
 enum Body {
-    /// A GET, with extra request headers.
-    Empty(HeaderMap),
+    Empty,
     Form(Vec<(String, String)>),
     Raw {
         content_type: String,
         bytes: Vec<u8>,
-        headers: HeaderMap,
     },
 }
 
@@ -202,7 +200,18 @@ impl Fetcher {
 
     /// `GET`, following redirects (each hop re-checked).
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        self.with_deadline(url, self.run(url, Body::Empty(HeaderMap::new()), true))
+        self.with_deadline(url, self.run(url, Body::Empty, true, &[]))
+            .await
+    }
+
+    /// [`Fetcher::get`] with extra request headers (an `Accept` among them
+    /// replaces the default one; a signature's `Date`, `Signature`).
+    pub async fn get_with(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        self.with_deadline(url, self.run(url, Body::Empty, true, headers))
             .await
     }
 
@@ -214,43 +223,8 @@ impl Fetcher {
         url: &str,
         headers: HeaderMap,
     ) -> Result<Fetched, FetchError> {
-        self.with_deadline(url, self.run(url, Body::Empty(headers), false))
-            .await
-    }
-
-    /// `POST` of an `application/x-www-form-urlencoded` body; redirects are
-    /// not followed (the answer to a POST is the answer).
-    pub async fn post_form(
-        &self,
-        url: &str,
-        fields: &[(&str, &str)],
-    ) -> Result<Fetched, FetchError> {
-        let fields = fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        self.with_deadline(url, self.run(url, Body::Form(fields), false))
-            .await
-    }
-
-    /// `POST` with an empty body (the rebuild webhook).
-    pub async fn post_empty(&self, url: &str) -> Result<Fetched, FetchError> {
-        let body = Body::Raw {
-            content_type: "text/plain".into(),
-            bytes: Vec::new(),
-            headers: HeaderMap::new(),
-        };
-        self.with_deadline(url, self.run(url, body, false)).await
-    }
-
-    /// `POST` of a raw body with its content type (XML-RPC).
-    pub async fn post_raw(
-        &self,
-        url: &str,
-        content_type: &str,
-        bytes: Vec<u8>,
-    ) -> Result<Fetched, FetchError> {
-        self.post_with_headers(url, HeaderMap::new(), content_type, bytes)
+        let extra = header_pairs(&headers);
+        self.with_deadline(url, self.run(url, Body::Empty, false, &extra))
             .await
     }
 
@@ -266,9 +240,66 @@ impl Fetcher {
         let body = Body::Raw {
             content_type: content_type.into(),
             bytes,
-            headers,
         };
-        self.with_deadline(url, self.run(url, body, false)).await
+        let extra = header_pairs(&headers);
+        self.with_deadline(url, self.run(url, body, false, &extra))
+            .await
+    }
+
+    /// [`Fetcher::post_raw`] with extra request headers (a signed delivery).
+    pub async fn post_with(
+        &self,
+        url: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        let body = Body::Raw {
+            content_type: content_type.into(),
+            bytes,
+        };
+        self.with_deadline(url, self.run(url, body, false, headers))
+            .await
+    }
+
+    /// `POST` of an `application/x-www-form-urlencoded` body; redirects are
+    /// not followed (the answer to a POST is the answer).
+    pub async fn post_form(
+        &self,
+        url: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Fetched, FetchError> {
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.with_deadline(url, self.run(url, Body::Form(fields), false, &[]))
+            .await
+    }
+
+    /// `POST` with an empty body (the rebuild webhook).
+    pub async fn post_empty(&self, url: &str) -> Result<Fetched, FetchError> {
+        let body = Body::Raw {
+            content_type: "text/plain".into(),
+            bytes: Vec::new(),
+        };
+        self.with_deadline(url, self.run(url, body, false, &[]))
+            .await
+    }
+
+    /// `POST` of a raw body with its content type (XML-RPC).
+    pub async fn post_raw(
+        &self,
+        url: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Fetched, FetchError> {
+        let body = Body::Raw {
+            content_type: content_type.into(),
+            bytes,
+        };
+        self.with_deadline(url, self.run(url, body, false, &[]))
+            .await
     }
 
     async fn with_deadline(
@@ -283,29 +314,34 @@ impl Fetcher {
         }
     }
 
-    async fn run(&self, url: &str, body: Body, follow: bool) -> Result<Fetched, FetchError> {
+    async fn run(
+        &self,
+        url: &str,
+        body: Body,
+        follow: bool,
+        extra: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        let own_accept = extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept"));
         let mut current = parse_http_url(url)?;
         let mut hops = 0;
         loop {
             self.check_host(&current)?;
-            let request = match &body {
-                Body::Empty(headers) => self
-                    .client
-                    .get(current.clone())
-                    .header(ACCEPT, ACCEPT_HTML)
-                    .headers(headers.clone()),
+            let mut request = match &body {
+                Body::Empty if own_accept => self.client.get(current.clone()),
+                Body::Empty => self.client.get(current.clone()).header(ACCEPT, ACCEPT_HTML),
                 Body::Form(fields) => self.client.post(current.clone()).form(fields),
                 Body::Raw {
                     content_type,
                     bytes,
-                    headers,
                 } => self
                     .client
                     .post(current.clone())
-                    .headers(headers.clone())
                     .header(CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone()),
             };
+            for (k, v) in extra {
+                request = request.header(k.as_str(), v.as_str());
+            }
             let mut response = request
                 .send()
                 .await
@@ -388,4 +424,13 @@ pub fn parse_http_url(raw: &str) -> Result<Url, FetchError> {
         return Err(FetchError::BadUrl(raw.to_string()));
     }
     Ok(url)
+}
+
+/// `headers` as the name/value pairs `Fetcher::run` takes (values that are
+/// not text are left out: none of ours are).
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect()
 }

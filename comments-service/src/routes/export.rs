@@ -60,7 +60,19 @@ pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
         Some(Err(e)) => return Err(e),
         None => return Err(Error::Closed),
     };
+    let activitypub = match &st.cfg.activitypub {
+        Some(_) => {
+            let keys = st.actor_keys.get(&st.store).await?;
+            let followers = st.store.follower_count().await?;
+            Some(
+                serde_json::json!({"public_key_pem": keys.public_pem, "followers": followers})
+                    .to_string(),
+            )
+        }
+        None => None,
+    };
     let body = ExportBody {
+        activitypub,
         rx,
         first: Some(first),
         cursor,
@@ -91,6 +103,9 @@ enum Phase {
 
 /// The export's body: one chunk per batch of rows.
 pub struct ExportBody {
+    /// `"activitypub"`'s value (the actor's public key, the follower
+    /// count) when the service has `[activitypub]`; first in key order.
+    activitypub: Option<String>,
     rx: ExportRx,
     /// The batch the handler awaited, written first.
     first: Option<ExportPart>,
@@ -143,7 +158,13 @@ impl ExportBody {
     fn open_comments(&self, out: &mut Vec<u8>) -> bool {
         match self.phase {
             Phase::Start => {
-                out.extend_from_slice(b"{\"comments\":[");
+                out.push(b'{');
+                if let Some(ap) = &self.activitypub {
+                    out.extend_from_slice(b"\"activitypub\":");
+                    out.extend_from_slice(ap.as_bytes());
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"comments\":[");
                 false
             }
             Phase::Comments(any) => any,
@@ -257,6 +278,7 @@ mod tests {
     async fn streamed(parts: Vec<ExportPart>, cursor: &str, photos: bool) -> Vec<u8> {
         let (_tx, rx) = tokio::sync::mpsc::channel(1);
         let mut body = ExportBody {
+            activitypub: None,
             rx,
             first: None,
             cursor: cursor.into(),

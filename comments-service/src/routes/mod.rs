@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource.
 
+pub mod activitypub;
 pub mod admin;
 pub mod admin_reply;
 pub mod admin_view;

@@ -43,6 +43,7 @@ macro_rules! on {
     };
 }
 
+mod activitypub;
 mod mail;
 mod sign_in;
 

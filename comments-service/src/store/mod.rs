@@ -128,6 +128,44 @@ pub struct Mention {
     pub notices: mail::Notices,
 }
 
+/// A stored item the fediverse refers to (a reply's parent, a note to edit).
+#[derive(Debug, Clone)]
+pub struct ApItem {
+    pub id: i64,
+    pub page: String,
+    pub website: Option<String>,
+}
+
+/// A post object as the site's outbox lists it, with the two activities
+/// that announce it: (activity id, JSON) of its `Create` and its `Update`.
+#[derive(Debug, Clone)]
+pub struct ApPost {
+    pub object_id: String,
+    pub version: String,
+    pub create: (String, String),
+    pub update: (String, String),
+}
+
+/// What [`Store::ap_publish`] queued.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct ApQueued {
+    /// The first publish: posts recorded, nothing sent.
+    pub baseline: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub deliveries: usize,
+}
+
+/// One claimed delivery.
+#[derive(Debug, Clone)]
+pub struct ApDelivery {
+    pub id: i64,
+    pub activity: String,
+    pub inbox: String,
+    /// Counting this one.
+    pub attempts: i64,
+}
+
 /// What the store did with a mention.
 #[derive(Debug, Clone, Copy)]
 pub struct MentionStored {

@@ -6,6 +6,7 @@ mod helpers;
 #[path = "../support/pg.rs"]
 mod pg;
 
+mod activitypub;
 mod admin;
 mod admin_filters;
 mod admin_language;

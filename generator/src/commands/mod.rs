@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a short script over the library.
 
+pub mod activitypub;
 pub mod build;
 pub mod check;
 pub mod completions;

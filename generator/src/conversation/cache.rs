@@ -112,7 +112,7 @@ pub fn save_sync(root: &Path, state: &SyncState) -> Result<(), String> {
     write_atomic(&sync_path(root, &state.service), &bytes)
 }
 
-pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("{}: {e}", path.display());
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(fail)?;

@@ -179,6 +179,9 @@ pub struct Conversations {
     pub(crate) synced: Option<(String, String)>,
     /// How readers sign in (anonymous when the service does not say).
     pub sign_in: sign_in::SignIn,
+    /// The fediverse actor's key from the export (`"activitypub"`), when
+    /// the service has one.
+    pub actor_key: Option<crate::activitypub::ActorKey>,
 }
 
 impl Conversations {
@@ -197,6 +200,7 @@ impl Conversations {
             warning: None,
             synced: None,
             sign_in: sign_in::SignIn::default(),
+            actor_key: None,
         }
     }
 

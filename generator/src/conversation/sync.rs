@@ -34,6 +34,9 @@ struct Export {
     /// Absent from services that predate sign-in: anonymous commenting.
     #[serde(default)]
     sign_in: Option<SignIn>,
+    /// The fediverse actor's key, when the service has `[activitypub]`.
+    #[serde(default)]
+    activitypub: Option<crate::activitypub::ActorKey>,
 }
 
 /// What one sync did (for messages and tests).
@@ -60,14 +63,19 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
     let service = comments.url.as_str();
     let mut warnings = Vec::new();
     let t = Instant::now();
+    let mut actor_key = None;
     let kept = previous.and_then(|p| match &p.synced {
         Some((s, cursor)) if s == service => {
             let state = SyncState::new(service, cursor);
             let sign_in = p.sign_in.clone();
+            actor_key = p.actor_key.clone();
             Some((p.into_items(), Some(state), sign_in))
         }
         _ => None,
     });
+    if kept.is_none() {
+        actor_key = crate::activitypub::key::load(root, service);
+    }
     let (mut items, state, mut sign_in) = match kept {
         Some(k) => k,
         None => match cache::load_items(root, service) {
@@ -85,6 +93,7 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
     if std::env::var_os(OFFLINE_ENV).is_some() {
         let mut c = Conversations::new(items);
         c.sign_in = sign_in;
+        c.actor_key = actor_key;
         c.warning = Some(format!(
             "{OFFLINE_ENV} is set: baked {} cached comments without asking {service}",
             c.len()
@@ -98,7 +107,7 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
     phase("export fetch", t);
     let mut synced = None;
     match fetched {
-        Ok(export) => {
+        Ok(mut export) => {
             let t = Instant::now();
             let cursor = export.cursor.clone();
             let fresh = export.sign_in.clone().unwrap_or_default();
@@ -107,6 +116,13 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
                     warnings.push(format!("cannot update the comment cache: {e}"));
                 }
                 sign_in = fresh;
+            }
+            let key = export.activitypub.take().and_then(|k| k.checked());
+            if key != actor_key {
+                if let Err(e) = crate::activitypub::key::save(root, service, key.as_ref()) {
+                    warnings.push(format!("cannot update the comment cache: {e}"));
+                }
+                actor_key = key;
             }
             let applied = apply(&mut items, export, since.is_none());
             let saved = if applied.changed + applied.removed > 0 || since.is_none() {
@@ -140,9 +156,16 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
                 .unwrap_or_default()
         )),
     }
+    if config.activitypub.is_some() && actor_key.is_none() {
+        warnings.push(format!(
+            "activitypub: {service} gave no actor key (set [activitypub] username in the service's \
+             config too); the actor document has no publicKey, so nobody can verify the blog"
+        ));
+    }
     let mut c = Conversations::new(items);
     c.synced = synced;
     c.sign_in = sign_in;
+    c.actor_key = actor_key;
     if !warnings.is_empty() {
         c.warning = Some(warnings.join("; "));
     }

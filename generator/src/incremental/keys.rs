@@ -134,6 +134,7 @@ pub fn name(site: &Site, job: &Job) -> u64 {
             .str(t.segment())
             .str(&site.terms(*t)[*k].slug),
         Job::CommentsFeed(i) => fp.str("comments").str(&c.posts[*i].path),
+        Job::ApObject(i) => fp.str("apobject").str(&c.posts[*i].path),
         Job::Aliases(k, i) => fp.str("aliases").str(kind_tag(*k)).str(&of(*k, *i).source),
         Job::Assets(k, i) => fp.str("assets").str(kind_tag(*k)).str(&of(*k, *i).source),
         other => fp.str("other").str(&format!("{other:?}")),
@@ -165,9 +166,13 @@ pub fn key(cx: &Ctx<'_>, job: &Job) -> Option<u64> {
                 };
             }
         }
-        Job::CommentsFeed(i) => {
+        Job::CommentsFeed(i) | Job::ApObject(i) => {
             fp.num(cx.posts[*i]);
         }
+        Job::ApActor => {
+            std::hash::Hash::hash(&site.conversation.actor_key, &mut fp);
+        }
+        Job::ApOutbox => slice(&mut fp, &mut (0..c.posts.len())),
         Job::Page(i) => {
             fp.num(cx.pages[*i]);
         }

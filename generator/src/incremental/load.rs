@@ -190,6 +190,10 @@ impl Engine {
                     pages.insert(*i);
                 }
                 Job::SiteFeeds => posts.extend(0..c.posts.len().min(limit)),
+                Job::ApObject(i) => {
+                    posts.insert(*i);
+                }
+                Job::ApOutbox => posts.extend(0..c.posts.len()),
                 Job::TermFeeds(tax, t) => {
                     posts.extend(site.terms(*tax)[*t].posts.iter().take(limit).copied())
                 }
@@ -206,7 +210,8 @@ impl Engine {
                 | Job::Manifest
                 | Job::RedirectMap
                 | Job::ThemeStatic
-                | Job::Files => {}
+                | Job::Files
+                | Job::ApActor => {}
                 #[allow(unreachable_patterns)]
                 _ => everything = true,
             }

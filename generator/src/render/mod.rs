@@ -65,6 +65,13 @@ pub enum Job {
     Files,
     /// Copy of a bundle's assets.
     Assets(Kind, usize),
+    /// `/.well-known/webfinger` and the actor document. Reads: config and
+    /// the actor key from the service (`site.conversation.actor_key`).
+    ApActor,
+    /// A post's ActivityStreams object. Reads: the post.
+    ApObject(usize),
+    /// The outbox (and its pages). Reads: every post.
+    ApOutbox,
 }
 
 /// What an output holds.
@@ -363,6 +370,7 @@ impl<'s> Renderer<'s> {
             | Job::ThemeStatic
             | Job::Files
             | Job::Assets(..) => self.render_meta(job),
+            Job::ApActor | Job::ApObject(_) | Job::ApOutbox => self.render_activitypub(job),
         }
     }
 }
@@ -432,5 +440,10 @@ pub fn jobs_of(s: &Site) -> Vec<Job> {
         Job::ThemeStatic,
         Job::Files,
     ]);
+    if crate::activitypub::Urls::of(&s.config).is_some() {
+        jobs.push(Job::ApActor);
+        jobs.push(Job::ApOutbox);
+        jobs.extend((0..c.posts.len()).map(Job::ApObject));
+    }
     jobs
 }

@@ -117,11 +117,15 @@ impl SiteGen {
 
     fn write_config(&mut self) {
         let per_page = [3, 4, 5][self.config_version % 3];
-        let text = format!(
+        let mut text = format!(
             "base_url = \"https://blog.example{}\"\ntitle = \"Blog v{}\"\nper_page = {per_page}\nfeed_limit = 6\n\n[comments]\nurl = \"{SERVICE}\"\nclose_after_days = 30\n",
             self.base_path(),
             self.config_version
         );
+        // Two configs in three publish the fediverse documents.
+        if self.config_version % 3 != 2 {
+            text.push_str("\n[activitypub]\nusername = \"blog\"\n");
+        }
         std::fs::write(self.root.join("causerie.toml"), text).unwrap();
     }
 
@@ -337,6 +341,15 @@ impl SiteGen {
 impl SiteGen {
     fn save_comments(&self) {
         cache::save_items(&self.root, SERVICE, &self.comments).unwrap();
+        // The actor key rotates with the conversation (the export carries both).
+        let key = causerie::activitypub::ActorKey {
+            public_key_pem: format!(
+                "-----BEGIN PUBLIC KEY-----\nKEY{}\n-----END PUBLIC KEY-----\n",
+                self.comments.len() % 3
+            ),
+            followers: 0,
+        };
+        causerie::activitypub::key::save(&self.root, SERVICE, Some(&key)).unwrap();
     }
 }
 

@@ -23,8 +23,10 @@ use super::{Micros, rfc3339};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Kind};
 
+mod activitypub;
 mod admin;
 mod announce;
+mod ap_delivery;
 mod comments;
 mod connect;
 mod import;

@@ -18,7 +18,9 @@ use crate::config::Moderation;
 use crate::error::{Error, Refusal, Result};
 use crate::model::{Comment, Kind, Status};
 
+mod activitypub;
 mod admin;
+mod ap_delivery;
 mod comments;
 mod import;
 mod mention_mail;

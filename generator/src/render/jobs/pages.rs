@@ -38,6 +38,13 @@ impl Renderer<'_> {
                                 .replace("{title}", &e.title),
                         });
                     }
+                    if crate::activitypub::Urls::of(config).is_some() {
+                        meta.feeds.push(FeedLink {
+                            r#type: "application/activity+json".into(),
+                            href: config.abs_url(&crate::activitypub::object_path(&e.path)),
+                            title: e.title.clone(),
+                        });
+                    }
                     ctx.insert("conversation", &conv);
                     ctx.insert("page", &meta);
                     ctx.insert_value("post", summary.0.clone());

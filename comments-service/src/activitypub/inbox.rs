@@ -1,0 +1,155 @@
+//! `POST /activitypub/inbox` (shared and personal: the blog has one actor):
+//! a delivery is accepted only with a valid HTTP signature by the actor it
+//! claims to come from, within the time window, once, and within the
+//! per-instance and per-actor limits. Then `Follow` adds a follower and is
+//! answered with a signed `Accept`; `Undo` of a `Follow` removes it.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+
+use super::conversation;
+use super::remote::{RemoteActor, url_of};
+use super::signature::{self, Refused, Request};
+use crate::error::Error;
+use crate::model::Kind;
+use crate::state::AppState;
+
+/// Why a delivery was not taken, as the route answers it.
+#[derive(Debug)]
+pub enum Rejected {
+    /// 401: the signature, its key or its actor.
+    Unsigned(String),
+    /// 429 with `Retry-After`.
+    Limited(u64),
+    /// 400: the activity itself.
+    Bad(String),
+    /// 403: an item of another actor.
+    Forbidden(String),
+    Internal(Error),
+}
+
+impl From<Refused> for Rejected {
+    fn from(r: Refused) -> Rejected {
+        Rejected::Unsigned(r.0)
+    }
+}
+
+impl From<Error> for Rejected {
+    fn from(e: Error) -> Rejected {
+        Rejected::Internal(e)
+    }
+}
+
+/// The signer of a request, checked: (actor, claim) or why not.
+async fn signer(st: &AppState, req: &Request<'_>) -> Result<Arc<RemoteActor>, Rejected> {
+    let claim = signature::claim(req)?;
+    st.fedi
+        .rate_limit(&claim.key_id)
+        .map_err(Rejected::Limited)?;
+    let fedi = &st.fedi;
+    let actor = match fedi.remote.cached(&claim.key_id) {
+        Some(a) if signature::verifies(&claim, &a.key_der) => a,
+        // Not cached, or failing with the cached key (rotated?): fetch once.
+        _ => {
+            let a = fedi.remote.fetch(&claim.key_id).await?;
+            if !signature::verifies(&claim, &a.key_der) {
+                return Err(Rejected::Unsigned("the signature does not verify".into()));
+            }
+            a
+        }
+    };
+    if !fedi
+        .replays
+        .first_time(&claim.key_id, &claim.signature, req.now)
+    {
+        return Err(Rejected::Unsigned(
+            "this signed request was already received".into(),
+        ));
+    }
+    Ok(actor)
+}
+
+/// Takes one delivery: the status to answer.
+pub async fn receive(
+    st: &AppState,
+    target: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<StatusCode, Rejected> {
+    let Some(ap) = &st.cfg.activitypub else {
+        return Err(Rejected::Bad("no actor here".into()));
+    };
+    let base = crate::routes::activitypub::service_url(st, headers);
+    let req = Request {
+        method: "POST",
+        target,
+        headers,
+        body,
+        base_url: &base,
+        now: jiff::Timestamp::now().as_second(),
+    };
+    let actor = signer(st, &req).await?;
+    let activity: Value =
+        serde_json::from_slice(body).map_err(|e| Rejected::Bad(format!("not JSON: {e}")))?;
+    if activity.get("actor").and_then(url_of).as_deref() != Some(actor.id.as_str()) {
+        return Err(Rejected::Unsigned(
+            "the activity's actor is not the signer".into(),
+        ));
+    }
+    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("");
+    let object = activity.get("object").cloned().unwrap_or(Value::Null);
+    match kind {
+        "Follow" => {
+            if url_of(&object).as_deref() != Some(ap.actor_id.as_str()) {
+                return Ok(StatusCode::ACCEPTED);
+            }
+            st.store
+                .follower_add(
+                    actor.id.clone(),
+                    actor.inbox.clone(),
+                    actor.shared_inbox.clone(),
+                )
+                .await?;
+            let accept_id = format!(
+                "{}#accept/{}",
+                ap.actor_id,
+                signature::b64(&signature::sha256(
+                    activity
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&actor.id)
+                        .as_bytes()
+                ))
+                .replace(['+', '/', '='], "")
+            );
+            let accept = json!({
+                "@context": super::CONTEXT,
+                "id": accept_id,
+                "type": "Accept",
+                "actor": ap.actor_id,
+                "object": activity,
+            });
+            // Sent by the delivery worker, from the durable queue.
+            st.store
+                .ap_queue(accept_id, accept.to_string(), actor.inbox.clone())
+                .await?;
+            st.fedi.delivery_wake.notify_one();
+        }
+        "Undo" => {
+            let inner = object.get("type").and_then(Value::as_str).unwrap_or("");
+            if inner == "Follow" {
+                st.store.follower_remove(actor.id.clone()).await?;
+            } else {
+                conversation::remove(st, &actor, &object).await?;
+            }
+        }
+        "Create" | "Update" => conversation::note(st, &actor, &object).await?,
+        "Like" => conversation::reaction(st, &actor, &activity, Kind::Like).await?,
+        "Announce" => conversation::reaction(st, &actor, &activity, Kind::Repost).await?,
+        "Delete" => conversation::remove(st, &actor, &object).await?,
+        _ => {}
+    }
+    Ok(StatusCode::ACCEPTED)
+}

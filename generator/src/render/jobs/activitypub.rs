@@ -1,0 +1,57 @@
+//! The fediverse documents: WebFinger, the actor, each post's object and
+//! the outbox (built by [`crate::activitypub`]).
+
+use crate::activitypub::{self as ap, Urls};
+use crate::render::*;
+
+fn json(path: &str, bytes: Vec<u8>) -> Output {
+    Output {
+        path: path.trim_start_matches('/').to_string(),
+        body: Body::Bytes(bytes),
+    }
+}
+
+impl Renderer<'_> {
+    /// Renders a job of this family; [`Renderer::render`] sends only these here.
+    pub(in crate::render) fn render_activitypub(
+        &self,
+        job: &Job,
+    ) -> Result<Vec<Output>, Diagnostic> {
+        let site = self.site;
+        let config = &site.config;
+        let (Some(urls), Some(conf)) = (Urls::of(config), config.activitypub.as_ref()) else {
+            return Err(misrouted(job));
+        };
+        let posts = &site.content.posts;
+        Ok(match job {
+            Job::ApActor => vec![
+                json(
+                    ap::WEBFINGER,
+                    ap::actor::webfinger(config, &urls, &conf.username),
+                ),
+                json(
+                    ap::ACTOR,
+                    ap::actor::actor(config, &urls, site.conversation.actor_key.as_ref()),
+                ),
+            ],
+            Job::ApObject(i) => {
+                let e = &posts[*i];
+                let html = self.html_of(e)?;
+                let o = ap::objects::object(site, &urls, e, &html, true);
+                vec![json(&ap::object_path(&e.path), ap::json_bytes(&o))]
+            }
+            Job::ApOutbox => {
+                let mut objects = Vec::with_capacity(posts.len());
+                for e in posts {
+                    let html = self.html_of(e)?;
+                    objects.push(ap::objects::object(site, &urls, e, &html, false));
+                }
+                ap::objects::outbox(config, &urls, objects)
+                    .into_iter()
+                    .map(|(p, b)| json(&p, b))
+                    .collect()
+            }
+            _ => return Err(misrouted(job)),
+        })
+    }
+}
