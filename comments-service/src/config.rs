@@ -31,6 +31,10 @@ pub enum Moderation {
 pub struct FileConfig {
     /// The public site the service belongs to. Required.
     pub site_url: Option<String>,
+    /// This service's own public base URL (e.g. `https://blog.example/comments/`):
+    /// links in mails, sign-in callbacks and the fediverse inbox are made
+    /// from it. Needed behind a proxy path; else taken from the request.
+    pub public_url: Option<String>,
     /// Fetch Webmention sources on private addresses (tests). Default false.
     #[serde(default)]
     pub allow_private_addresses: bool,
@@ -236,6 +240,9 @@ pub struct Overrides {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub site_url: url::Url,
+    /// This service's public base URL (`public_url`, else `[mail]
+    /// public_url`); `None`: made from each request's `Host`.
+    pub public_url: Option<url::Url>,
     /// `scheme://host[:port]` of `site_url`, for CORS and origin checks.
     pub site_origin: String,
     pub allow_private_addresses: bool,
@@ -341,11 +348,17 @@ impl Config {
             return Err("admin_token: use at least 12 characters".into());
         }
         let notify_webhook = crate::mail_config::webhook(&f.notify)?;
-        let mail = crate::mail_config::mail_settings(f.mail)?;
+        let mut mail = crate::mail_config::mail_settings(f.mail)?;
         let sign_in = crate::sign_in_config::sign_in_settings(f.sign_in, mail.is_some())?;
         let language = crate::mail_config::language(f.language)?;
-        let activitypub = crate::activitypub_config::settings(f.activitypub, &site_url)?;
+        let mut activitypub = crate::activitypub_config::settings(f.activitypub, &site_url)?;
+        let public_url = crate::public_url::resolve(
+            f.public_url.as_deref(),
+            mail.as_mut(),
+            activitypub.as_mut(),
+        )?;
         Ok(Config {
+            public_url,
             sign_in,
             activitypub,
             language,

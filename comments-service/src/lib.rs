@@ -26,6 +26,7 @@ pub mod markdown;
 pub mod migrate_db;
 pub mod model;
 pub mod pingback;
+pub mod public_url;
 pub mod rebuild;
 pub mod routes;
 pub mod sign_in_config;

@@ -1,5 +1,5 @@
 //! The service's own public base URL, for the callback (`redirect_uri`) and
-//! IndieAuth `client_id` a provider sees: `[mail] public_url` when set (the
+//! IndieAuth `client_id` a provider sees: `public_url` (or `[mail] public_url`) when set (the
 //! one place the operator names it, behind a path-prefixing proxy too),
 //! else the `Host` the reader's browser used, with the site's scheme, under
 //! the `X-Forwarded-Prefix` of a trusted proxy (`trusted_proxies`) if any.
@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 /// The base URL, ending in `/`.
 pub fn service_base(cfg: &Config, headers: &HeaderMap, peer: IpAddr) -> Result<Url> {
-    if let Some(u) = cfg.mail.as_ref().and_then(|m| m.public_url.clone()) {
+    if let Some(u) = cfg.public_url.clone() {
         return Ok(with_slash(u));
     }
     let host = headers
