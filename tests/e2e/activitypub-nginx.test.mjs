@@ -6,33 +6,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { causerie, tmpdir, repoRoot, waitFor } from './lib.mjs';
+import { causerie, tmpdir } from './lib.mjs';
+import { freePort, startNginx } from './fediverse/nginx.mjs';
 
 let work, nginx, base;
 
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** The nginx lines of the docs, between the markers. */
-function documentedRules() {
-  const doc = readFileSync(join(repoRoot, 'docs/activitypub.md'), 'utf8');
-  const m = doc.match(/<!-- nginx-activitypub -->\s*```nginx\n([\s\S]*?)```/);
-  assert.ok(m, 'docs/activitypub.md lost its nginx block');
-  return m[1];
-}
-
 before(async () => {
-  const which = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
-  assert.equal(which.status, 0, 'nginx is missing: apt-get install -y nginx (.ci/run does)');
   work = tmpdir('causerie-ap-nginx-');
   const site = join(work, 'site');
   const out = join(site, 'public');
@@ -48,47 +29,12 @@ before(async () => {
   const b = causerie(['build', '--root', site]);
   assert.equal(b.code, 0, b.stderr);
 
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const prefix = join(work, 'nginx');
-  mkdirSync(join(prefix, 'tmp'), { recursive: true });
-  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((t) => `${t}_temp_path ${prefix}/tmp/${t};`)
-    .join('\n  ');
-  const user = process.getuid?.() === 0 ? 'user root root;' : '';
-  writeFileSync(
-    join(prefix, 'nginx.conf'),
-    `${user}
-daemon off;
-worker_processes 1;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log;
-events {}
-http {
-  access_log off;
-  include /etc/nginx/mime.types;
-  ${temps}
-  server {
-    listen 127.0.0.1:${port};
-    root ${out};
-${documentedRules()}
-  }
-}
-`,
-  );
-  const args = ['-p', prefix, '-e', `${prefix}/error.log`, '-c', join(prefix, 'nginx.conf')];
-  const t = spawnSync('nginx', [...args, '-t'], { encoding: 'utf8' });
-  assert.equal(t.status, 0, `nginx -t refuses the documented configuration:\n${t.stderr}`);
-  nginx = spawn('nginx', args, { stdio: 'ignore' });
-  await waitFor(async () => (await fetch(`${base}/`)).ok, { what: 'nginx' });
+  nginx = await startNginx(work, out, await freePort());
+  base = nginx.url;
 });
 
 after(async () => {
-  if (nginx) {
-    const exited = new Promise((r) => nginx.once('exit', r));
-    nginx.kill('SIGTERM');
-    await exited;
-  }
+  await nginx?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -186,3 +186,36 @@ pub fn first_form(
     }
     Some((action, fields))
 }
+
+/// The value of query parameter `name` of `u` ("" when absent).
+pub fn param(u: &Url, name: &str) -> String {
+    u.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// `u` with query parameter `name` set to `value` (a tampered callback).
+pub fn with_param(u: &Url, name: &str, value: &str) -> Url {
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == name {
+                value.to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    let mut out = u.clone();
+    out.query_pairs_mut().clear().extend_pairs(pairs);
+    out
+}
+
+/// The `field` of an error answer.
+pub fn error_field(body: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    v["error"]["field"].as_str().unwrap_or("").to_string()
+}

@@ -4,10 +4,9 @@
 //! (tampered state, replayed callback, another `iss`, a returned `me` whose
 //! page names another authorization server, a return off the site).
 
-use serde_json::Value;
 use url::Url;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, error_field, param, with_param};
 use crate::helpers::{TestApp, open_config};
 use crate::indieauth_server::{IndieAuthServer, PASSWORD};
 use crate::oidc::me;
@@ -33,35 +32,6 @@ fn start_url(app: &TestApp, me: &str) -> String {
         urlencode(me),
         urlencode(RETURN)
     ))
-}
-
-fn param(u: &Url, name: &str) -> String {
-    u.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-fn with_param(u: &Url, name: &str, value: &str) -> Url {
-    let mut out = u.clone();
-    let pairs: Vec<(String, String)> = u
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if k == name {
-                value.to_string()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    out.query_pairs_mut().clear().extend_pairs(pairs);
-    out
-}
-
-fn error_field(body: &str) -> String {
-    let v: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
-    v["error"]["field"].as_str().unwrap_or("").to_string()
 }
 
 /// Signs in at the Django site as `ada` and approves; answers the callback

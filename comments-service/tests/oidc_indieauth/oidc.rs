@@ -5,7 +5,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, error_field, param, with_param};
 use crate::helpers::{SITE, TestApp, open_config};
 use crate::oidc_server::{CLIENT_SECRET, OidcServer};
 
@@ -42,30 +42,6 @@ async fn to_callback(b: &mut Browser, app: &TestApp, start: &str, user: &str) ->
     .await
 }
 
-fn param(u: &Url, name: &str) -> String {
-    u.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-fn with_param(u: &Url, name: &str, value: &str) -> Url {
-    let mut out = u.clone();
-    let pairs: Vec<(String, String)> = u
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if k == name {
-                value.to_string()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    out.query_pairs_mut().clear().extend_pairs(pairs);
-    out
-}
-
 /// `GET /api/me` with the browser's cookies: (status, body).
 pub async fn me(b: &mut Browser, app: &TestApp) -> (u16, Value) {
     let page = b.get(&app.path("/api/me")).await;
@@ -73,11 +49,6 @@ pub async fn me(b: &mut Browser, app: &TestApp) -> (u16, Value) {
         page.status,
         serde_json::from_str(&page.body).unwrap_or(Value::Null),
     )
-}
-
-fn error_field(body: &str) -> String {
-    let v: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
-    v["error"]["field"].as_str().unwrap_or("").to_string()
 }
 
 #[tokio::test]
