@@ -231,6 +231,12 @@ test('replies, likes, boosts, edits and deletes from the peer reach the JSON and
   assert.match(page, /Answering myself\./);
   assert.match(page, /Alice Peer/);
   assert.match(page, /id="likes-title"/);
+  // And in the comment feeds (the post's and the site's), like any reply.
+  for (const feed of ['public/posts/hello/comments.xml', 'public/comments.xml']) {
+    const xml = readFileSync(join(site, feed), 'utf8');
+    assert.match(xml, /Edited: the gardener\./, feed);
+    assert.match(xml, /Alice Peer/, feed);
+  }
 
   // Undo of the like, Delete of the second note.
   assert.equal((await send({ '@context': ctx, id: `${alice}#likes/1/undo`, type: 'Undo', actor: alice, object: like })).status, 202);
