@@ -137,11 +137,23 @@ impl MarkdownCache {
         Ok(())
     }
 
-    /// The HTML of `e` from the log as a render reads it: empty when its
-    /// body is in memory, `None` when the log is damaged there.
-    pub(super) fn html_of(&self, e: &Entry, base: &str, highlight: bool) -> Option<String> {
-        match self.lazy.get(&markdown_key(e, base, highlight)) {
-            Some(l) => disk::html(&self.blob, l),
+    /// Where the render of `site` reads each entry's HTML from: the log
+    /// for the bodies loaded lazily (`damaged` is set if one fails its
+    /// checksum), nothing (empty) for those whose HTML is in memory.
+    pub(super) fn source<'a>(
+        &'a self,
+        site: &'a Site,
+        damaged: &'a AtomicBool,
+    ) -> impl Fn(&Entry) -> Option<String> + Sync + 'a {
+        let (base, hl) = (site.config.base_path(), site.config.highlight);
+        move |e: &Entry| match self.lazy.get(&markdown_key(e, base, hl)) {
+            Some(l) => {
+                let h = disk::html(&self.blob, l);
+                if h.is_none() {
+                    damaged.store(true, Ordering::Relaxed);
+                }
+                h
+            }
             None => Some(String::new()),
         }
     }

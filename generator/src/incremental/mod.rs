@@ -12,6 +12,14 @@
 //! `causerie serve` keeps one engine in memory; `causerie build` saves it
 //! under `.causerie/` ([`disk`]) between runs. With `CAUSERIE_VERIFY=1`
 //! (on in every test run) each build checks its skipped jobs ([`verify`]).
+//!
+//! The engine is made of four parts, each with the methods that touch only
+//! it: the build records ([`records`]: what is on disk), the markdown cache
+//! ([`markdown_cache`]: rendered bodies and the log they are read from),
+//! the parsed-entry cache ([`entry_cache`]: entries by file stamp, and the
+//! link check's memory) and the kept site ([`kept_site`]: what a resident
+//! engine keeps between builds). A build loads (or patches) the site, then
+//! plans ([`plan`]), renders ([`rendering`]) and applies ([`apply`]).
 
 mod apply;
 mod blob;
@@ -241,13 +249,23 @@ impl Engine {
     ) -> Result<Outcome> {
         let plan = self.plan(site, global, output)?;
         let t = Instant::now();
-        let applied = self
-            .render(site, &plan, output)
-            .and_then(|made| self.apply(made, &plan, output));
+        let made = self.render(site, &plan, output);
+        let applied = made.and_then(|made| self.apply(made, &plan, output));
         phase("render+write", t);
-        let (written, removed, changed) = applied?;
+        Ok(self.outcome(site, &plan, applied?, start))
+    }
+
+    /// What the build did, for `serve`, `watch` and `build` to report.
+    fn outcome(
+        &self,
+        site: &Site,
+        plan: &Plan,
+        applied: apply::Applied,
+        start: Instant,
+    ) -> Outcome {
+        let (written, removed, changed) = applied;
         let (pages, files) = self.records.counts();
-        Ok(Outcome {
+        Outcome {
             report: BuildReport {
                 pages,
                 files,
@@ -263,7 +281,7 @@ impl Engine {
             full: plan.full,
             changed,
             patched: false,
-        })
+        }
     }
 
     /// Writes what [`Engine::render`] made into `output` and records it.
@@ -277,8 +295,7 @@ impl Engine {
         if let Some(s) = made.summaries {
             self.kept.summaries = s;
         }
-        self.records.seen_output = true;
-        self.records.output = Some(output.to_path_buf());
+        self.records.describe(output);
         Ok(applied)
     }
 }

@@ -33,15 +33,7 @@ impl Engine {
     pub(super) fn plan(&mut self, site: &mut Site, global: u64, output: &Path) -> Result<Plan> {
         let t = Instant::now();
         let jobs = crate::render::jobs_of(site);
-        let cx = keys::Ctx::new(site, global);
-        let skeys: Vec<u64> = (0..site.content.posts.len())
-            .map(|i| summary_key(global, cx.post(i)))
-            .collect();
-        let keyed: Vec<(u64, Option<u64>)> = jobs
-            .par_iter()
-            .map(|j| (keys::name(site, j), keys::key(&cx, j)))
-            .collect();
-        drop(cx);
+        let (keyed, skeys) = keyed(site, &jobs, global);
         phase("keys", t);
         let usable = self.records.usable(output);
         let dirty = self.records.dirty(&keyed, usable, output);
@@ -57,4 +49,17 @@ impl Engine {
         self.markdown.fill_for(site, &plan)?;
         Ok(plan)
     }
+}
+
+/// Each job's name and key, and each post's [`summary_key`].
+fn keyed(site: &Site, jobs: &[Job], global: u64) -> (Vec<(u64, Option<u64>)>, Vec<u64>) {
+    let cx = keys::Ctx::new(site, global);
+    let skeys: Vec<u64> = (0..site.content.posts.len())
+        .map(|i| summary_key(global, cx.post(i)))
+        .collect();
+    let keyed: Vec<(u64, Option<u64>)> = jobs
+        .par_iter()
+        .map(|j| (keys::name(site, j), keys::key(&cx, j)))
+        .collect();
+    (keyed, skeys)
 }

@@ -47,6 +47,13 @@ impl Records {
         self.jobs.clear();
     }
 
+    /// Notes that the records now describe `output`, every file of which
+    /// this engine has seen in place (it wrote or checked them).
+    pub(super) fn describe(&mut self, output: &Path) {
+        self.seen_output = true;
+        self.output = Some(output.to_path_buf());
+    }
+
     /// Whether the records describe `output` well enough to skip jobs.
     pub(super) fn usable(&self, output: &Path) -> bool {
         self.output.as_deref() == Some(output)

@@ -28,41 +28,17 @@ impl Engine {
         debug_assert_eq!(renderer.jobs(), plan.jobs);
         phase("renderer", t);
         let damaged = AtomicBool::new(false);
-        let markdown = &self.markdown;
-        let (base, hl) = (site.config.base_path(), site.config.highlight);
-        let source = |e: &Entry| {
-            let h = markdown.html_of(e, base, hl);
-            if h.is_none() {
-                damaged.store(true, Ordering::Relaxed);
-            }
-            h
-        };
+        let source = self.markdown.source(site, &damaged);
         let mut renderer = renderer.with_html_source(&source);
         if self.one_shot && plan.full {
             renderer.free_summaries_after_use();
         }
-        let checked = if verify::enabled() {
-            let kept = (!plan.full).then_some(&plan.dirty[..]);
-            let records = &self.records.jobs;
-            verify::check(
-                site,
-                &plan.jobs,
-                &plan.keyed,
-                kept,
-                records,
-                &cached,
-                &source,
-            )
-        } else {
-            Ok(())
-        };
-        let files = checked.and_then(|()| {
-            if plan.full {
-                staged(&renderer, &plan.jobs, output)
-            } else {
-                dirty(&renderer, &plan.jobs, &plan.dirty)
-            }
-        });
+        let files = self
+            .verify(site, plan, &cached, &source)
+            .and_then(|()| match plan.full {
+                true => staged(&renderer, &plan.jobs, output),
+                false => dirty(&renderer, &plan.jobs, &plan.dirty),
+            });
         // Kept for the next build; those no job made are made when needed.
         let summaries = (!self.one_shot && files.is_ok()).then(|| {
             (plan.skeys.iter().enumerate())
@@ -70,6 +46,7 @@ impl Engine {
                 .collect()
         });
         drop(renderer);
+        drop(source);
         if damaged.into_inner() {
             self.markdown.damaged = true;
             return Err(Error::Other(
@@ -80,6 +57,22 @@ impl Engine {
             files: files?,
             summaries,
         })
+    }
+
+    /// In verify mode, renders afresh what the plan keeps and compares.
+    fn verify(
+        &self,
+        site: &Site,
+        plan: &Plan,
+        cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+        source: crate::render::HtmlSource<'_>,
+    ) -> Result<()> {
+        if !verify::enabled() {
+            return Ok(());
+        }
+        let kept = (!plan.full).then_some(&plan.dirty[..]);
+        let records = &self.records.jobs;
+        verify::check(site, &plan.jobs, &plan.keyed, kept, records, cached, source)
     }
 }
 
