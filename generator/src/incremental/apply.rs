@@ -1,81 +1,46 @@
-//! Applying a build: the full write, and the partial one that touches only what changed.
+//! Applying a build to the output and its records: the full build's stage
+//! swapped in, or the partial one's changed files written in place.
 
 use super::*;
 
-impl Engine {
-    /// Renders every job into a fresh stage and swaps it in.
-    pub(super) fn full(
+/// Each job's name and key, in the order of the jobs.
+type Keyed = [(u64, Option<u64>)];
+
+/// Files written, files removed, and the paths written.
+pub(super) type Applied = (usize, usize, Vec<String>);
+
+impl Records {
+    /// Swaps in a stage holding every job's files (`files`, in the order
+    /// of `keyed`) and records them.
+    pub(super) fn apply_full(
         &mut self,
-        renderer: &Renderer<'_>,
-        jobs: &[Job],
-        keyed: Vec<(u64, Option<u64>)>,
-        output: &Path,
-    ) -> Result<(usize, usize, Vec<String>)> {
-        let stage = Stage::new(output)?;
-        let done: Vec<Result<Vec<FileRec>>> = jobs
-            .par_iter()
-            .map(|job| {
-                let outs = renderer.render(job).map_err(|d| Error::Content(vec![d]))?;
-                outs.iter()
-                    .map(|o| {
-                        stage.write(o)?;
-                        Ok(file_rec(o))
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut records = HashMap::with_capacity(jobs.len());
-        let mut errors: Vec<Diagnostic> = Vec::new();
-        let mut written = 0;
-        for ((name, key), r) in keyed.into_iter().zip(done) {
-            match r {
-                Ok(files) => {
-                    written += files.len();
-                    records.insert(name, Record { key, files });
-                }
-                Err(Error::Content(mut d)) => errors.append(&mut d),
-                Err(e) => return Err(e),
-            }
-        }
-        if !errors.is_empty() {
-            errors.sort();
-            errors.dedup();
-            return Err(Error::Content(errors));
-        }
+        stage: Stage,
+        keyed: &Keyed,
+        files: Vec<Vec<FileRec>>,
+    ) -> Result<Applied> {
         stage.commit()?;
-        self.records = records;
+        let mut jobs = HashMap::with_capacity(keyed.len());
+        let mut written = 0;
+        for (&(name, key), files) in keyed.iter().zip(files) {
+            written += files.len();
+            jobs.insert(name, Record { key, files });
+        }
+        self.jobs = jobs;
         Ok((written, 0, Vec::new()))
     }
 
-    /// Renders the dirty jobs in memory, then (only if all succeeded)
-    /// writes the files whose bytes changed and removes orphans.
-    pub(super) fn partial(
+    /// Writes the files of the `dirty` jobs (`outs`, in the same order)
+    /// whose bytes changed, removes the files no job makes any more, and
+    /// records them.
+    pub(super) fn apply_partial(
         &mut self,
-        renderer: &Renderer<'_>,
-        jobs: &[Job],
-        keyed: Vec<(u64, Option<u64>)>,
+        keyed: &Keyed,
         dirty: &[usize],
+        outs: Vec<Vec<Output>>,
         output: &Path,
-    ) -> Result<(usize, usize, Vec<String>)> {
-        let rendered: Vec<std::result::Result<Vec<Output>, Diagnostic>> = dirty
-            .par_iter()
-            .map(|&k| renderer.render(&jobs[k]))
-            .collect();
-        let mut errors = Vec::new();
-        let mut outs = Vec::with_capacity(dirty.len());
-        for r in rendered {
-            match r {
-                Ok(o) => outs.push(o),
-                Err(d) => errors.push(d),
-            }
-        }
-        if !errors.is_empty() {
-            errors.sort();
-            errors.dedup();
-            return Err(Error::Content(errors));
-        }
-        let mut old = std::mem::take(&mut self.records);
-        let mut records = HashMap::with_capacity(jobs.len());
+    ) -> Result<Applied> {
+        let mut old = std::mem::take(&mut self.jobs);
+        let mut records = HashMap::with_capacity(keyed.len());
         let is_dirty: HashSet<usize> = dirty.iter().copied().collect();
         for (k, (name, _)) in keyed.iter().enumerate() {
             // A clean job has a record by definition (its key matched one).
@@ -122,7 +87,7 @@ impl Engine {
                 removed += 1;
             }
         }
-        self.records = records;
+        self.jobs = records;
         let changed = to_write
             .into_iter()
             .map(|(_, r)| r.path)

@@ -21,25 +21,25 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     engine.one_shot = true;
     phase("cache load", t);
     let mut r = engine.build(root, output, opts);
-    if engine.damaged {
+    if engine.markdown.damaged {
         // Found only when a page needed the HTML: build again without the log.
         eprintln!("warning: the build cache in .causerie/ is damaged; rebuilding without it");
-        if let Some(l) = engine.spilled.take() {
+        if let Some(l) = engine.markdown.spilled.take() {
             l.discard();
         }
         engine = Engine::new();
         engine.one_shot = true;
-        engine.no_spill = true;
+        engine.markdown.no_spill = true;
         log = disk::LogState::default();
         r = engine.build(root, output, opts);
     }
     let t = Instant::now();
-    if let Some(site) = engine.site.take() {
+    if let Some(site) = engine.kept.site.take() {
         engine.dissolve(site);
     }
     phase("dissolve", t);
     let t = Instant::now();
-    if let Some(written) = engine.spilled.take() {
+    if let Some(written) = engine.markdown.spilled.take() {
         log = written;
     }
     // Even a failed build leaves a valid cache (its markdown is reusable).

@@ -199,21 +199,21 @@ pub fn load(root: &Path) -> (Engine, LogState) {
         || load_markdown(&dir, &head),
     );
     if let Some((output, records)) = records {
-        engine.output = Some(output);
-        engine.records = records;
+        engine.records.output = Some(output);
+        engine.records.jobs = records;
     }
     if let Some((links_ok, entries)) = entries {
-        engine.entries = entries;
-        engine.links_ok = links_ok;
+        engine.entries.parsed = entries;
+        engine.entries.links_ok = links_ok;
     }
     let Some((blob, frames, log)) = markdown else {
         return (engine, LogState::default());
     };
     for (key, body, lazy) in frames {
-        engine.markdown.insert(key, body);
-        engine.lazy.insert(key, lazy);
+        engine.markdown.bodies.insert(key, body);
+        engine.markdown.lazy.insert(key, lazy);
     }
-    engine.blob = blob;
+    engine.markdown.blob = blob;
     (engine, log)
 }
 
@@ -333,13 +333,13 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
     // Records: always rewritten (or removed when there is no output to describe).
     let save_records = || -> std::io::Result<()> {
         let records_path = dir.join(RECORDS);
-        match &engine.output {
+        match &engine.records.output {
             Some(out) => {
                 let mut w = head.clone();
                 let start = w.len();
                 put_str(&mut w, &out.to_string_lossy());
-                put_u64(&mut w, engine.records.len() as u64);
-                for (name, rec) in &engine.records {
+                put_u64(&mut w, engine.records.jobs.len() as u64);
+                for (name, rec) in &engine.records.jobs {
                     put_u64(&mut w, *name);
                     put_u64(&mut w, u64::from(rec.key.is_some()));
                     put_u64(&mut w, rec.key.unwrap_or(0));
@@ -363,7 +363,10 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
     let save_entries = || -> std::io::Result<()> {
         let mut w = head.clone();
         let start = w.len();
-        w.extend_from_slice(&super::entries::encode(engine.links_ok, &engine.entries));
+        w.extend_from_slice(&super::entries::encode(
+            engine.entries.links_ok,
+            &engine.entries.parsed,
+        ));
         seal(&mut w, start);
         replace(&dir.join(ENTRIES), &w)
     };
@@ -379,9 +382,10 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         *log = LogState::default();
         return Err(e);
     }
-    let live = engine.markdown.len();
-    let fresh: Vec<u64> = engine
-        .markdown
+    let markdown = &engine.markdown;
+    let live = markdown.bodies.len();
+    let fresh: Vec<u64> = markdown
+        .bodies
         .keys()
         .filter(|k| !log.keys.contains(k))
         .copied()
@@ -398,11 +402,11 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         f.write_all(&head)?;
         let mut len = head.len() as u64;
         let mut w = Vec::new();
-        for (k, b) in &engine.markdown {
+        for (k, b) in &markdown.bodies {
             w.clear();
-            match engine.lazy.get(k) {
+            match markdown.lazy.get(k) {
                 // Never loaded: copy the frame as read (it was checked).
-                Some(l) if b.html.is_empty() => match engine.blob.frame(l) {
+                Some(l) if b.html.is_empty() => match markdown.blob.frame(l) {
                     Some(bytes) => w.extend_from_slice(&bytes),
                     None => continue, // unreadable: rendered again next time
                 },
@@ -414,13 +418,13 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         f.flush()?;
         drop(f);
         std::fs::rename(&tmp, &md_path)?;
-        log.keys = engine.markdown.keys().copied().collect();
+        log.keys = markdown.bodies.keys().copied().collect();
         log.frames = live;
         log.valid_len = len;
     } else if !fresh.is_empty() {
         let mut w = Vec::new();
         for k in &fresh {
-            frame(&mut w, *k, &engine.markdown[k]);
+            frame(&mut w, *k, &markdown.bodies[k]);
         }
         let f = std::fs::OpenOptions::new().write(true).open(&md_path)?;
         // Cut a damaged tail first so the new frames follow valid ones.

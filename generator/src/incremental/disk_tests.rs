@@ -17,8 +17,8 @@ fn round_trip_append_and_corruption() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let mut e = Engine::new();
-    e.output = Some(root.join("public"));
-    e.records.insert(
+    e.records.output = Some(root.join("public"));
+    e.records.jobs.insert(
         7_u64,
         Record {
             key: Some(7),
@@ -29,30 +29,42 @@ fn round_trip_append_and_corruption() {
             }],
         },
     );
-    e.markdown.insert(1, body("one"));
+    e.markdown.bodies.insert(1, body("one"));
     let mut log = LogState::default();
     save(root, &e, &mut log).unwrap();
     let (mut back, mut log) = load(root);
-    assert_eq!(back.records, e.records);
-    assert_eq!(back.output, e.output);
+    assert_eq!(back.records.jobs, e.records.jobs);
+    assert_eq!(back.records.output, e.records.output);
     assert_eq!(
-        back.markdown[&1].html, "",
+        back.markdown.bodies[&1].html, "",
         "HTML stays in the log until needed"
     );
-    assert_eq!(html(&back.blob, &back.lazy[&1]).unwrap(), "<p>one</p>");
-    assert_eq!(back.markdown[&1].summary_html, "one");
+    assert_eq!(
+        html(&back.markdown.blob, &back.markdown.lazy[&1]).unwrap(),
+        "<p>one</p>"
+    );
+    assert_eq!(back.markdown.bodies[&1].summary_html, "one");
     // Append one more body; both are read back.
-    back.markdown.insert(2, body("two"));
+    back.markdown.bodies.insert(2, body("two"));
     save(root, &back, &mut log).unwrap();
     let (again, mut log2) = load(root);
-    assert_eq!(again.markdown.len(), 2);
-    assert_eq!(again.markdown[&2].links, vec![("/a/".to_string(), 4)]);
+    assert_eq!(again.markdown.bodies.len(), 2);
+    assert_eq!(
+        again.markdown.bodies[&2].links,
+        vec![("/a/".to_string(), 4)]
+    );
     // A rewrite copies never-loaded bodies whole.
     log2.frames = 1000;
     save(root, &again, &mut log2).unwrap();
     let (third, _) = load(root);
-    assert_eq!(html(&third.blob, &third.lazy[&2]).unwrap(), "<p>two</p>");
-    assert_eq!(html(&third.blob, &third.lazy[&1]).unwrap(), "<p>one</p>");
+    assert_eq!(
+        html(&third.markdown.blob, &third.markdown.lazy[&2]).unwrap(),
+        "<p>two</p>"
+    );
+    assert_eq!(
+        html(&third.markdown.blob, &third.markdown.lazy[&1]).unwrap(),
+        "<p>one</p>"
+    );
     // Damaged HTML is found when it is read; a cut frame is dropped, the
     // good ones kept; damaged records are ignored.
     let md = dir(root).join(MARKDOWN);
@@ -61,10 +73,10 @@ fn round_trip_append_and_corruption() {
     bytes[n - 3] ^= 0xff;
     std::fs::write(&md, &bytes).unwrap();
     let (bad, _) = load(root);
-    assert_eq!(bad.markdown.len(), 2);
+    assert_eq!(bad.markdown.bodies.len(), 2);
     let good = [1, 2]
         .iter()
-        .filter(|k| html(&bad.blob, &bad.lazy[k]).is_some())
+        .filter(|k| html(&bad.markdown.blob, &bad.markdown.lazy[k]).is_some())
         .count();
     assert_eq!(good, 1, "the frame whose HTML checksum was hit");
     drop(bad);
@@ -75,12 +87,12 @@ fn round_trip_append_and_corruption() {
     rb[m / 2] ^= 0x55;
     std::fs::write(&rec, &rb).unwrap();
     let (hurt, _) = load(root);
-    assert_eq!(hurt.markdown.len(), 1);
-    assert!(hurt.records.is_empty() && hurt.output.is_none());
+    assert_eq!(hurt.markdown.bodies.len(), 1);
+    assert!(hurt.records.jobs.is_empty() && hurt.records.output.is_none());
     // Another version's cache is ignored altogether.
     std::fs::write(&md, b"causerie-cache\nsomething else").unwrap();
     let (other, _) = load(root);
-    assert!(other.markdown.is_empty());
+    assert!(other.markdown.bodies.is_empty());
 }
 
 #[test]
@@ -102,10 +114,10 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
     assert_eq!(html(&blob, &lazy[&1]).unwrap(), "<p>one</p>");
     // Saving moves the log in place without writing the bodies again.
     let mut e = Engine::new();
-    e.markdown.insert(1, a);
-    e.markdown.insert(2, b);
-    e.blob = blob;
-    e.lazy = lazy;
+    e.markdown.bodies.insert(1, a);
+    e.markdown.bodies.insert(2, b);
+    e.markdown.blob = blob;
+    e.markdown.lazy = lazy;
     save(root, &e, &mut log).unwrap();
     let leftovers: Vec<_> = std::fs::read_dir(dir(root))
         .unwrap()
@@ -114,9 +126,12 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let (back, _) = load(root);
-    assert_eq!(back.markdown.len(), 2);
-    assert_eq!(html(&back.blob, &back.lazy[&1]).unwrap(), "<p>one</p>");
-    assert_eq!(back.markdown[&2].summary_html, "two");
+    assert_eq!(back.markdown.bodies.len(), 2);
+    assert_eq!(
+        html(&back.markdown.blob, &back.markdown.lazy[&1]).unwrap(),
+        "<p>one</p>"
+    );
+    assert_eq!(back.markdown.bodies[&2].summary_html, "two");
     // Damage in a spilled body is found when it is read back.
     let mut frames = HashMap::new();
     let spill = super::super::spill::Spill::create(root).unwrap();
@@ -148,11 +163,14 @@ fn entries_that_do_not_decode_are_ignored_not_a_panic() {
         seal(&mut w, start);
         std::fs::write(dir(root).join(ENTRIES), &w).unwrap();
         let (e, _) = load(root);
-        assert!(e.entries.is_empty() && e.links_ok.is_none(), "{junk:?}");
+        assert!(
+            e.entries.parsed.is_empty() && e.entries.links_ok.is_none(),
+            "{junk:?}"
+        );
     }
     // An older format's header: ignored whole.
     let mut old = b"causerie-cache\n".to_vec();
     put_u64(&mut old, 3);
     std::fs::write(dir(root).join(ENTRIES), &old).unwrap();
-    assert!(load(root).0.entries.is_empty());
+    assert!(load(root).0.entries.parsed.is_empty());
 }

@@ -2,6 +2,22 @@
 
 use super::*;
 
+/// What [`Engine::patch`] made of the kept site.
+pub(super) enum Patch {
+    Done,
+    No,
+    Spoilt,
+}
+
+/// The walk's stem of a source (`content/posts/a.md` → `posts/a`).
+fn stem_of(source: &str) -> String {
+    source
+        .trim_start_matches("content/")
+        .trim_end_matches(".md")
+        .trim_end_matches("/index")
+        .to_string()
+}
+
 impl Engine {
     /// Applies edits of existing entries to the kept site. `No` leaves the
     /// site as it was; `Spoilt` means it was changed but cannot be used.
@@ -17,7 +33,7 @@ impl Engine {
         if !opts.drafts && site.content.scheduled.iter().any(|s| s.2.ts <= now) {
             return Patch::No;
         }
-        let Some(known) = &self.known else {
+        let Some(known) = &self.kept.known else {
             return Patch::No;
         };
         // First parse every changed file; nothing is touched unless all fit.
@@ -77,7 +93,7 @@ impl Engine {
         }
         let mut sources = HashSet::new();
         for (kind, i, e, stamp) in edits {
-            self.stamps.insert(e.source.clone(), stamp);
+            self.entries.stamps.insert(e.source.clone(), stamp);
             sources.insert(e.source.clone());
             match kind {
                 Kind::Post => site.content.posts[i] = e,

@@ -173,7 +173,7 @@ mod tests {
     fn built(root: &Path, out: &str) -> (Engine, Site) {
         let mut e = Engine::new();
         e.build(root, &root.join(out), &opts()).unwrap();
-        let site = e.site.take().unwrap();
+        let site = e.kept.site.take().unwrap();
         (e, site)
     }
 
@@ -239,17 +239,29 @@ mod tests {
         // The engine's keys see it: verification of what they keep passes.
         let (jobs, k, d) = dirty(&before, &now, keys::key);
         assert!(d.iter().any(|&j| jobs[j] == Job::Post(0)), "{d:?}");
-        check(&now, &jobs, &k, Some(&d), &engine.records, &none, &|_| {
-            Some(String::new())
-        })
+        check(
+            &now,
+            &jobs,
+            &k,
+            Some(&d),
+            &engine.records.jobs,
+            &none,
+            &|_| Some(String::new()),
+        )
         .unwrap();
 
         // A key without the neighbours keeps the pages of a and c: caught.
         let (jobs, k, d) = dirty(&before, &now, key_without_neighbours);
         assert!(!d.iter().any(|&j| jobs[j] == Job::Post(0)), "{d:?}");
-        let err = check(&now, &jobs, &k, Some(&d), &engine.records, &none, &|_| {
-            Some(String::new())
-        })
+        let err = check(
+            &now,
+            &jobs,
+            &k,
+            Some(&d),
+            &engine.records.jobs,
+            &none,
+            &|_| Some(String::new()),
+        )
         .unwrap_err()
         .to_string();
         for page in ["posts/a/index.html", "posts/c/index.html"] {

@@ -1,0 +1,73 @@
+//! The parsed-entry cache: the entries of the last build by source path,
+//! each with the stamp of the file it came from, so that an unchanged file
+//! is not read and parsed again; and what the link check knows of them.
+
+use super::*;
+
+/// Parsed entries of the last build, and the stamps of this one.
+#[derive(Default)]
+pub(super) struct EntryCache {
+    /// Parsed entries of the last build by source path, with the stamp
+    /// (size, mtime, place in the tree) of the file they came from; an
+    /// unchanged file is not read again. Bodies and markdown are not kept
+    /// here (the markdown cache has the rendering).
+    pub(super) parsed: entries::Entries,
+    /// Stamps of the files the current build read, by source path.
+    pub(super) stamps: HashMap<String, u64>,
+    /// Hash of the site paths of the last build that passed the link check
+    /// (see [`known_hash`]): while they stay the same, only entries not
+    /// reused unchanged from that build can have broken links.
+    pub(super) links_ok: Option<u64>,
+    /// Sources of the entries this build took from the last one unchanged.
+    pub(super) reused: HashSet<String>,
+}
+
+impl EntryCache {
+    /// Forgets the entries of these files, whatever their stamps say.
+    pub(super) fn forget(&mut self, root: &Path, paths: &[PathBuf]) {
+        for p in paths {
+            self.parsed.remove(&rel_path(root, p));
+        }
+    }
+
+    /// Forgets every parsed entry.
+    pub(super) fn clear_parsed(&mut self) {
+        self.parsed.clear();
+    }
+
+    /// Keeps this build's entries (without body, markdown or assets) for
+    /// the next build.
+    pub(super) fn keep(&mut self, site: &mut Site) {
+        self.parsed.clear();
+        let posts = std::mem::take(&mut site.content.posts);
+        let pages = std::mem::take(&mut site.content.pages);
+        let stamps = std::mem::take(&mut self.stamps);
+        for mut e in posts.into_iter().chain(pages) {
+            // The stamp taken just before the file was read.
+            if let Some(&stamp) = stamps.get(&e.source) {
+                e.body = String::new();
+                e.assets.clear();
+                self.parsed.insert(e.source.clone(), (stamp, e));
+            }
+        }
+    }
+
+    /// Checks the links of `site` (whose paths are `known`) into `errors`,
+    /// skipping the entries that the last clean check already passed.
+    pub(super) fn check_links(
+        &mut self,
+        site: &Site,
+        known: &HashSet<String>,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let kh = known_hash(known);
+        if self.links_ok == Some(kh) {
+            // A reused entry is the file that build read, and checked.
+            let reused = std::mem::take(&mut self.reused);
+            errors.extend(site.check_links_where(known, |e| !reused.contains(&e.source)));
+        } else {
+            errors.extend(site.check_links_where(known, |_| true));
+        }
+        self.links_ok = errors.is_empty().then_some(kh);
+    }
+}

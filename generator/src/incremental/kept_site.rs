@@ -1,0 +1,67 @@
+//! The kept site: what a resident engine (`serve`, `watch`) keeps between
+//! builds beyond the caches: the last good site whole, for the patch path,
+//! its conversation, and the list views of its posts.
+
+use super::*;
+
+use crate::conversation::Conversations;
+
+/// The site of the last build and what goes with it.
+#[derive(Default)]
+pub(super) struct KeptSite {
+    /// The site of the last good build, kept whole for the patch path.
+    pub(super) site: Option<Site>,
+    /// Its [`Site::known_paths`].
+    pub(super) known: Option<HashSet<String>>,
+    /// Overrides `[comments] url` (serve's local comment service).
+    pub(super) comments_url: Option<String>,
+    /// The conversation of the last build, reused until the next sync.
+    pub(super) conversation: Option<Conversations>,
+    /// Skip fetching the comment service's export on the next build
+    /// (`serve` fetches only at start and when the service calls back).
+    pub(super) reuse_conversation: bool,
+    /// Post summaries (list views) by [`summary_key`].
+    pub(super) summaries: HashMap<u64, Summary>,
+}
+
+impl KeptSite {
+    /// Sets `[comments] url` of `site` to the override, if any (a table is
+    /// added if the config has none).
+    pub(super) fn override_comments_url(&self, site: &mut Site) {
+        let Some(url) = &self.comments_url else {
+            return;
+        };
+        match &mut site.config.comments {
+            Some(c) => c.url = url.clone(),
+            None => {
+                site.config.comments = Some(crate::config::Comments {
+                    url: url.clone(),
+                    default: crate::config::CommentsState::Open,
+                    close_after_days: 0,
+                })
+            }
+        }
+    }
+
+    /// The conversation for a freshly loaded `site`: the last one, or
+    /// fetched again when a sync is due.
+    pub(super) fn conversation_for(&mut self, site: &Site) -> Conversations {
+        match self.conversation.take() {
+            Some(c) if self.reuse_conversation => c,
+            previous => crate::conversation::sync_from(&site.root, &site.config, previous),
+        }
+    }
+
+    /// Fetches the conversation of a patched `site` again when a sync is due.
+    pub(super) fn resync(&self, site: &mut Site) {
+        if self.reuse_conversation {
+            return;
+        }
+        let previous = std::mem::take(&mut site.conversation);
+        site.conversation =
+            crate::conversation::sync_from(&site.root, &site.config, Some(previous));
+        if let Some(w) = site.conversation.warning.take() {
+            eprintln!("warning: comments: {w}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The markdown cache: every entry's rendered markdown by
+//! [`markdown_key`], and the markdown log on disk that bodies loaded from
+//! `.causerie/` read their HTML from when a job needs it.
+
+use super::*;
+
+/// Rendered markdown of the last build, and the log it came from.
+#[derive(Default)]
+pub(super) struct MarkdownCache {
+    /// Markdown cache key → rendered body.
+    pub(super) bodies: HashMap<u64, RenderedBody>,
+    /// The markdown log as loaded from disk, and where each body's HTML is
+    /// in it: bodies from disk carry empty HTML until a job needs it.
+    pub(super) blob: disk::Blob,
+    pub(super) lazy: HashMap<u64, disk::Lazy>,
+    /// A body's HTML in the log failed its checksum during this build.
+    pub(super) damaged: bool,
+    /// The markdown log a cold one-shot build wrote while loading
+    /// ([`spill`]), to be moved in place by [`disk::save`].
+    pub(super) spilled: Option<disk::LogState>,
+    /// Keep the HTML in memory (a spill failed; this build starts over).
+    pub(super) no_spill: bool,
+}
+
+impl MarkdownCache {
+    /// Whether the rendered markdown of `e` is cached.
+    pub(super) fn has(&self, e: &Entry, base: &str, highlight: bool) -> bool {
+        self.bodies.contains_key(&markdown_key(e, base, highlight))
+    }
+
+    /// Drops every body (they cannot be trusted any more).
+    pub(super) fn clear_bodies(&mut self) {
+        self.bodies.clear();
+    }
+
+    /// A spill for a cold `causerie build` (`one_shot`), with the base path
+    /// and highlighting its markdown keys take (as the site will have them).
+    pub(super) fn spill_for(
+        &self,
+        one_shot: bool,
+        root: &Path,
+        opts: &BuildOptions,
+    ) -> Option<(spill::Spill, String, bool)> {
+        if !one_shot || self.no_spill {
+            return None;
+        }
+        let text = std::fs::read_to_string(root.join(crate::config::FILE)).ok()?;
+        let mut config = crate::config::Config::parse(crate::config::FILE, &text).ok()?;
+        if let Some(url) = &opts.base_url {
+            config.set_base_url(url).ok()?;
+        }
+        let spill = spill::Spill::create(root)?;
+        Some((spill, config.base_path().to_string(), config.highlight))
+    }
+
+    /// Reads the HTML back from a finished spill.
+    pub(super) fn finish_spill(&mut self, s: spill::Spill) -> Result<()> {
+        match s.finish() {
+            Some((blob, frames, log)) => {
+                self.blob = blob;
+                self.lazy = frames.into_iter().collect();
+                self.spilled = Some(log);
+                Ok(())
+            }
+            None => {
+                self.damaged = true;
+                Err(Error::Other(
+                    "the build cache in .causerie/ could not be written".into(),
+                ))
+            }
+        }
+    }
+
+    /// Fills every entry's rendered markdown from the cache, rendering the misses.
+    pub(super) fn fill(&mut self, site: &mut Site) {
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        let mut hits = HashSet::new();
+        for e in site
+            .content
+            .posts
+            .iter_mut()
+            .chain(site.content.pages.iter_mut())
+        {
+            let k = markdown_key(e, &base, hl);
+            if let Some(r) = self.bodies.remove(&k) {
+                e.rendered = r;
+                e.body = String::new();
+                hits.insert(k);
+            }
+        }
+        // Entries rendered while loading have no body left: skip them.
+        site.render_markdown_where(|e| {
+            !e.body.is_empty() && !hits.contains(&markdown_key(e, &base, hl))
+        });
+    }
+
+    /// Moves the rendered markdown of this build's entries into the cache
+    /// (and drops entries that are gone).
+    pub(super) fn take_from(&mut self, site: &mut Site) {
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        self.bodies.clear();
+        for e in site
+            .content
+            .posts
+            .iter_mut()
+            .chain(site.content.pages.iter_mut())
+        {
+            self.bodies
+                .insert(markdown_key(e, &base, hl), std::mem::take(&mut e.rendered));
+        }
+    }
+
+    /// Loads from the log the HTML that `plan`'s jobs show before they
+    /// render.
+    pub(super) fn fill_for(&mut self, site: &mut Site, plan: &Plan) -> Result<()> {
+        if self.lazy.is_empty() {
+            return Ok(());
+        }
+        // A full build's pages read their HTML from the log one by one
+        // (all of it at once was most of a 100 000-post build's
+        // memory); feeds and a partial build's jobs get it here.
+        let mut needed: Vec<&Job> = Vec::new();
+        if !plan.full {
+            needed.extend(plan.dirty.iter().map(|&k| &plan.jobs[k]));
+        }
+        if plan.full || verify::enabled() {
+            needed.extend((plan.jobs.iter()).filter(|j| !matches!(j, Job::Post(_) | Job::Page(_))));
+        }
+        if !self.fill_html(site, false, &needed) {
+            self.damaged = true;
+            return Err(Error::Other(
+                "the build cache in .causerie/ is damaged".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where the render of `site` reads each entry's HTML from: the log
+    /// for the bodies loaded lazily (`damaged` is set if one fails its
+    /// checksum), nothing (empty) for those whose HTML is in memory.
+    pub(super) fn source<'a>(
+        &'a self,
+        site: &'a Site,
+        damaged: &'a AtomicBool,
+    ) -> impl Fn(&Entry) -> Option<String> + Sync + 'a {
+        let (base, hl) = (site.config.base_path(), site.config.highlight);
+        move |e: &Entry| match self.lazy.get(&markdown_key(e, base, hl)) {
+            Some(l) => {
+                let h = disk::html(&self.blob, l);
+                if h.is_none() {
+                    damaged.store(true, Ordering::Relaxed);
+                }
+                h
+            }
+            None => Some(String::new()),
+        }
+    }
+
+    /// Loads from the disk log the HTML of the entries the given jobs show
+    /// (every entry when `all`): pages show their entry, feeds the entries
+    /// they list; list pages and the rest use summaries only. A job this
+    /// engine does not know gets every entry. False when a body's HTML in
+    /// the log is damaged.
+    fn fill_html(&self, site: &mut Site, all: bool, jobs: &[&Job]) -> bool {
+        let c = &site.content;
+        let limit = site.config.feed_limit;
+        let mut posts: HashSet<usize> = HashSet::new();
+        let mut pages: HashSet<usize> = HashSet::new();
+        let mut everything = all;
+        for job in jobs {
+            match job {
+                Job::Post(i) => {
+                    posts.insert(*i);
+                }
+                Job::Page(i) => {
+                    pages.insert(*i);
+                }
+                Job::SiteFeeds => posts.extend(0..c.posts.len().min(limit)),
+                Job::ApObject(i) => {
+                    posts.insert(*i);
+                }
+                Job::ApOutbox => posts.extend(0..c.posts.len()),
+                Job::TermFeeds(tax, t) => {
+                    posts.extend(site.terms(*tax)[*t].posts.iter().take(limit).copied())
+                }
+                Job::Index(_)
+                | Job::Terms(_)
+                | Job::Term(..)
+                | Job::CommentsFeed(_)
+                | Job::SiteCommentsFeed
+                | Job::Aliases(..)
+                | Job::Assets(..)
+                | Job::Sitemap
+                | Job::Robots
+                | Job::NotFound
+                | Job::Manifest
+                | Job::RedirectMap
+                | Job::ThemeStatic
+                | Job::Files
+                | Job::ApActor => {}
+                #[allow(unreachable_patterns)]
+                _ => everything = true,
+            }
+        }
+        let base = site.config.base_path().to_string();
+        let hl = site.config.highlight;
+        let fill = |e: &mut Entry| -> bool {
+            if e.rendered.html.is_empty()
+                && let Some(l) = self.lazy.get(&markdown_key(e, &base, hl))
+            {
+                match disk::html(&self.blob, l) {
+                    Some(h) => e.rendered.html = h,
+                    None => return false,
+                }
+            }
+            true
+        };
+        let mut ok = true;
+        for (i, e) in site.content.posts.iter_mut().enumerate() {
+            if everything || posts.contains(&i) {
+                ok &= fill(e);
+            }
+        }
+        for (i, e) in site.content.pages.iter_mut().enumerate() {
+            if everything || pages.contains(&i) {
+                ok &= fill(e);
+            }
+        }
+        ok
+    }
+}

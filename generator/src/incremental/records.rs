@@ -1,0 +1,106 @@
+//! The build records: what the last build wrote into which output
+//! directory, per job its key and files. They describe what is on disk, so
+//! they decide which jobs a build may skip.
+
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One file a job wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRec {
+    /// Relative to the output root.
+    pub path: String,
+    /// Hash of the bytes (or, for copied files, of the source's stamp).
+    pub hash: u64,
+    /// An HTML page (counts as a page in the summary).
+    pub page: bool,
+}
+
+/// What the last build did for one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `None`: the job is rendered every time.
+    pub key: Option<u64>,
+    pub files: Vec<FileRec>,
+}
+
+/// Memory of what the last build wrote into one output directory.
+#[derive(Default)]
+pub(super) struct Records {
+    /// Absolute output directory the records describe.
+    pub(super) output: Option<PathBuf>,
+    /// Job name → record.
+    pub(super) jobs: HashMap<u64, Record>,
+    /// This engine has seen every file of the output in place (it checked
+    /// them, or wrote them). A resident engine (`serve`, `watch`) checks the
+    /// output once, at its first build: stat-ing all 23 606 files of a
+    /// 10 000-post site on every rebuild cost 35 ms of a comment's 130.
+    pub(super) seen_output: bool,
+}
+
+impl Records {
+    /// Forgets the output: the next build is a full one.
+    pub(super) fn forget(&mut self) {
+        self.output = None;
+        self.seen_output = false;
+        self.jobs.clear();
+    }
+
+    /// Notes that the records now describe `output`, every file of which
+    /// this engine has seen in place (it wrote or checked them).
+    pub(super) fn describe(&mut self, output: &Path) {
+        self.seen_output = true;
+        self.output = Some(output.to_path_buf());
+    }
+
+    /// Whether the records describe `output` well enough to skip jobs.
+    pub(super) fn usable(&self, output: &Path) -> bool {
+        self.output.as_deref() == Some(output)
+            && !self.jobs.is_empty()
+            && output.join("index.html").is_file()
+    }
+
+    /// The jobs (by index into `keyed`, each job's name and key) that must
+    /// be rendered into `output` (all of them unless [`Records::usable`]).
+    pub(super) fn dirty(
+        &self,
+        keyed: &[(u64, Option<u64>)],
+        usable: bool,
+        output: &Path,
+    ) -> Vec<usize> {
+        // A job is dirty when its key changed, or when a file it wrote is no
+        // longer in the output (deleted by hand or by another tool): the
+        // output must always be the whole site, not only what changed.
+        (0..keyed.len())
+            .into_par_iter()
+            .filter(|&k| {
+                let (name, key) = &keyed[k];
+                if !usable || key.is_none() {
+                    return true;
+                }
+                match self.jobs.get(name) {
+                    Some(r) if r.key == *key => {
+                        !self.seen_output && !r.files.iter().all(|f| output.join(&f.path).exists())
+                    }
+                    _ => true,
+                }
+            })
+            .collect()
+    }
+
+    /// Pages and other files the records hold.
+    pub(super) fn counts(&self) -> (usize, usize) {
+        let (mut pages, mut files) = (0, 0);
+        for r in self.jobs.values() {
+            for f in &r.files {
+                if f.page {
+                    pages += 1;
+                } else {
+                    files += 1;
+                }
+            }
+        }
+        (pages, files)
+    }
+}

@@ -1,0 +1,131 @@
+//! Rendering a plan's jobs: every job into a fresh stage (a full build),
+//! or only the dirty ones into memory (a partial one). Nothing is visible
+//! in the output until [`Engine::apply`].
+
+use super::*;
+
+/// What [`Engine::render`] made, for [`Engine::apply`].
+pub(super) struct Made {
+    pub(super) files: Files,
+    /// The list views to keep for the next build (a resident engine only).
+    pub(super) summaries: Option<HashMap<u64, Summary>>,
+}
+
+pub(super) enum Files {
+    /// Every job's files, written into the stage, in the order of the jobs.
+    Staged(Stage, Vec<Vec<FileRec>>),
+    /// The dirty jobs' files, in the order of the plan's `dirty`.
+    Dirty(Vec<Vec<Output>>),
+}
+
+impl Engine {
+    /// Renders what `plan` says into `output`'s stage or into memory.
+    pub(super) fn render(&mut self, site: &Site, plan: &Plan, output: &Path) -> Result<Made> {
+        let t = Instant::now();
+        let summaries = &self.kept.summaries;
+        let cached = |i: usize| summaries.get(&plan.skeys[i]).cloned();
+        let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
+        debug_assert_eq!(renderer.jobs(), plan.jobs);
+        phase("renderer", t);
+        let damaged = AtomicBool::new(false);
+        let source = self.markdown.source(site, &damaged);
+        let mut renderer = renderer.with_html_source(&source);
+        if self.one_shot && plan.full {
+            renderer.free_summaries_after_use();
+        }
+        let files = self
+            .verify(site, plan, &cached, &source)
+            .and_then(|()| match plan.full {
+                true => staged(&renderer, &plan.jobs, output),
+                false => dirty(&renderer, &plan.jobs, &plan.dirty),
+            });
+        // Kept for the next build; those no job made are made when needed.
+        let summaries = (!self.one_shot && files.is_ok()).then(|| {
+            (plan.skeys.iter().enumerate())
+                .filter_map(|(i, k)| Some((*k, renderer.summary(i)?)))
+                .collect()
+        });
+        drop(renderer);
+        drop(source);
+        if damaged.into_inner() {
+            self.markdown.damaged = true;
+            return Err(Error::Other(
+                "the build cache in .causerie/ is damaged".into(),
+            ));
+        }
+        Ok(Made {
+            files: files?,
+            summaries,
+        })
+    }
+
+    /// In verify mode, renders afresh what the plan keeps and compares.
+    fn verify(
+        &self,
+        site: &Site,
+        plan: &Plan,
+        cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+        source: crate::render::HtmlSource<'_>,
+    ) -> Result<()> {
+        if !verify::enabled() {
+            return Ok(());
+        }
+        let kept = (!plan.full).then_some(&plan.dirty[..]);
+        let records = &self.records.jobs;
+        verify::check(site, &plan.jobs, &plan.keyed, kept, records, cached, source)
+    }
+}
+
+/// Renders every job into a fresh stage of `output`.
+fn staged(renderer: &Renderer<'_>, jobs: &[Job], output: &Path) -> Result<Files> {
+    let stage = Stage::new(output)?;
+    let done: Vec<Result<Vec<FileRec>>> = jobs
+        .par_iter()
+        .map(|job| {
+            let outs = renderer.render(job).map_err(|d| Error::Content(vec![d]))?;
+            outs.iter()
+                .map(|o| {
+                    stage.write(o)?;
+                    Ok(file_rec(o))
+                })
+                .collect()
+        })
+        .collect();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut files = Vec::with_capacity(jobs.len());
+    for r in done {
+        match r {
+            Ok(f) => files.push(f),
+            Err(Error::Content(mut d)) => errors.append(&mut d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(Error::Content(errors));
+    }
+    Ok(Files::Staged(stage, files))
+}
+
+/// Renders the `dirty` jobs in memory; only if all succeed are they applied.
+fn dirty(renderer: &Renderer<'_>, jobs: &[Job], dirty: &[usize]) -> Result<Files> {
+    let rendered: Vec<std::result::Result<Vec<Output>, Diagnostic>> = dirty
+        .par_iter()
+        .map(|&k| renderer.render(&jobs[k]))
+        .collect();
+    let mut errors = Vec::new();
+    let mut outs = Vec::with_capacity(dirty.len());
+    for r in rendered {
+        match r {
+            Ok(o) => outs.push(o),
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(Error::Content(errors));
+    }
+    Ok(Files::Dirty(outs))
+}
