@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { bin, causerie, run, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
 import { freePort, startNginx } from './fediverse/nginx.mjs';
 import { startPostgres } from './postgres.mjs';
@@ -136,6 +137,53 @@ for (const spec of ['draft-cavage-http-signatures-12', 'rfc9421']) {
     assert.equal(await followers(), 0);
   });
 }
+
+/** POSTs the signed request to `url` as it was signed (its `host` too, as a
+ * balancer passes it on), which fetch() would not keep. */
+function postAs(url, signed) {
+  return new Promise((resolve, reject) => {
+    const headers = { ...signed.headers };
+    delete headers['content-length'];
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(signed.body);
+  });
+}
+
+test('two instances on one PostgreSQL: a request taken by one is refused as a replay by the other', async () => {
+  const pg = await startPostgres();
+  const db = pg.createDatabase('replays');
+  const base = actorUrl.replace('activitypub/actor', '');
+  const cfg = `database_url = "${db.url}"\n${serviceConfig(base, true)}`;
+  const [a, b] = await Promise.all([
+    startService({ config: cfg, dir: tmpdir('causerie-fedi-a-') }),
+    startService({ config: cfg, dir: tmpdir('causerie-fedi-b-') }),
+  ]);
+  try {
+    const ctx = 'https://www.w3.org/ns/activitystreams';
+    const sign = async (id) =>
+      (await peerCall('signed', { inbox: `${a.url}/activitypub/inbox`, activity: { '@context': ctx, id: `${peerUrl}/follows/${id}`, type: 'Follow', object: actorUrl } })).json;
+    // B takes a request signed for A's address (as behind a balancer)...
+    const fresh = await postAs(`${b.url}/activitypub/inbox`, await sign('to-b'));
+    assert.equal(fresh.status, 202, fresh.text);
+    // ...but not one that A took already
+    const signed = await sign('replayed');
+    const first = await postAs(`${a.url}/activitypub/inbox`, signed);
+    assert.equal(first.status, 202, first.text);
+    const replay = await postAs(`${b.url}/activitypub/inbox`, signed);
+    assert.equal(replay.status, 401, replay.text);
+    assert.match(JSON.parse(replay.text).error.message, /already received/);
+    assert.equal(pg.psql('replays', 'SELECT count(*) FROM ap_replays'), '2');
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await pg.stop();
+    for (const d of [a.dir, b.dir, pg.dir]) rmSync(d, { recursive: true, force: true });
+  }
+});
 
 test('an actor on a private address is refused without allow_private_addresses', async () => {
   const strict = await startService({ config: serviceConfig(`http://127.0.0.1:9/`, false), dir: tmpdir('causerie-fedi-strict-') });
