@@ -77,6 +77,7 @@ fn mention(st: &AppState, actor: &RemoteActor, source: &str, page: String, kind:
         author_photo: actor.icon.clone(),
         content_html: String::new(),
         published_us: None,
+        parent: None,
         moderation: st.webmention.moderation_for(&host(source)),
         notices: Notices {
             owner: st.cfg.mail.as_ref().and_then(|m| m.owner.clone()),
@@ -147,12 +148,8 @@ pub async fn note(st: &AppState, actor: &RemoteActor, object: &Value) -> Result<
         .and_then(Value::as_str)
         .and_then(|p| p.parse::<jiff::Timestamp>().ok())
         .map(|t| t.as_microsecond());
-    let stored = st.store.upsert_mention(m).await?;
-    if let Some(p) = parent
-        && stored.created
-    {
-        st.store.ap_set_parent(stored.id, p).await?;
-    }
+    m.parent = parent;
+    st.store.upsert_mention(m).await?;
     Ok(())
 }
 
