@@ -307,6 +307,44 @@ function writePost(slug, front, body) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+test('a reply, like or boost of no page of the blog is refused with 400, as Webmention refuses its targets', async () => {
+  const base = actorUrl.replace('activitypub/actor', '');
+  // started after the build, so it has the site's pages manifest
+  const own = await startService({ config: serviceConfig(base, true), dir: tmpdir('causerie-fedi-pages-') });
+  try {
+    await waitFor(() => /pages manifest loaded/.test(own.output().stderr), { what: 'the pages manifest' });
+    const alice = `${peerUrl}/users/alice`;
+    const ctx = 'https://www.w3.org/ns/activitystreams';
+    const inbox = `${own.url}/activitypub/inbox`;
+    const sendHere = async (activity) => (await peerCall('send', { inbox, activity })).json;
+    const refused = async (activity, field, why) => {
+      const r = await sendHere(activity);
+      assert.equal(r.status, 400, r.body);
+      const e = JSON.parse(r.body).error;
+      assert.equal(e.field, field);
+      assert.match(e.message, why);
+    };
+    const like = (n, object) => ({ '@context': ctx, id: `${alice}#likes/pages-${n}`, type: 'Like', actor: alice, object });
+    await refused(like(1, `${base}posts/nope/`), 'object', /not a page of this site/);
+    await refused(like(2, `${base}posts/nope/activity.json`), 'object', /not a page of this site/);
+    await refused(like(3, 'https://elsewhere.example/posts/hello/'), 'object', /not on this site/);
+    const boost = { '@context': ctx, id: `${alice}/statuses/pages-b/activity`, type: 'Announce', actor: alice, object: `${base}posts/nope/` };
+    await refused(boost, 'object', /not a page of this site/);
+    const reply = (n, inReplyTo) => ({ '@context': ctx, id: `${alice}/statuses/pages-${n}/activity`, type: 'Create', actor: alice, object: { id: `${alice}/statuses/pages-${n}`, type: 'Note', attributedTo: alice, inReplyTo, content: '<p>Lost?</p>' } });
+    await refused(reply(4, `${base}posts/nope/`), 'object.inReplyTo', /not a page of this site/);
+    await refused(reply(5, 'https://elsewhere.example/notes/1'), 'object.inReplyTo', /not on this site/);
+    // a page of the blog is still taken, and nothing landed elsewhere
+    assert.equal((await sendHere(like(6, `${base}posts/hello/`))).status, 202);
+    assert.equal((await sendHere(reply(7, `${base}posts/hello/activity.json`))).status, 202);
+    const items = async (page) => flat((await (await fetch(`${own.url}/api/comments?page=${page}`)).json()).comments ?? []);
+    assert.deepEqual((await items('/posts/hello/')).map((c) => c.kind).sort(), ['like', 'reply']);
+    assert.deepEqual(await items('/posts/nope/'), []);
+  } finally {
+    await own.stop();
+    rmSync(own.dir, { recursive: true, force: true });
+  }
+});
+
 test('new and edited posts reach the follower signed, once, even across a kill -9 mid-send', async () => {
   const f = await peerCall('follow', { actor: actorUrl });
   assert.equal(f.status, 200, JSON.stringify(f.json));

@@ -25,6 +25,8 @@ pub enum Rejected {
     Limited(u64),
     /// 400: the activity itself.
     Bad(String),
+    /// 400 naming the activity's field (a target that is no page of ours).
+    Field(&'static str, String),
     /// 403: an item of another actor.
     Forbidden(String),
     Internal(Error),

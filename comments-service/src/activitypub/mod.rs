@@ -11,6 +11,7 @@ pub mod keys;
 pub mod outbox;
 pub mod remote;
 pub mod signature;
+pub mod target;
 
 pub use keys::ActorKeys;
 
