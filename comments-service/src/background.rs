@@ -37,6 +37,9 @@ pub fn start(state: AppState) {
             {
                 tracing::warn!(error = %e, "could not forget old rate-limit windows");
             }
+            if let Err(e) = state.store.ap_forget_signatures(now_us()).await {
+                tracing::warn!(error = %e, "could not forget expired inbox signatures");
+            }
             if let Err(e) = state.store.forget_expired_sign_ins(now_us()).await {
                 tracing::warn!(error = %e, "could not forget expired sign-in sessions and links");
             }

@@ -41,7 +41,7 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// The fediverse actor's key pair, made or loaded on first use.
     pub actor_keys: crate::activitypub::keys::LazyKeys,
-    /// The inbox's fetcher, key cache, replay memory and limits.
+    /// The inbox's fetcher, key cache and limits (its replay memory is in the store).
     pub fedi: Arc<crate::activitypub::Fedi>,
 }
 

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { bin, causerie, run, tmpdir, repoRoot, waitFor, startService } from './lib.mjs';
 import { freePort, startNginx } from './fediverse/nginx.mjs';
 import { startPostgres } from './postgres.mjs';
@@ -136,6 +137,53 @@ for (const spec of ['draft-cavage-http-signatures-12', 'rfc9421']) {
     assert.equal(await followers(), 0);
   });
 }
+
+/** POSTs the signed request to `url` as it was signed (its `host` too, as a
+ * balancer passes it on), which fetch() would not keep. */
+function postAs(url, signed) {
+  return new Promise((resolve, reject) => {
+    const headers = { ...signed.headers };
+    delete headers['content-length'];
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(signed.body);
+  });
+}
+
+test('two instances on one PostgreSQL: a request taken by one is refused as a replay by the other', async () => {
+  const pg = await startPostgres();
+  const db = pg.createDatabase('replays');
+  const base = actorUrl.replace('activitypub/actor', '');
+  const cfg = `database_url = "${db.url}"\n${serviceConfig(base, true)}`;
+  const [a, b] = await Promise.all([
+    startService({ config: cfg, dir: tmpdir('causerie-fedi-a-') }),
+    startService({ config: cfg, dir: tmpdir('causerie-fedi-b-') }),
+  ]);
+  try {
+    const ctx = 'https://www.w3.org/ns/activitystreams';
+    const sign = async (id) =>
+      (await peerCall('signed', { inbox: `${a.url}/activitypub/inbox`, activity: { '@context': ctx, id: `${peerUrl}/follows/${id}`, type: 'Follow', object: actorUrl } })).json;
+    // B takes a request signed for A's address (as behind a balancer)...
+    const fresh = await postAs(`${b.url}/activitypub/inbox`, await sign('to-b'));
+    assert.equal(fresh.status, 202, fresh.text);
+    // ...but not one that A took already
+    const signed = await sign('replayed');
+    const first = await postAs(`${a.url}/activitypub/inbox`, signed);
+    assert.equal(first.status, 202, first.text);
+    const replay = await postAs(`${b.url}/activitypub/inbox`, signed);
+    assert.equal(replay.status, 401, replay.text);
+    assert.match(JSON.parse(replay.text).error.message, /already received/);
+    assert.equal(pg.psql('replays', 'SELECT count(*) FROM ap_replays'), '2');
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await pg.stop();
+    for (const d of [a.dir, b.dir, pg.dir]) rmSync(d, { recursive: true, force: true });
+  }
+});
 
 test('an actor on a private address is refused without allow_private_addresses', async () => {
   const strict = await startService({ config: serviceConfig(`http://127.0.0.1:9/`, false), dir: tmpdir('causerie-fedi-strict-') });
@@ -264,6 +312,44 @@ function writePost(slug, front, body) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('a reply, like or boost of no page of the blog is refused with 400, as Webmention refuses its targets', async () => {
+  const base = actorUrl.replace('activitypub/actor', '');
+  // started after the build, so it has the site's pages manifest
+  const own = await startService({ config: serviceConfig(base, true), dir: tmpdir('causerie-fedi-pages-') });
+  try {
+    await waitFor(() => /pages manifest loaded/.test(own.output().stderr), { what: 'the pages manifest' });
+    const alice = `${peerUrl}/users/alice`;
+    const ctx = 'https://www.w3.org/ns/activitystreams';
+    const inbox = `${own.url}/activitypub/inbox`;
+    const sendHere = async (activity) => (await peerCall('send', { inbox, activity })).json;
+    const refused = async (activity, field, why) => {
+      const r = await sendHere(activity);
+      assert.equal(r.status, 400, r.body);
+      const e = JSON.parse(r.body).error;
+      assert.equal(e.field, field);
+      assert.match(e.message, why);
+    };
+    const like = (n, object) => ({ '@context': ctx, id: `${alice}#likes/pages-${n}`, type: 'Like', actor: alice, object });
+    await refused(like(1, `${base}posts/nope/`), 'object', /not a page of this site/);
+    await refused(like(2, `${base}posts/nope/activity.json`), 'object', /not a page of this site/);
+    await refused(like(3, 'https://elsewhere.example/posts/hello/'), 'object', /not on this site/);
+    const boost = { '@context': ctx, id: `${alice}/statuses/pages-b/activity`, type: 'Announce', actor: alice, object: `${base}posts/nope/` };
+    await refused(boost, 'object', /not a page of this site/);
+    const reply = (n, inReplyTo) => ({ '@context': ctx, id: `${alice}/statuses/pages-${n}/activity`, type: 'Create', actor: alice, object: { id: `${alice}/statuses/pages-${n}`, type: 'Note', attributedTo: alice, inReplyTo, content: '<p>Lost?</p>' } });
+    await refused(reply(4, `${base}posts/nope/`), 'object.inReplyTo', /not a page of this site/);
+    await refused(reply(5, 'https://elsewhere.example/notes/1'), 'object.inReplyTo', /not on this site/);
+    // a page of the blog is still taken, and nothing landed elsewhere
+    assert.equal((await sendHere(like(6, `${base}posts/hello/`))).status, 202);
+    assert.equal((await sendHere(reply(7, `${base}posts/hello/activity.json`))).status, 202);
+    const items = async (page) => flat((await (await fetch(`${own.url}/api/comments?page=${page}`)).json()).comments ?? []);
+    assert.deepEqual((await items('/posts/hello/')).map((c) => c.kind).sort(), ['like', 'reply']);
+    assert.deepEqual(await items('/posts/nope/'), []);
+  } finally {
+    await own.stop();
+    rmSync(own.dir, { recursive: true, force: true });
+  }
+});
 
 test('new and edited posts reach the follower signed, once, even across a kill -9 mid-send', async () => {
   const f = await peerCall('follow', { actor: actorUrl });

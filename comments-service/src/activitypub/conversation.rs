@@ -30,20 +30,20 @@ fn host(u: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Where `target` lands: (page path, parent item). A URL of our site
-/// (the post page, its `activity.json`, or `…#comment-N`), or the id of a
-/// fediverse item we stored (a reply in a thread).
-async fn resolve(st: &AppState, target: &str) -> Result<Option<(String, Option<i64>)>, Rejected> {
-    let site = &st.cfg.site_url;
-    if let Ok(u) = url::Url::parse(target)
-        && u.origin() == site.origin()
-        && u.path().starts_with(site.path())
+/// Where `target` (named by `field`) lands: (page path, parent item). A
+/// page of our site (the post page, its `activity.json`, or
+/// `…#comment-N`), or the id of a fediverse item we stored (a reply in a
+/// thread); anything else is refused (see [`super::target`]).
+async fn resolve(
+    st: &AppState,
+    field: &'static str,
+    target: &str,
+) -> Result<(String, Option<i64>), Rejected> {
+    let parsed = url::Url::parse(target).ok();
+    if let Some(u) = &parsed
+        && u.origin() == st.cfg.site_url.origin()
     {
-        let path = u.path();
-        let path = path
-            .strip_suffix(super::OBJECT_FILE)
-            .unwrap_or(path)
-            .to_string();
+        let path = super::target::page(st, field, u)?;
         let parent = match u
             .fragment()
             .and_then(|f| f.strip_prefix("comment-"))
@@ -57,13 +57,16 @@ async fn resolve(st: &AppState, target: &str) -> Result<Option<(String, Option<i
                 .map(|i| i.id),
             None => None,
         };
-        return Ok(Some((path, parent)));
+        return Ok((path, parent));
     }
-    Ok(st
-        .store
-        .ap_item(None, target.to_string())
-        .await?
-        .map(|i| (i.page, Some(i.id))))
+    match st.store.ap_item(None, target.to_string()).await? {
+        Some(i) => Ok((i.page, Some(i.id))),
+        // Checked as a URL of ours, for the refusal to say why.
+        None => match &parsed {
+            Some(u) => super::target::page(st, field, u).map(|p| (p, None)),
+            None => Err(Rejected::Field(field, "the target is not a URL".into())),
+        },
+    }
 }
 
 fn mention(st: &AppState, actor: &RemoteActor, source: &str, page: String, kind: Kind) -> Mention {
@@ -77,6 +80,7 @@ fn mention(st: &AppState, actor: &RemoteActor, source: &str, page: String, kind:
         author_photo: actor.icon.clone(),
         content_html: String::new(),
         published_us: None,
+        parent: None,
         moderation: st.webmention.moderation_for(&host(source)),
         notices: Notices {
             owner: st.cfg.mail.as_ref().and_then(|m| m.owner.clone()),
@@ -118,11 +122,7 @@ pub async fn note(st: &AppState, actor: &RemoteActor, object: &Value) -> Result<
     let existing = owned(st, actor, &id).await?;
     let (page, parent) = match (&existing, object.get("inReplyTo").and_then(id_of)) {
         (Some(i), _) => (i.page.clone(), None),
-        (None, Some(t)) => match resolve(st, &t).await? {
-            Some(found) => found,
-            // A reply to something not ours: not part of our conversation.
-            None => return Ok(()),
-        },
+        (None, Some(t)) => resolve(st, "object.inReplyTo", &t).await?,
         (None, None) => return Ok(()),
     };
     let base = url::Url::parse(&id).map_err(|_| Rejected::Bad("bad note id".into()))?;
@@ -147,12 +147,8 @@ pub async fn note(st: &AppState, actor: &RemoteActor, object: &Value) -> Result<
         .and_then(Value::as_str)
         .and_then(|p| p.parse::<jiff::Timestamp>().ok())
         .map(|t| t.as_microsecond());
-    let stored = st.store.upsert_mention(m).await?;
-    if let Some(p) = parent
-        && stored.created
-    {
-        st.store.ap_set_parent(stored.id, p).await?;
-    }
+    m.parent = parent;
+    st.store.upsert_mention(m).await?;
     Ok(())
 }
 
@@ -174,9 +170,7 @@ pub async fn reaction(
             "the activity is not the actor's".into(),
         ));
     }
-    let Some((page, _)) = resolve(st, &target).await? else {
-        return Ok(());
-    };
+    let (page, _) = resolve(st, "object", &target).await?;
     owned(st, actor, &id).await?;
     st.store
         .upsert_mention(mention(st, actor, &id, page, kind))

@@ -25,6 +25,8 @@ pub enum Rejected {
     Limited(u64),
     /// 400: the activity itself.
     Bad(String),
+    /// 400 naming the activity's field (a target that is no page of ours).
+    Field(&'static str, String),
     /// 403: an item of another actor.
     Forbidden(String),
     Internal(Error),
@@ -60,15 +62,26 @@ async fn signer(st: &AppState, req: &Request<'_>) -> Result<Arc<RemoteActor>, Re
             a
         }
     };
-    if !fedi
-        .replays
-        .first_time(&claim.key_id, &claim.signature, req.now)
-    {
+    if !first_time(st, &claim, req.now).await? {
         return Err(Rejected::Unsigned(
             "this signed request was already received".into(),
         ));
     }
     Ok(actor)
+}
+
+/// Records the accepted signature in the store (shared by every instance on
+/// one database) for twice the window, after which its date is refused
+/// anyway; false when it was already there.
+async fn first_time(st: &AppState, claim: &signature::Claim, now: i64) -> Result<bool, Rejected> {
+    let mut hashed = claim.key_id.as_bytes().to_vec();
+    hashed.push(0);
+    hashed.extend_from_slice(&claim.signature);
+    let until = (now + 2 * signature::WINDOW_SECS) * 1_000_000;
+    Ok(st
+        .store
+        .ap_signature_first(signature::sha256(&hashed), now * 1_000_000, until)
+        .await?)
 }
 
 /// Takes one delivery: the status to answer.

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod outbox;
 pub mod remote;
 pub mod signature;
+pub mod target;
 
 pub use keys::ActorKeys;
 
@@ -26,7 +27,6 @@ pub const OBJECT_FILE: &str = "activity.json";
 /// The inbox's shared parts (one per process).
 pub struct Fedi {
     pub remote: remote::Remote,
-    pub replays: signature::replay::Replays,
     /// Deliveries per minute from one instance (host of the key id).
     pub per_instance: Option<DefaultKeyedRateLimiter<String>>,
     /// Deliveries per minute from one actor (its key id).
@@ -45,7 +45,6 @@ impl Fedi {
         let limiter = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
         Fedi {
             remote: remote::Remote::new(cfg.allow_private_addresses),
-            replays: Default::default(),
             per_instance: limiter(inst),
             per_actor: limiter(actor),
             delivery_wake: Default::default(),

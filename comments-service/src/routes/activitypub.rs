@@ -52,7 +52,9 @@ async fn publish(State(st): State<AppState>, headers: HeaderMap) -> Result<Respo
 }
 
 /// `POST /activitypub/inbox`: 202 when taken; 401 for a signature that is
-/// missing, forged, stale, replayed or by another actor; 429 over a limit.
+/// missing, forged, stale, replayed or by another actor; 400 for a reply,
+/// like or boost of no page of the site (field `object` or
+/// `object.inReplyTo`); 429 over a limit.
 async fn inbox(
     State(st): State<AppState>,
     uri: axum::http::Uri,
@@ -61,10 +63,11 @@ async fn inbox(
 ) -> Response {
     use crate::activitypub::inbox::{Rejected, receive};
     let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let refuse = |status: StatusCode, message: String| {
-        let body = serde_json::json!({"error": {"field": "signature", "message": message}});
+    let refuse_field = |status: StatusCode, field: &str, message: String| {
+        let body = serde_json::json!({"error": {"field": field, "message": message}});
         (status, axum::Json(body)).into_response()
     };
+    let refuse = |status, message| refuse_field(status, "signature", message);
     match receive(&st, target, &headers, &body).await {
         Ok(status) => status.into_response(),
         Err(Rejected::Unsigned(m)) => {
@@ -72,6 +75,7 @@ async fn inbox(
             refuse(StatusCode::UNAUTHORIZED, m)
         }
         Err(Rejected::Bad(m)) => refuse(StatusCode::BAD_REQUEST, m),
+        Err(Rejected::Field(f, m)) => refuse_field(StatusCode::BAD_REQUEST, f, m),
         Err(Rejected::Forbidden(m)) => refuse(StatusCode::FORBIDDEN, m),
         Err(Rejected::Limited(secs)) => {
             crate::error::Error::RateLimited { retry_after: secs }.into_response()

@@ -44,6 +44,7 @@ macro_rules! on {
 }
 
 mod activitypub;
+mod ap_replays;
 mod mail;
 mod sign_in;
 

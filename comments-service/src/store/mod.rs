@@ -123,6 +123,9 @@ pub struct Mention {
     /// Sanitized HTML (see `Renderer::clean_html`).
     pub content_html: String,
     pub published_us: Option<Micros>,
+    /// The item a new one answers (a fediverse reply), written with its
+    /// insert so it is never stored unthreaded; an update keeps its parent.
+    pub parent: Option<i64>,
     pub moderation: Moderation,
     /// Who to tell about a new mention (the owner's mail, the webhook).
     pub notices: mail::Notices,

@@ -107,6 +107,7 @@ pub async fn apply(wm: &Webmention, source: &str, target: &str, pingback: bool) 
                 author_photo: c.author_photo,
                 content_html: c.content_html,
                 published_us: c.published_us,
+                parent: None,
                 moderation: wm.moderation_for(&host),
                 notices: crate::store::mail::Notices {
                     owner: wm.cfg.mail.as_ref().and_then(|m| m.owner.clone()),

@@ -9,6 +9,7 @@ mod pg;
 
 mod fixture;
 
+mod ap_replays;
 mod comments;
 mod durability;
 mod import_cli;

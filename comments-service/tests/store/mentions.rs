@@ -12,6 +12,7 @@ use crate::fixture::{Backend, comment};
 
 both!(
     mentions_upsert_and_remove,
+    a_reply_is_written_with_its_parent,
     the_verification_queue_leases_its_jobs,
     the_rebuild_request_is_due_finished_and_failed,
     imports_are_idempotent_by_their_keys,
@@ -28,6 +29,7 @@ pub fn mention(source: &str, page: &str, author: &str) -> Mention {
         author_photo: None,
         content_html: format!("<p>{author} wrote</p>"),
         published_us: Some(1_700_000_000_000_000),
+        parent: None,
         moderation: Moderation::None,
         notices: Default::default(),
     }
@@ -65,6 +67,31 @@ async fn mentions_upsert_and_remove(b: Backend) {
             .unwrap()
     );
     assert!(s.page_items("/p/".into()).await.unwrap().is_empty());
+}
+
+/// A fediverse reply is threaded by the insert itself (one transaction:
+/// no crash can leave it unthreaded); an update keeps where it is.
+async fn a_reply_is_written_with_its_parent(b: Backend) {
+    let s = &b.store;
+    let c = s
+        .create_comment(comment("/p/", "Ann", "first", Moderation::None))
+        .await
+        .unwrap();
+    let mut m = mention("https://m.example/r", "/p/", "Mo");
+    m.kind = ItemKind::Reply;
+    m.parent = Some(c.id);
+    let r = s.upsert_mention(m.clone()).await.unwrap();
+    assert!(r.created);
+    // seen from another handle (a second instance on PostgreSQL)
+    let items = b.open().await.page_items("/p/".into()).await.unwrap();
+    let stored = items.iter().find(|i| i.id == r.id).expect("the reply");
+    assert_eq!(stored.parent, Some(c.id));
+    m.parent = None;
+    m.content_html = "<p>edited</p>".into();
+    assert!(!s.upsert_mention(m).await.unwrap().created);
+    let items = s.page_items("/p/".into()).await.unwrap();
+    let stored = items.iter().find(|i| i.id == r.id).expect("the reply");
+    assert_eq!(stored.parent, Some(c.id), "an edit keeps the thread");
 }
 
 async fn the_verification_queue_leases_its_jobs(b: Backend) {

@@ -39,6 +39,7 @@ async fn filled(db: &Path) -> Vec<i64> {
         author_photo: None,
         content_html: String::new(),
         published_us: None,
+        parent: None,
         moderation: Moderation::None,
         notices: Default::default(),
     })

@@ -9,7 +9,6 @@
 //! pre-release RustCrypto curves): the signing strings are a few dozen lines.
 
 pub mod cavage;
-pub mod replay;
 pub mod rfc9421;
 
 use axum::http::HeaderMap;

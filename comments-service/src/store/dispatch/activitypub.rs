@@ -39,11 +39,6 @@ impl Store {
         on!(self, b => b.ap_item(id, source).await)
     }
 
-    /// Threads item `id` under `parent`.
-    pub async fn ap_set_parent(&self, id: i64, parent: i64) -> Result<()> {
-        on!(self, b => b.ap_set_parent(id, parent).await)
-    }
-
     /// Records posts as told and queues deliveries of new or changed ones.
     pub async fn ap_publish(
         &self,

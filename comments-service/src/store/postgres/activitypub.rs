@@ -90,19 +90,6 @@ impl Postgres {
         })
     }
 
-    /// Threads item `id` under `parent`.
-    pub async fn ap_set_parent(&self, id: i64, parent: i64) -> Result<()> {
-        let now = now_us();
-        let mut c = self.conn().await?;
-        let tx = c.transaction().await?;
-        tx.execute(
-            "UPDATE comments SET parent = $2, updated_us = $3 WHERE id = $1",
-            &[&id, &parent, &now],
-        )
-        .await?;
-        self.commit(tx, true, now).await
-    }
-
     /// How many follow the blog.
     pub async fn follower_count(&self) -> Result<u64> {
         let c = self.conn().await?;

@@ -61,7 +61,7 @@ impl Postgres {
             None => {
                 let status = decide(&tx, m.moderation, &key).await?;
                 let created_us = m.published_us.filter(|p| *p <= now).unwrap_or(now);
-                let params: [&(dyn ToSql + Sync); 12] = [
+                let params: [&(dyn ToSql + Sync); 13] = [
                     &m.page,
                     &m.kind.as_str(),
                     &status.as_str(),
@@ -74,12 +74,13 @@ impl Postgres {
                     &key,
                     &created_us,
                     &now,
+                    &m.parent,
                 ];
                 let id: i64 = tx
                     .query_one(
                         "INSERT INTO comments (page, kind, status, author, website, url, author_photo, source,
-                           body_html, commenter_key, created_us, updated_us)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                           body_html, commenter_key, created_us, updated_us, parent)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                         &params,
                     )
                     .await?

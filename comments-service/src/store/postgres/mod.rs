@@ -27,6 +27,7 @@ mod activitypub;
 mod admin;
 mod announce;
 mod ap_delivery;
+mod ap_replays;
 mod comments;
 mod connect;
 mod import;

@@ -88,18 +88,6 @@ impl Sqlite {
         .await
     }
 
-    /// Threads item `id` under `parent`.
-    pub async fn ap_set_parent(&self, id: i64, parent: i64) -> Result<()> {
-        self.write(move |ctx| {
-            ctx.conn
-                .prepare_cached("UPDATE comments SET parent = ?2, updated_us = ?3 WHERE id = ?1")?
-                .execute(params![id, parent, ctx.now_us])?;
-            ctx.rebuild = true;
-            Ok(())
-        })
-        .await
-    }
-
     /// How many follow the blog.
     pub async fn follower_count(&self) -> Result<u64> {
         self.read(|conn| {

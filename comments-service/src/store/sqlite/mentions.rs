@@ -50,8 +50,8 @@ impl Sqlite {
                     ctx.conn
                         .prepare_cached(
                             "INSERT INTO comments (page, kind, status, author, website, url, author_photo, source,
-                               body_html, commenter_key, created_us, updated_us)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               body_html, commenter_key, created_us, updated_us, parent)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                         )?
                         .execute(params![
                             m.page,
@@ -65,7 +65,8 @@ impl Sqlite {
                             m.content_html,
                             key,
                             created_us,
-                            ctx.now_us
+                            ctx.now_us,
+                            m.parent
                         ])?;
                     (ctx.conn.last_insert_rowid(), status, true)
                 }

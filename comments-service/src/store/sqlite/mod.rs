@@ -21,6 +21,7 @@ use crate::model::{Comment, Kind, Status};
 mod activitypub;
 mod admin;
 mod ap_delivery;
+mod ap_replays;
 mod comments;
 mod import;
 mod mention_mail;
