@@ -11,7 +11,7 @@ use crate::store::now_us;
 pub fn start(state: AppState) {
     crate::webmention::start_workers(&state.webmention);
     crate::mail::worker::start(&state);
-    crate::activitypub::outbox::start_worker(&state);
+    crate::activitypub::outbox::start_worker(&state.fedi);
     let s = state.clone();
     tokio::spawn(async move { s.refresh_manifest().await });
     tokio::spawn(crate::rebuild::run(state.clone()));

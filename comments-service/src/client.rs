@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 
 /// The client's address given the TCP `peer` and the trusted proxies.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
@@ -51,6 +51,19 @@ pub fn anonymise(ip: IpAddr) -> String {
             format!("{:x}:{:x}:{:x}::", s[0], s[1], s[2])
         }
     }
+}
+
+/// The values of the cookies called `name`.
+pub fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(';'))
+        .filter_map(move |part| {
+            let (k, v) = part.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
 }
 
 #[cfg(test)]

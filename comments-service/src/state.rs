@@ -39,8 +39,6 @@ pub struct AppState {
     pub heavy: crate::heavy::Heavy,
     /// Wakes the outbox worker after a write that queued a notification.
     pub outbox_wake: Arc<tokio::sync::Notify>,
-    /// The fediverse actor's key pair, made or loaded on first use.
-    pub actor_keys: crate::activitypub::keys::LazyKeys,
     /// The inbox's fetcher, key cache and limits (its replay memory is in the store).
     pub fedi: Arc<crate::activitypub::Fedi>,
 }
@@ -83,7 +81,13 @@ impl AppState {
             store.clone(),
             manifest.clone(),
         )?);
-        let fedi = Arc::new(crate::activitypub::Fedi::new(&cfg));
+        let fedi = Arc::new(crate::activitypub::Fedi::new(
+            cfg.clone(),
+            store.clone(),
+            manifest.clone(),
+            webmention.clone(),
+            site_client.clone(),
+        ));
         Ok(AppState {
             fedi,
             renderer: Arc::new(Renderer::new(cfg.allow_images)),
@@ -97,7 +101,6 @@ impl AppState {
             site_client,
             heavy: crate::heavy::Heavy::default(),
             outbox_wake: Arc::default(),
-            actor_keys: Default::default(),
         })
     }
 

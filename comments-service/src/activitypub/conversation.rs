@@ -9,10 +9,10 @@
 
 use serde_json::Value;
 
-use super::inbox::Rejected;
+use super::Fedi;
+use super::rejected::Rejected;
 use super::remote::{RemoteActor, url_of};
 use crate::model::Kind;
-use crate::state::AppState;
 use crate::store::{Mention, mail::Notices};
 
 /// The id of a JSON value that is an object with an `id`, or a URL.
@@ -35,7 +35,7 @@ fn host(u: &str) -> String {
 /// `…#comment-N`), or the id of a fediverse item we stored (a reply in a
 /// thread); anything else is refused (see [`super::target`]).
 async fn resolve(
-    st: &AppState,
+    st: &Fedi,
     field: &'static str,
     target: &str,
 ) -> Result<(String, Option<i64>), Rejected> {
@@ -69,7 +69,7 @@ async fn resolve(
     }
 }
 
-fn mention(st: &AppState, actor: &RemoteActor, source: &str, page: String, kind: Kind) -> Mention {
+fn mention(st: &Fedi, actor: &RemoteActor, source: &str, page: String, kind: Kind) -> Mention {
     Mention {
         source: source.to_string(),
         page,
@@ -93,7 +93,7 @@ fn mention(st: &AppState, actor: &RemoteActor, source: &str, page: String, kind:
 
 /// An item `source` only `actor` may change: `Err` when another made it.
 async fn owned(
-    st: &AppState,
+    st: &Fedi,
     actor: &RemoteActor,
     source: &str,
 ) -> Result<Option<crate::store::ApItem>, Rejected> {
@@ -106,7 +106,7 @@ async fn owned(
 }
 
 /// `Create` or `Update` of a `Note`.
-pub async fn note(st: &AppState, actor: &RemoteActor, object: &Value) -> Result<(), Rejected> {
+pub async fn note(st: &Fedi, actor: &RemoteActor, object: &Value) -> Result<(), Rejected> {
     if object.get("type").and_then(Value::as_str) != Some("Note") {
         return Ok(());
     }
@@ -154,7 +154,7 @@ pub async fn note(st: &AppState, actor: &RemoteActor, object: &Value) -> Result<
 
 /// `Like` or `Announce` of one of our posts.
 pub async fn reaction(
-    st: &AppState,
+    st: &Fedi,
     actor: &RemoteActor,
     activity: &Value,
     kind: Kind,
@@ -180,7 +180,7 @@ pub async fn reaction(
 
 /// `Delete` of a note, or `Undo` of a `Like`/`Announce`: `object` names the
 /// item (an id or an object with one).
-pub async fn remove(st: &AppState, actor: &RemoteActor, object: &Value) -> Result<(), Rejected> {
+pub async fn remove(st: &Fedi, actor: &RemoteActor, object: &Value) -> Result<(), Rejected> {
     let Some(id) = id_of(object) else {
         return Ok(());
     };

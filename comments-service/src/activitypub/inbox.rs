@@ -9,48 +9,18 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::Fedi;
 use super::conversation;
+use super::rejected::Rejected;
 use super::remote::{RemoteActor, url_of};
-use super::signature::{self, Refused, Request};
-use crate::error::Error;
+use super::signature::{self, Request};
 use crate::model::Kind;
-use crate::state::AppState;
-
-/// Why a delivery was not taken, as the route answers it.
-#[derive(Debug)]
-pub enum Rejected {
-    /// 401: the signature, its key or its actor.
-    Unsigned(String),
-    /// 429 with `Retry-After`.
-    Limited(u64),
-    /// 400: the activity itself.
-    Bad(String),
-    /// 400 naming the activity's field (a target that is no page of ours).
-    Field(&'static str, String),
-    /// 403: an item of another actor.
-    Forbidden(String),
-    Internal(Error),
-}
-
-impl From<Refused> for Rejected {
-    fn from(r: Refused) -> Rejected {
-        Rejected::Unsigned(r.0)
-    }
-}
-
-impl From<Error> for Rejected {
-    fn from(e: Error) -> Rejected {
-        Rejected::Internal(e)
-    }
-}
 
 /// The signer of a request, checked: (actor, claim) or why not.
-async fn signer(st: &AppState, req: &Request<'_>) -> Result<Arc<RemoteActor>, Rejected> {
+async fn signer(st: &Fedi, req: &Request<'_>) -> Result<Arc<RemoteActor>, Rejected> {
     let claim = signature::claim(req)?;
-    st.fedi
-        .rate_limit(&claim.key_id)
-        .map_err(Rejected::Limited)?;
-    let fedi = &st.fedi;
+    st.rate_limit(&claim.key_id).map_err(Rejected::Limited)?;
+    let fedi = st;
     let actor = match fedi.remote.cached(&claim.key_id) {
         Some(a) if signature::verifies(&claim, &a.key_der) => a,
         // Not cached, or failing with the cached key (rotated?): fetch once.
@@ -73,7 +43,7 @@ async fn signer(st: &AppState, req: &Request<'_>) -> Result<Arc<RemoteActor>, Re
 /// Records the accepted signature in the store (shared by every instance on
 /// one database) for twice the window, after which its date is refused
 /// anyway; false when it was already there.
-async fn first_time(st: &AppState, claim: &signature::Claim, now: i64) -> Result<bool, Rejected> {
+async fn first_time(st: &Fedi, claim: &signature::Claim, now: i64) -> Result<bool, Rejected> {
     let mut hashed = claim.key_id.as_bytes().to_vec();
     hashed.push(0);
     hashed.extend_from_slice(&claim.signature);
@@ -86,7 +56,7 @@ async fn first_time(st: &AppState, claim: &signature::Claim, now: i64) -> Result
 
 /// Takes one delivery: the status to answer.
 pub async fn receive(
-    st: &AppState,
+    st: &Fedi,
     target: &str,
     headers: &HeaderMap,
     body: &[u8],
@@ -94,7 +64,7 @@ pub async fn receive(
     let Some(ap) = &st.cfg.activitypub else {
         return Err(Rejected::Bad("no actor here".into()));
     };
-    let base = crate::routes::activitypub::service_url(st, headers);
+    let base = super::service_url::service_url(&st.cfg, headers);
     let req = Request {
         method: "POST",
         target,
@@ -148,7 +118,7 @@ pub async fn receive(
             st.store
                 .ap_queue(accept_id, accept.to_string(), actor.inbox.clone())
                 .await?;
-            st.fedi.delivery_wake.notify_one();
+            st.delivery_wake.notify_one();
         }
         "Undo" => {
             let inner = object.get("type").and_then(Value::as_str).unwrap_or("");

@@ -9,7 +9,9 @@ pub mod deliver;
 pub mod inbox;
 pub mod keys;
 pub mod outbox;
+pub mod rejected;
 pub mod remote;
+pub mod service_url;
 pub mod signature;
 pub mod target;
 
@@ -24,8 +26,20 @@ pub const CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 /// File name of a post's object beside its page (as the generator writes it).
 pub const OBJECT_FILE: &str = "activity.json";
 
-/// The inbox's shared parts (one per process).
+/// What the fediverse half works with: its own parts (the remote-actor
+/// cache, the limits, the delivery wake-up, the key pair) and the shared
+/// ones it reads (config, store, manifest, the Webmention sanitizer and
+/// moderation, the site client). A substate of the app's state, so this
+/// module depends on nothing above it.
 pub struct Fedi {
+    pub cfg: std::sync::Arc<crate::config::Config>,
+    pub store: crate::store::Store,
+    manifest: crate::manifest::SharedManifest,
+    pub webmention: std::sync::Arc<crate::webmention::Webmention>,
+    /// The guarded client for the site's own URLs (its outbox).
+    pub site_client: Option<crate::fetch::Fetcher>,
+    /// The actor's key pair, made or loaded on first use.
+    pub actor_keys: keys::LazyKeys,
     pub remote: remote::Remote,
     /// Deliveries per minute from one instance (host of the key id).
     pub per_instance: Option<DefaultKeyedRateLimiter<String>>,
@@ -36,7 +50,13 @@ pub struct Fedi {
 }
 
 impl Fedi {
-    pub fn new(cfg: &crate::config::Config) -> Fedi {
+    pub fn new(
+        cfg: std::sync::Arc<crate::config::Config>,
+        store: crate::store::Store,
+        manifest: crate::manifest::SharedManifest,
+        webmention: std::sync::Arc<crate::webmention::Webmention>,
+        site_client: Option<crate::fetch::Fetcher>,
+    ) -> Fedi {
         let (inst, actor) = cfg
             .activitypub
             .as_ref()
@@ -45,10 +65,21 @@ impl Fedi {
         let limiter = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
         Fedi {
             remote: remote::Remote::new(cfg.allow_private_addresses),
+            cfg,
+            store,
+            manifest,
+            webmention,
+            site_client,
+            actor_keys: Default::default(),
             per_instance: limiter(inst),
             per_actor: limiter(actor),
             delivery_wake: Default::default(),
         }
+    }
+
+    /// The site's pages manifest, once loaded.
+    pub fn manifest(&self) -> Option<std::sync::Arc<crate::manifest::Manifest>> {
+        self.manifest.get()
     }
 
     /// Counts one delivery signed with `key_id`; `Err(seconds)` over a limit.

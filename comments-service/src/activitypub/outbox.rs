@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::Fedi;
 use super::remote::{ACCEPT, url_of};
 use crate::error::{Error, Result};
-use crate::state::AppState;
 use crate::store::{ApPost, ApQueued, now_us};
 
 /// How long a claimed delivery is this worker's.
@@ -25,7 +25,7 @@ const MAX_ATTEMPTS: i64 = 10;
 /// Outbox pages read at most (20 posts a page).
 const MAX_PAGES: usize = 500;
 
-async fn get(st: &AppState, url: &str) -> Result<Value> {
+async fn get(st: &Fedi, url: &str) -> Result<Value> {
     let f = st
         .site_client
         .as_ref()
@@ -45,7 +45,7 @@ async fn get(st: &AppState, url: &str) -> Result<Value> {
 }
 
 /// Every `Create` of the site's outbox, following its pages.
-async fn read_outbox(st: &AppState) -> Result<Vec<Value>> {
+async fn read_outbox(st: &Fedi) -> Result<Vec<Value>> {
     let url = st
         .cfg
         .site_url
@@ -114,7 +114,7 @@ fn post_of(create: &Value, actor: &str) -> Option<ApPost> {
 }
 
 /// Reads the site's outbox and queues what is new or changed.
-pub async fn sync(st: &AppState) -> Result<ApQueued> {
+pub async fn sync(st: &Fedi) -> Result<ApQueued> {
     let Some(ap) = &st.cfg.activitypub else {
         return Err(Error::bad("activitypub", "no [activitypub] in the config"));
     };
@@ -125,7 +125,7 @@ pub async fn sync(st: &AppState) -> Result<ApQueued> {
         .collect();
     let inboxes = st.store.ap_inboxes().await?;
     let q = st.store.ap_publish(posts, inboxes).await?;
-    st.fedi.delivery_wake.notify_one();
+    st.delivery_wake.notify_one();
     Ok(q)
 }
 
@@ -136,7 +136,7 @@ fn backoff_us(attempts: i64) -> i64 {
 }
 
 /// Starts the delivery worker (at start-up, with `[activitypub]`).
-pub fn start_worker(st: &AppState) {
+pub fn start_worker(st: &Arc<Fedi>) {
     let Some(ap) = st.cfg.activitypub.clone() else {
         return;
     };
@@ -157,14 +157,9 @@ pub fn start_worker(st: &AppState) {
                         }
                     };
                     let activity: Value = serde_json::from_str(&d.activity).unwrap_or(Value::Null);
-                    let sent = super::deliver::deliver(
-                        &st.fedi.remote,
-                        &keys,
-                        &ap.key_id,
-                        &d.inbox,
-                        &activity,
-                    )
-                    .await;
+                    let sent =
+                        super::deliver::deliver(&st.remote, &keys, &ap.key_id, &d.inbox, &activity)
+                            .await;
                     let retry_at = match sent {
                         Ok(()) => None,
                         Err(f) if f.retry && d.attempts < MAX_ATTEMPTS => {
@@ -181,7 +176,7 @@ pub fn start_worker(st: &AppState) {
                     }
                 }
                 Ok(None) => {
-                    let wake: Arc<tokio::sync::Notify> = st.fedi.delivery_wake.clone();
+                    let wake: Arc<tokio::sync::Notify> = st.delivery_wake.clone();
                     let _ = tokio::time::timeout(Duration::from_secs(5), wake.notified()).await;
                 }
                 Err(e) => {

@@ -4,13 +4,13 @@
 //! with 400 naming the field (as `POST /webmention` refuses), so a reply,
 //! like or boost never lands on a page that does not exist.
 
+use super::Fedi;
 use super::OBJECT_FILE;
-use super::inbox::Rejected;
+use super::rejected::Rejected;
 use crate::model::PagePath;
-use crate::state::AppState;
 
 /// The page path `target` names (a post page or its `activity.json`).
-pub fn page(st: &AppState, field: &'static str, target: &url::Url) -> Result<String, Rejected> {
+pub fn page(st: &Fedi, field: &'static str, target: &url::Url) -> Result<String, Rejected> {
     let site = &st.cfg.site_url;
     if target.origin() != site.origin() || !target.path().starts_with(site.path()) {
         return Err(Rejected::Field(

@@ -77,15 +77,13 @@ pub fn cookie_header(state: &AppState, value: &str, max_age: i64) -> Result<Head
 
 /// True if the request carries a session cookie at all (valid or not).
 pub fn has_cookie(headers: &HeaderMap) -> bool {
-    crate::routes::owner::cookies(headers, COOKIE)
-        .next()
-        .is_some()
+    crate::client::cookies(headers, COOKIE).next().is_some()
 }
 
 /// The live session whose cookie the request carries, if any: a cookie
 /// with a bad signature, or of a revoked or expired session, is none.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>> {
-    for value in crate::routes::owner::cookies(headers, COOKIE) {
+    for value in crate::client::cookies(headers, COOKIE) {
         let Some((id, sig)) = value.split_once('.') else {
             continue;
         };

@@ -47,7 +47,7 @@ async fn publish(State(st): State<AppState>, headers: HeaderMap) -> Result<Respo
             message: "send the admin token as Authorization: Bearer <token>".into(),
         });
     }
-    let q = crate::activitypub::outbox::sync(&st).await?;
+    let q = crate::activitypub::outbox::sync(&st.fedi).await?;
     Ok(axum::Json(q).into_response())
 }
 
@@ -61,14 +61,15 @@ async fn inbox(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    use crate::activitypub::inbox::{Rejected, receive};
+    use crate::activitypub::inbox::receive;
+    use crate::activitypub::rejected::Rejected;
     let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let refuse_field = |status: StatusCode, field: &str, message: String| {
         let body = serde_json::json!({"error": {"field": field, "message": message}});
         (status, axum::Json(body)).into_response()
     };
     let refuse = |status, message| refuse_field(status, "signature", message);
-    match receive(&st, target, &headers, &body).await {
+    match receive(&st.fedi, target, &headers, &body).await {
         Ok(status) => status.into_response(),
         Err(Rejected::Unsigned(m)) => {
             tracing::info!(reason = %m, "inbox delivery refused");
@@ -94,30 +95,6 @@ pub fn activity_json<T: Serialize>(body: &T) -> Response {
     res
 }
 
-/// This service's public base URL: `[activitypub] service_url`, else the
-/// request's `Host` (http on loopback, https elsewhere).
-pub fn service_url(st: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = st
-        .cfg
-        .activitypub
-        .as_ref()
-        .and_then(|a| a.service_url.clone())
-    {
-        return u;
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let local =
-        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
-    format!("{}://{host}", if local { "http" } else { "https" })
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Followers {
@@ -138,7 +115,10 @@ async fn followers(State(st): State<AppState>, headers: HeaderMap) -> Result<Res
         Some(a) if a.show_followers => Some(st.store.ap_followers().await?),
         _ => None,
     };
-    let id = format!("{}/activitypub/followers", service_url(&st, &headers));
+    let id = format!(
+        "{}/activitypub/followers",
+        crate::activitypub::service_url::service_url(&st.cfg, &headers)
+    );
     Ok(activity_json(&Followers {
         context: "https://www.w3.org/ns/activitystreams",
         id,

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::routes::admin::{form_pairs, login_page, refused, same_origin, see_other, session};
 use crate::routes::admin_view::admin_url;
-use crate::routes::comments::{create_as_owner, is_owner, read_body};
+use crate::routes::comments::{create_as_owner, is_owner};
+use crate::routes::request::read_body;
 use crate::routes::submission::Submission;
 use crate::state::AppState;
 use crate::words::admin::words;

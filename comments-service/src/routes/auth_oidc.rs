@@ -39,7 +39,7 @@ pub fn refusal(app: &AppState, headers: &HeaderMap, e: Error) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if html {
-        crate::routes::auth_email::error_page(app, e)
+        crate::routes::auth_pages::error_page(app, e)
     } else {
         e.into_response()
     }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::auth::{check_return, session};
 use crate::error::{Error, Result};
-use crate::routes::comments::read_body;
+use crate::routes::request::read_body;
 use crate::state::AppState;
 
 /// The session's routes.
@@ -82,7 +82,7 @@ async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Body) ->
         if let Some(s) = session::current(&st, &headers).await? {
             // a no-JS page cannot know the token: its form's Origin must be ours
             let from_us = headers.contains_key(header::ORIGIN)
-                && crate::routes::comments::same_site(&st, &headers).is_ok();
+                && crate::routes::request::same_site(&st, &headers).is_ok();
             if !from_us {
                 session::check_csrf(&st, &s, csrf.as_deref())?;
             }

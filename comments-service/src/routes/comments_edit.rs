@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::model;
-use crate::routes::comments::{bearer, is_owner, read_body};
+use crate::routes::comments::{bearer, is_owner};
 use crate::routes::refusal::refused;
+use crate::routes::request::read_body;
 use crate::state::AppState;
 use crate::store::now_us;
 

@@ -62,7 +62,7 @@ pub async fn export_index(State(st): State<AppState>, RawQuery(q): RawQuery) -> 
     };
     let activitypub = match &st.cfg.activitypub {
         Some(_) => {
-            let keys = st.actor_keys.get(&st.store).await?;
+            let keys = st.fedi.actor_keys.get(&st.store).await?;
             let followers = st.store.follower_count().await?;
             Some(
                 serde_json::json!({"public_key_pem": keys.public_pem, "followers": followers})

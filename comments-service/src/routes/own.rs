@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use maud::{PreEscaped, html};
 use serde_json::json;
 
+use crate::client::cookies;
 use crate::error::{Error, Result};
 use crate::model::Status;
 use crate::routes::html::{page_in, respond};
-use crate::routes::owner::cookies;
 use crate::state::AppState;
 
 const COOKIE: &str = "causerie_posted";

@@ -10,6 +10,7 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 
+use crate::client::cookies;
 use crate::state::AppState;
 
 /// The cookie's name.
@@ -64,19 +65,6 @@ fn trusted_origin(st: &AppState, headers: &HeaderMap, origin: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// The values of the cookies called `name`.
-pub fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|s| s.split(';'))
-        .filter_map(move |part| {
-            let (k, v) = part.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
 }
 
 /// The cookie keeping the name the owner signed their last reply with.

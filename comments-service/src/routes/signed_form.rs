@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::session;
 use crate::escape::escape as esc;
 use crate::model::PagePath;
-use crate::routes::auth_email::message_page;
+use crate::routes::auth_pages::message_page;
 use crate::routes::html::{page_in, respond};
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub async fn comment_form(
     }
     let page = match PagePath::parse(&page, &st.cfg.site_url) {
         Ok(p) => p,
-        Err(e) => return crate::routes::auth_email::error_page(&st, e),
+        Err(e) => return crate::routes::auth_pages::error_page(&st, e),
     };
     let back = st
         .cfg

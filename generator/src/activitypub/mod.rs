@@ -9,11 +9,10 @@
 //! expects: typed structs, no JSON-LD processing.
 
 pub mod actor;
-pub mod config;
 pub mod key;
 pub mod objects;
 
-pub use config::ActivityPub;
+pub use crate::config::activitypub::ActivityPub;
 pub use key::ActorKey;
 
 use crate::config::Config;

@@ -3,6 +3,8 @@
 //! Unknown keys are errors (named, with their line) so a typo never passes
 //! silently. Everything after loading reads settings from this struct only.
 
+pub mod activitypub;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -79,7 +81,7 @@ pub struct Config {
     /// The comment service; absent = the site builds without comments.
     pub comments: Option<Comments>,
     /// The blog as a fediverse actor; absent = not published.
-    pub activitypub: Option<crate::activitypub::ActivityPub>,
+    pub activitypub: Option<activitypub::ActivityPub>,
     /// Free-form values handed to templates as `config.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -266,7 +268,7 @@ impl Config {
                 c.url.pop();
             }
         }
-        crate::activitypub::config::validate(&config, path, &key_line, &mut errors);
+        activitypub::validate(&config, path, &key_line, &mut errors);
         if config.author.name.is_empty() {
             config.author.name = config.title.clone();
         }
