@@ -14,6 +14,7 @@ pub mod config;
 pub mod content;
 pub mod conversation;
 pub mod i18n;
+pub mod slug;
 pub mod theme;
 // per entry, then the whole site
 pub mod highlight;

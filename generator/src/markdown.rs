@@ -10,8 +10,8 @@ use pulldown_cmark::{
 };
 use std::collections::HashSet;
 
-use crate::content::slug::slugify;
 use crate::highlight;
+use crate::slug::slugify;
 
 /// The Markdown stage's output for one body.
 #[derive(Debug, Clone, Default)]

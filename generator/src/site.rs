@@ -395,7 +395,7 @@ fn index_terms(
     let mut map: BTreeMap<String, Term> = BTreeMap::new();
     for (i, e) in content.posts.iter().enumerate() {
         for name in field(e) {
-            let slug = content::slug::make(name, slugs);
+            let slug = crate::slug::make(name, slugs);
             if slug.is_empty() {
                 continue;
             }

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use causerie::activitypub::{ActorKey, key};
+use causerie::activitypub::ActorKey;
+use causerie::conversation::actor_key as key;
 use serde_json::Value;
 
 const SERVICE: &str = "https://comments.example";

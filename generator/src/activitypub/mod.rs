@@ -9,11 +9,10 @@
 //! expects: typed structs, no JSON-LD processing.
 
 pub mod actor;
-pub mod key;
 pub mod objects;
 
 pub use crate::config::activitypub::ActivityPub;
-pub use key::ActorKey;
+pub use crate::conversation::actor_key::ActorKey;
 
 use crate::config::Config;
 

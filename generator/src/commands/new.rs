@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
-use crate::content::slug;
 use crate::error::{Error, Result};
+use crate::slug;
 
 /// Writes `content/posts/<slug>.md` under `root` and returns its path.
 pub fn run(root: &Path, title: &str, now: jiff::Timestamp) -> Result<PathBuf> {

@@ -3,6 +3,7 @@
 //! file; the incremental engine runs [`parse_entry`] on cached text.
 
 use super::*;
+use crate::slug;
 
 pub(super) fn read_entry(root: &Path, f: Found, slugs: Slugify) -> Result<Entry, Vec<Diagnostic>> {
     let source = rel_path(root, &f.src);

@@ -5,7 +5,6 @@
 pub mod date;
 mod entry;
 pub mod front_matter;
-pub mod slug;
 
 pub use entry::parse_entry;
 use entry::read_entry;

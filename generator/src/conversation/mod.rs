@@ -11,6 +11,7 @@
 //! kept as text (templates escape it), URLs must be http(s), and `body_html`
 //! is cleaned again here with a strict allow-list.
 
+pub mod actor_key;
 pub mod cache;
 pub mod clean;
 pub mod feed;
@@ -181,7 +182,7 @@ pub struct Conversations {
     pub sign_in: sign_in::SignIn,
     /// The fediverse actor's key from the export (`"activitypub"`), when
     /// the service has one.
-    pub actor_key: Option<crate::activitypub::ActorKey>,
+    pub actor_key: Option<actor_key::ActorKey>,
 }
 
 impl Conversations {

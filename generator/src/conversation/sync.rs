@@ -36,7 +36,7 @@ struct Export {
     sign_in: Option<SignIn>,
     /// The fediverse actor's key, when the service has `[activitypub]`.
     #[serde(default)]
-    activitypub: Option<crate::activitypub::ActorKey>,
+    activitypub: Option<super::actor_key::ActorKey>,
 }
 
 /// What one sync did (for messages and tests).
@@ -74,7 +74,7 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
         _ => None,
     });
     if kept.is_none() {
-        actor_key = crate::activitypub::key::load(root, service);
+        actor_key = super::actor_key::load(root, service);
     }
     let (mut items, state, mut sign_in) = match kept {
         Some(k) => k,
@@ -119,7 +119,7 @@ pub fn sync_from(root: &Path, config: &Config, previous: Option<Conversations>) 
             }
             let key = export.activitypub.take().and_then(|k| k.checked());
             if key != actor_key {
-                if let Err(e) = crate::activitypub::key::save(root, service, key.as_ref()) {
+                if let Err(e) = super::actor_key::save(root, service, key.as_ref()) {
                     warnings.push(format!("cannot update the comment cache: {e}"));
                 }
                 actor_key = key;

@@ -15,8 +15,8 @@ use super::shortcodes::Context;
 use super::{Export, Options, Record, Summary, wxr};
 use crate::config::{self, Config};
 use crate::content::Kind;
-use crate::content::slug::slugify;
 use crate::error::{Error, Result};
+use crate::slug::slugify;
 
 /// What a file will hold.
 #[derive(Debug, Clone)]

@@ -64,7 +64,7 @@ pub struct EntryView {
 }
 
 pub fn term_path(taxonomy: &str, name: &str, slugs: crate::config::Slugify) -> String {
-    format!("/{taxonomy}/{}/", crate::content::slug::make(name, slugs))
+    format!("/{taxonomy}/{}/", crate::slug::make(name, slugs))
 }
 
 impl EntryView {

@@ -349,7 +349,7 @@ impl SiteGen {
             ),
             followers: 0,
         };
-        causerie::activitypub::key::save(&self.root, SERVICE, Some(&key)).unwrap();
+        causerie::conversation::actor_key::save(&self.root, SERVICE, Some(&key)).unwrap();
     }
 }
 

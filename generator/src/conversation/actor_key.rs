@@ -35,7 +35,7 @@ impl ActorKey {
 }
 
 fn path(root: &Path, service: &str) -> PathBuf {
-    crate::conversation::cache::dir(root, service).join("activitypub.json")
+    super::cache::dir(root, service).join("activitypub.json")
 }
 
 /// The key cached by the last sync with `service`.
@@ -50,7 +50,7 @@ pub fn save(root: &Path, service: &str, key: Option<&ActorKey>) -> Result<(), St
     match key {
         Some(k) => {
             let bytes = serde_json::to_vec_pretty(k).map_err(|e| e.to_string())?;
-            crate::conversation::cache::write_atomic(&p, &bytes)
+            super::cache::write_atomic(&p, &bytes)
         }
         None => match std::fs::remove_file(&p) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
