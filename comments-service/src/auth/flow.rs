@@ -5,8 +5,8 @@
 //! The store key is a hash of the state, never the state itself, so a copy
 //! of the database gives nobody a state to finish someone else's sign-in.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -52,6 +52,22 @@ pub async fn take<T: DeserializeOwned>(app: &AppState, kind: &str, state: &str) 
         .await?
         .ok_or_else(unknown)?;
     serde_json::from_str(&payload).map_err(|_| unknown())
+}
+
+/// What the provider or authorization server sends back to the callback
+/// (OpenID Connect, IndieAuth §5.2: the same fields).
+/// No `Debug`: the code must never reach a log line by accident.
+#[derive(Default, Deserialize)]
+pub struct Callback {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub state: String,
+    /// The issuer (RFC 9207); the 2022 IndieAuth spec requires it when
+    /// metadata was used.
+    pub iss: Option<String>,
+    /// Set when the reader refused or the server failed.
+    pub error: Option<String>,
 }
 
 #[cfg(test)]

@@ -71,19 +71,7 @@ pub async fn begin(
     Ok(url)
 }
 
-/// What the authorization server sends back to the callback (§5.2).
-/// No `Debug`: the code must never reach a log line by accident.
-#[derive(Default, Deserialize)]
-pub struct Callback {
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub state: String,
-    /// The issuer (RFC 9207), required by the 2022 spec when metadata was used.
-    pub iss: Option<String>,
-    /// Set when the reader refused or the server failed.
-    pub error: Option<String>,
-}
+pub use super::flow::Callback;
 
 /// The profile-URL answer of the authorization endpoint (§5.3.3).
 #[derive(Deserialize)]

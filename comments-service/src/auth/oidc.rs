@@ -161,19 +161,7 @@ pub async fn begin(app: &AppState, name: &str, return_to: &Url, callback: Url) -
     Ok(url)
 }
 
-/// What the provider sends back to the callback.
-/// No `Debug`: the code must never reach a log line by accident.
-#[derive(Default, Deserialize)]
-pub struct Callback {
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub state: String,
-    /// The issuer (RFC 9207), when the provider sends it.
-    pub iss: Option<String>,
-    /// Set when the reader refused or the provider failed.
-    pub error: Option<String>,
-}
+pub use super::flow::Callback;
 
 /// Finishes the sign-in of provider `name`: takes the flow record, redeems
 /// the code (with the PKCE verifier), checks the ID token, and answers who
