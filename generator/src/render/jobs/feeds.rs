@@ -1,17 +1,22 @@
 //! The site's, each term's and the comment feeds.
 
+use crate::render::inputs::{EntryRef, Inputs, TermRef};
 use crate::render::*;
 
 impl Renderer<'_> {
     /// Renders a job of this family; [`Renderer::render`] sends only these here.
-    pub(in crate::render) fn render_feed(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
+    pub(in crate::render) fn render_feed(
+        &self,
+        inputs: Inputs<'_>,
+    ) -> Result<Vec<Output>, Diagnostic> {
         let site = self.site;
         let config = &site.config;
         let strings = &site.theme.strings;
+        // Feeds index into the posts with the ids their inputs list.
         let posts = &site.content.posts;
-        Ok(match job {
-            Job::SiteFeeds => {
-                let ids: Vec<usize> = (0..posts.len().min(config.feed_limit)).collect();
+        Ok(match inputs {
+            Inputs::SiteFeeds(ids) => {
+                let ids: Vec<usize> = ids.collect();
                 let f = |p: &'static str| feeds::FeedInfo {
                     title: &config.title,
                     description: &config.description,
@@ -40,10 +45,9 @@ impl Renderer<'_> {
                     },
                 ]
             }
-            Job::TermFeeds(tax, t) => {
-                let term = &site.terms(*tax)[*t];
+            Inputs::TermFeeds(TermRef { tax, term }, ids) => {
+                let tax = &tax;
                 let base = term.path(*tax);
-                let ids: Vec<usize> = term.posts.iter().take(config.feed_limit).copied().collect();
                 let title = format!(
                     "{} — {}",
                     config.title,
@@ -84,9 +88,8 @@ impl Renderer<'_> {
                     },
                 ]
             }
-            Job::CommentsFeed(i) => {
+            Inputs::CommentsFeed(EntryRef { entry: e, .. }) => {
                 use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
-                let e = &posts[*i];
                 let title = self
                     .t("comments_feed_title", None)
                     .replace("{title}", &e.title);
@@ -114,7 +117,7 @@ impl Renderer<'_> {
                     body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
                 }]
             }
-            Job::SiteCommentsFeed => {
+            Inputs::SiteCommentsFeed(posts) => {
                 use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
                 let by_page: std::collections::HashMap<String, &crate::content::Entry> =
                     posts.iter().map(|e| (config.url_for(&e.path), e)).collect();
@@ -147,7 +150,7 @@ impl Renderer<'_> {
                     body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
                 }]
             }
-            other => return Err(misrouted(other)),
+            _ => return Err(misrouted("feed")),
         })
     }
 }
