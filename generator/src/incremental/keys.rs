@@ -80,6 +80,11 @@ impl<'s> Ctx<'s> {
     pub fn post(&self, i: usize) -> u64 {
         self.posts[i]
     }
+
+    /// The site the fingerprints are of.
+    pub fn site(&self) -> &'s Site {
+        self.site
+    }
 }
 
 /// Everything about one entry that any output shows: its source text

@@ -153,6 +153,7 @@ mod tests {
     use super::super::{Engine, keys};
     use super::*;
     use crate::hash::Fp;
+    use crate::render::inputs::{EntryFps, Inputs};
     use crate::site::BuildOptions;
     use std::path::Path;
 
@@ -177,13 +178,22 @@ mod tests {
         (e, site)
     }
 
-    /// [`keys::key`] with a deliberate hole: a post page's key forgets its
-    /// neighbours, whose titles the page shows as prev/next links. The
-    /// seam is the caller's: the engine's own keys are not touched.
+    /// [`keys::key`] with a deliberate hole: a post page's inputs are
+    /// hashed with its neighbours left out, as if the render read them
+    /// from the site instead of from its [`Inputs`]. The seam is the
+    /// caller's: the engine's own keys are not touched.
     fn key_without_neighbours(cx: &keys::Ctx<'_>, job: &Job) -> Option<u64> {
-        match job {
-            Job::Post(i) => Some(Fp::new().str("post").num(cx.post(*i)).finish()),
-            other => keys::key(cx, other),
+        match Inputs::of(cx.site(), job) {
+            Inputs::Post { post, .. } => {
+                let mut fp = Fp::new();
+                let holed = Inputs::Post {
+                    post,
+                    prev: None,
+                    next: None,
+                };
+                holed.fingerprint(&mut fp, cx).then(|| fp.finish())
+            }
+            _ => keys::key(cx, job),
         }
     }
 
@@ -307,5 +317,68 @@ mod tests {
             Some(String::new())
         })
         .unwrap();
+    }
+
+    /// Entry fingerprints of a build, with one entry's changed.
+    struct OneChanged<'a>(&'a keys::Ctx<'a>, (crate::content::Kind, usize));
+
+    impl EntryFps for OneChanged<'_> {
+        fn entry(&self, kind: crate::content::Kind, i: usize) -> u64 {
+            let fp = self.0.entry(kind, i);
+            if (kind, i) == self.1 { !fp } else { fp }
+        }
+    }
+
+    #[test]
+    fn every_body_a_job_shows_is_in_its_key() {
+        // The bodies a job loads before it renders (fill_html) and what
+        // its key hashes come from the same inputs: an edit of any entry
+        // whose HTML a job shows must change that job's key.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(
+            root.join("causerie.toml"),
+            "base_url = \"https://blog.example/\"\ntitle = \"Blog\"\nper_page = 2\n",
+        )
+        .unwrap();
+        for (k, stem) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            let text = format!(
+                "+++\ntitle = \"{stem}\"\ndate = \"2025-01-0{}\"\ntags = [\"t\"]\n+++\nBody.\n",
+                k + 1
+            );
+            std::fs::write(root.join(format!("content/posts/{stem}.md")), text).unwrap();
+        }
+        std::fs::write(
+            root.join("content/about.md"),
+            "+++\ntitle = \"About\"\n+++\nMe.\n",
+        )
+        .unwrap();
+        let (_, site) = built(root, "public");
+        let cx = keys::Ctx::new(&site, 1);
+        let mut shown = 0;
+        for job in crate::render::jobs_of(&site) {
+            let inputs = Inputs::of(&site, &job);
+            let mut fp = Fp::new();
+            if !inputs.fingerprint(&mut fp, &cx) {
+                continue;
+            }
+            let key = fp.finish();
+            let mut bodies = Vec::new();
+            inputs.bodies(&mut |k, i| bodies.push((k, i)));
+            for b in bodies {
+                shown += 1;
+                let mut fp = Fp::new();
+                inputs.fingerprint(&mut fp, &OneChanged(&cx, b));
+                assert_ne!(
+                    fp.finish(),
+                    key,
+                    "{job:?} shows the body of {b:?} but its key misses it"
+                );
+            }
+        }
+        // Five post pages, one page, the site's and the term's feeds, …
+        assert!(shown >= 6 + 5 + 5, "{shown}");
     }
 }
