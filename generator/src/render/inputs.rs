@@ -311,6 +311,29 @@ impl<'s> Inputs<'s> {
     }
 }
 
+/// What a post's list view (its `post` on every page that lists it, and on
+/// its own page) reads: the post, with its conversation's count.
+pub struct SummaryInputs<'s> {
+    pub post: EntryRef<'s>,
+}
+
+impl<'s> SummaryInputs<'s> {
+    pub fn of(site: &'s Site, i: usize) -> SummaryInputs<'s> {
+        SummaryInputs {
+            post: EntryRef {
+                kind: Kind::Post,
+                i,
+                entry: &site.content.posts[i],
+            },
+        }
+    }
+
+    pub fn fingerprint(&self, fp: &mut Fp, fps: &dyn EntryFps) {
+        let SummaryInputs { post } = self;
+        fp.num(fps.entry(post.kind, post.i));
+    }
+}
+
 /// A term's name, slug and count (what its pages and the term index show).
 fn term(fp: &mut Fp, t: &Term) {
     fp.str(&t.name).str(&t.slug).num(t.posts.len() as u64);

@@ -253,7 +253,8 @@ impl<'s> Renderer<'s> {
         self.summaries.use_or_make(i, || {
             let site = self.site;
             let strings = &site.theme.strings;
-            let mut v = EntryView::new(&site.content.posts[i], &site.config, strings);
+            let inputs::SummaryInputs { post } = inputs::SummaryInputs::of(site, i);
+            let mut v = EntryView::new(post.entry, &site.config, strings);
             if site.config.comments.is_some() {
                 // List pages show the count: they read the conversation too.
                 v.set_comment_count(site.conversation.count(&v.url), strings);
