@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 
+use crate::config::Slugify;
 use crate::content::{Content, Entry, Kind, StaticFile};
 use crate::hash::{Fp, file_stamp};
 use crate::render::Job;
@@ -101,8 +102,10 @@ pub enum Inputs<'s> {
     /// The conversation of every post: never keyed, rendered every time.
     SiteCommentsFeed(&'s [Entry]),
     ApActor(&'s Option<crate::conversation::actor_key::ActorKey>),
-    ApObject(EntryRef<'s>),
-    ApOutbox(&'s [Entry]),
+    /// A post's object, with the terms its hashtags link.
+    ApObject(EntryRef<'s>, Vec<Option<&'s Term>>),
+    /// Every post, and the tags (whose names come from the posts).
+    ApOutbox(&'s [Entry], &'s [Term], Slugify),
     /// Every path and date, and each term's newest date.
     Sitemap(&'s Site),
     /// Every entry's path, comment state and aliases.
@@ -178,8 +181,16 @@ impl<'s> Inputs<'s> {
             Job::CommentsFeed(i) => Inputs::CommentsFeed(at(Kind::Post, i)),
             Job::SiteCommentsFeed => Inputs::SiteCommentsFeed(&c.posts),
             Job::ApActor => Inputs::ApActor(&site.conversation.actor_key),
-            Job::ApObject(i) => Inputs::ApObject(at(Kind::Post, i)),
-            Job::ApOutbox => Inputs::ApOutbox(&c.posts),
+            Job::ApObject(i) => {
+                let post = at(Kind::Post, i);
+                let tags = site.terms(Taxonomy::Tags);
+                let terms = hashtag_terms(tags, site.config.slug_mode(), post.entry);
+                Inputs::ApObject(post, terms)
+            }
+            Job::ApOutbox => {
+                let tags = site.terms(Taxonomy::Tags);
+                Inputs::ApOutbox(&c.posts, tags, site.config.slug_mode())
+            }
             Job::Sitemap => Inputs::Sitemap(site),
             Job::Manifest => Inputs::Manifest(site),
             Job::RedirectMap => Inputs::RedirectMap(c),
@@ -193,12 +204,12 @@ impl<'s> Inputs<'s> {
     /// list pages show summaries only. Calls `each(kind, index)`.
     pub fn bodies(&self, each: &mut dyn FnMut(Kind, usize)) {
         match self {
-            Inputs::Post { post: e, .. } | Inputs::Page(e) | Inputs::ApObject(e) => {
+            Inputs::Post { post: e, .. } | Inputs::Page(e) | Inputs::ApObject(e, _) => {
                 each(e.kind, e.i)
             }
             Inputs::SiteFeeds(r) => r.clone().for_each(|i| each(Kind::Post, i)),
             Inputs::TermFeeds(_, ids) => ids.iter().for_each(|&i| each(Kind::Post, i)),
-            Inputs::ApOutbox(posts) => (0..posts.len()).for_each(|i| each(Kind::Post, i)),
+            Inputs::ApOutbox(posts, ..) => (0..posts.len()).for_each(|i| each(Kind::Post, i)),
             Inputs::Aliases(_)
             | Inputs::Assets(_)
             | Inputs::NotFound
@@ -238,10 +249,16 @@ impl<'s> Inputs<'s> {
                     };
                 }
             }
-            Inputs::Page(e)
-            | Inputs::Aliases(e)
-            | Inputs::CommentsFeed(e)
-            | Inputs::ApObject(e) => entry(fp, e),
+            Inputs::Page(e) | Inputs::Aliases(e) | Inputs::CommentsFeed(e) => entry(fp, e),
+            Inputs::ApObject(e, terms) => {
+                entry(fp, e);
+                for t in terms {
+                    match t {
+                        Some(t) => fp.num(1).str(&t.slug),
+                        None => fp.num(0),
+                    };
+                }
+            }
             Inputs::Assets(e) => {
                 entry(fp, e);
                 for (src, rel) in &e.entry.assets {
@@ -271,7 +288,8 @@ impl<'s> Inputs<'s> {
             }
             Inputs::SiteCommentsFeed(_) => return false,
             Inputs::ApActor(key) => std::hash::Hash::hash(key, fp),
-            Inputs::ApOutbox(all) => posts(fp, &mut (0..all.len())),
+            // Term names are the posts' spellings: every post is hashed.
+            Inputs::ApOutbox(all, _, _) => posts(fp, &mut (0..all.len())),
             Inputs::Sitemap(site) => sitemap(fp, site),
             Inputs::Manifest(site) => {
                 // Every page with its comment state (which depends on the
@@ -332,6 +350,19 @@ impl<'s> SummaryInputs<'s> {
         let SummaryInputs { post } = self;
         fp.num(fps.entry(post.kind, post.i));
     }
+}
+
+/// The terms a post's fediverse object links as hashtags: for each of its
+/// tags, the term of that very name (a term is named by the newest post's
+/// spelling: a tag spelt otherwise links none). Terms are sorted by slug.
+pub fn hashtag_terms<'s>(tags: &'s [Term], mode: Slugify, e: &Entry) -> Vec<Option<&'s Term>> {
+    (e.tags.iter())
+        .map(|name| {
+            let slug = crate::slug::make(name, mode);
+            let k = tags.binary_search_by(|t| t.slug.as_str().cmp(&slug)).ok()?;
+            Some(&tags[k]).filter(|t| &t.name == name)
+        })
+        .collect()
 }
 
 /// A term's name, slug and count (what its pages and the term index show).

@@ -364,7 +364,7 @@ impl<'s> Renderer<'s> {
             | I::ThemeStatic(_)
             | I::Files(_)
             | I::Assets(_) => self.render_meta(inputs),
-            I::ApActor(_) | I::ApObject(_) | I::ApOutbox(_) => self.render_activitypub(inputs),
+            I::ApActor(_) | I::ApObject(..) | I::ApOutbox(..) => self.render_activitypub(inputs),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the outbox (built by [`crate::activitypub`]).
 
 use crate::activitypub::{self as ap, Urls};
-use crate::render::inputs::{EntryRef, Inputs};
+use crate::render::inputs::{self, EntryRef, Inputs};
 use crate::render::*;
 
 fn json(path: &str, bytes: Vec<u8>) -> Output {
@@ -18,8 +18,7 @@ impl Renderer<'_> {
         &self,
         inputs: Inputs<'_>,
     ) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
+        let config = &self.site.config;
         let (Some(urls), Some(conf)) = (Urls::of(config), config.activitypub.as_ref()) else {
             return Err(misrouted("fediverse"));
         };
@@ -31,16 +30,17 @@ impl Renderer<'_> {
                 ),
                 json(ap::ACTOR, ap::actor::actor(config, &urls, key.as_ref())),
             ],
-            Inputs::ApObject(EntryRef { entry: e, .. }) => {
+            Inputs::ApObject(EntryRef { entry: e, .. }, terms) => {
                 let html = self.html_of(e)?;
-                let o = ap::objects::object(site, &urls, e, &html, true);
+                let o = ap::objects::object(config, &urls, e, &terms, &html, true);
                 vec![json(&ap::object_path(&e.path), ap::json_bytes(&o))]
             }
-            Inputs::ApOutbox(posts) => {
+            Inputs::ApOutbox(posts, tags, slugs) => {
                 let mut objects = Vec::with_capacity(posts.len());
                 for e in posts {
                     let html = self.html_of(e)?;
-                    objects.push(ap::objects::object(site, &urls, e, &html, false));
+                    let terms = inputs::hashtag_terms(tags, slugs, e);
+                    objects.push(ap::objects::object(config, &urls, e, &terms, &html, false));
                 }
                 ap::objects::outbox(config, &urls, objects)
                     .into_iter()

@@ -73,18 +73,18 @@ impl Renderer<'_> {
                     Output {
                         path: file_of(&paths[0]),
                         body: Body::Bytes(
-                            feeds::atom(config, &infos[0], posts, &ids, c).into_bytes(),
+                            feeds::atom(config, &infos[0], posts, ids, c).into_bytes(),
                         ),
                     },
                     Output {
                         path: file_of(&paths[1]),
                         body: Body::Bytes(
-                            feeds::rss(config, &infos[1], posts, &ids, c).into_bytes(),
+                            feeds::rss(config, &infos[1], posts, ids, c).into_bytes(),
                         ),
                     },
                     Output {
                         path: file_of(&paths[2]),
-                        body: Body::Bytes(feeds::json(config, &infos[2], posts, &ids).into_bytes()),
+                        body: Body::Bytes(feeds::json(config, &infos[2], posts, ids).into_bytes()),
                     },
                 ]
             }
