@@ -186,12 +186,15 @@ mod tests {
     /// caller's: the engine's own keys are not touched.
     fn key_without_neighbours(cx: &keys::Ctx<'_>, job: &Job) -> Option<u64> {
         match Inputs::of(cx.site(), job) {
-            Inputs::Post { post, .. } => {
+            Inputs::Post {
+                post, conversation, ..
+            } => {
                 let mut fp = Fp::new();
                 let holed = Inputs::Post {
                     post,
                     prev: None,
                     next: None,
+                    conversation,
                 };
                 holed.fingerprint(&mut fp, cx).then(|| fp.finish())
             }

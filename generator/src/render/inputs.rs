@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use crate::config::Slugify;
 use crate::content::{Content, Entry, Kind, StaticFile};
+use crate::conversation::Conversations;
 use crate::hash::{Fp, file_stamp};
 use crate::render::Job;
 use crate::render::views::comments_state;
@@ -86,6 +87,8 @@ pub enum Inputs<'s> {
         /// Posts are newest first: the previous (older) one is i+1.
         prev: Option<Neighbour<'s>>,
         next: Option<Neighbour<'s>>,
+        /// Read for this post's thread only (in its entry fingerprint).
+        conversation: &'s Conversations,
     },
     Page(EntryRef<'s>),
     Aliases(EntryRef<'s>),
@@ -95,12 +98,14 @@ pub enum Inputs<'s> {
     Index(Slice<'s>),
     Terms(Taxonomy, &'s [Term]),
     Term(TermRef<'s>, Slice<'s>),
-    /// The newest `feed_limit` posts.
-    SiteFeeds(Range<usize>),
-    TermFeeds(TermRef<'s>, &'s [usize]),
-    CommentsFeed(EntryRef<'s>),
+    /// The newest `feed_limit` posts (of the posts).
+    SiteFeeds(&'s [Entry], Range<usize>),
+    /// A term and its newest `feed_limit` posts (of the posts).
+    TermFeeds(TermRef<'s>, &'s [Entry], &'s [usize]),
+    /// A post and its thread (the conversation is read for this post only).
+    CommentsFeed(EntryRef<'s>, &'s Conversations),
     /// The conversation of every post: never keyed, rendered every time.
-    SiteCommentsFeed(&'s [Entry]),
+    SiteCommentsFeed(&'s [Entry], &'s Conversations),
     ApActor(&'s Option<crate::conversation::actor_key::ActorKey>),
     /// A post's object, with the terms its hashtags link.
     ApObject(EntryRef<'s>, Vec<Option<&'s Term>>),
@@ -159,6 +164,7 @@ impl<'s> Inputs<'s> {
                 post: at(Kind::Post, i),
                 prev: link(i + 1),
                 next: i.checked_sub(1).and_then(link),
+                conversation: &site.conversation,
             },
             Job::Page(i) => Inputs::Page(at(Kind::Page, i)),
             Job::Aliases(k, i) => Inputs::Aliases(at(k, i)),
@@ -172,14 +178,20 @@ impl<'s> Inputs<'s> {
                 let list = &tr.term.posts;
                 Inputs::Term(tr, slice(site, list.len(), n, |r| Ids::Of(&list[r])))
             }
-            Job::SiteFeeds => Inputs::SiteFeeds(0..c.posts.len().min(site.config.feed_limit)),
+            Job::SiteFeeds => {
+                Inputs::SiteFeeds(&c.posts, 0..c.posts.len().min(site.config.feed_limit))
+            }
             Job::TermFeeds(tax, t) => {
                 let tr = term(tax, t);
                 let list = &tr.term.posts;
-                Inputs::TermFeeds(tr, &list[..list.len().min(site.config.feed_limit)])
+                Inputs::TermFeeds(
+                    tr,
+                    &c.posts,
+                    &list[..list.len().min(site.config.feed_limit)],
+                )
             }
-            Job::CommentsFeed(i) => Inputs::CommentsFeed(at(Kind::Post, i)),
-            Job::SiteCommentsFeed => Inputs::SiteCommentsFeed(&c.posts),
+            Job::CommentsFeed(i) => Inputs::CommentsFeed(at(Kind::Post, i), &site.conversation),
+            Job::SiteCommentsFeed => Inputs::SiteCommentsFeed(&c.posts, &site.conversation),
             Job::ApActor => Inputs::ApActor(&site.conversation.actor_key),
             Job::ApObject(i) => {
                 let post = at(Kind::Post, i);
@@ -207,8 +219,8 @@ impl<'s> Inputs<'s> {
             Inputs::Post { post: e, .. } | Inputs::Page(e) | Inputs::ApObject(e, _) => {
                 each(e.kind, e.i)
             }
-            Inputs::SiteFeeds(r) => r.clone().for_each(|i| each(Kind::Post, i)),
-            Inputs::TermFeeds(_, ids) => ids.iter().for_each(|&i| each(Kind::Post, i)),
+            Inputs::SiteFeeds(_, r) => r.clone().for_each(|i| each(Kind::Post, i)),
+            Inputs::TermFeeds(_, _, ids) => ids.iter().for_each(|&i| each(Kind::Post, i)),
             Inputs::ApOutbox(posts, ..) => (0..posts.len()).for_each(|i| each(Kind::Post, i)),
             Inputs::Aliases(_)
             | Inputs::Assets(_)
@@ -217,8 +229,8 @@ impl<'s> Inputs<'s> {
             | Inputs::Index(_)
             | Inputs::Terms(..)
             | Inputs::Term(..)
-            | Inputs::CommentsFeed(_)
-            | Inputs::SiteCommentsFeed(_)
+            | Inputs::CommentsFeed(..)
+            | Inputs::SiteCommentsFeed(..)
             | Inputs::ApActor(_)
             | Inputs::Sitemap(_)
             | Inputs::Manifest(..)
@@ -240,7 +252,13 @@ impl<'s> Inputs<'s> {
             }
         };
         match self {
-            Inputs::Post { post, prev, next } => {
+            Inputs::Post {
+                post,
+                prev,
+                next,
+                conversation: _,
+            } => {
+                // The post's thread is in its entry fingerprint.
                 entry(fp, post);
                 for n in [prev, next] {
                     match n {
@@ -249,7 +267,8 @@ impl<'s> Inputs<'s> {
                     };
                 }
             }
-            Inputs::Page(e) | Inputs::Aliases(e) | Inputs::CommentsFeed(e) => entry(fp, e),
+            // A post's thread is in its entry fingerprint.
+            Inputs::Page(e) | Inputs::Aliases(e) | Inputs::CommentsFeed(e, _) => entry(fp, e),
             Inputs::ApObject(e, terms) => {
                 entry(fp, e);
                 for t in terms {
@@ -281,12 +300,12 @@ impl<'s> Inputs<'s> {
                 fp.num(*pages as u64);
                 posts(fp, &mut ids.iter());
             }
-            Inputs::SiteFeeds(r) => posts(fp, &mut r.clone()),
-            Inputs::TermFeeds(TermRef { tax: _, term: t }, ids) => {
+            Inputs::SiteFeeds(_, r) => posts(fp, &mut r.clone()),
+            Inputs::TermFeeds(TermRef { tax: _, term: t }, _, ids) => {
                 fp.str(&t.name).str(&t.slug);
                 posts(fp, &mut ids.iter().copied());
             }
-            Inputs::SiteCommentsFeed(_) => return false,
+            Inputs::SiteCommentsFeed(..) => return false,
             Inputs::ApActor(key) => std::hash::Hash::hash(key, fp),
             // Term names are the posts' spellings: every post is hashed.
             Inputs::ApOutbox(all, _, _) => posts(fp, &mut (0..all.len())),
@@ -386,6 +405,42 @@ fn sitemap(fp: &mut Fp, site: &Site) {
                     .map(|&i| date(&c.posts[i]))
                     .unwrap_or_default(),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The render functions of every job family, as source.
+    const JOBS: [(&str, &str); 5] = [
+        ("pages.rs", include_str!("jobs/pages.rs")),
+        ("lists.rs", include_str!("jobs/lists.rs")),
+        ("feeds.rs", include_str!("jobs/feeds.rs")),
+        ("meta.rs", include_str!("jobs/meta.rs")),
+        ("activitypub.rs", include_str!("jobs/activitypub.rs")),
+    ];
+
+    #[test]
+    fn render_functions_read_the_site_only_through_their_inputs() {
+        // The renderer holds the whole site (for config, theme and clock);
+        // a job's render reading its content or conversation from there
+        // would bypass the inputs its key hashes. Read the inputs instead
+        // (and add what is missing to them and to their fingerprint).
+        for (file, text) in JOBS {
+            for around in [
+                "let site = self.site",
+                "self.site.content",
+                "self.site.conversation",
+                "self.site.terms",
+                "self.site.tags",
+                "self.site.categories",
+            ] {
+                let compact: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(
+                    !compact.contains(around),
+                    "render/jobs/{file} reads `{around}`: take it from the job's Inputs"
+                );
+            }
         }
     }
 }

@@ -354,7 +354,7 @@ impl<'s> Renderer<'s> {
         match inputs {
             I::Post { .. } | I::Page(_) | I::Aliases(_) | I::NotFound => self.render_page(inputs),
             I::Index(_) | I::Terms(..) | I::Term(..) => self.render_list(inputs),
-            I::SiteFeeds(_) | I::TermFeeds(..) | I::CommentsFeed(_) | I::SiteCommentsFeed(_) => {
+            I::SiteFeeds(..) | I::TermFeeds(..) | I::CommentsFeed(..) | I::SiteCommentsFeed(..) => {
                 self.render_feed(inputs)
             }
             I::Sitemap(_)

@@ -9,13 +9,10 @@ impl Renderer<'_> {
         &self,
         inputs: Inputs<'_>,
     ) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
-        let strings = &site.theme.strings;
-        // Feeds index into the posts with the ids their inputs list.
-        let posts = &site.content.posts;
+        let config = &self.site.config;
+        let strings = &self.site.theme.strings;
         Ok(match inputs {
-            Inputs::SiteFeeds(ids) => {
+            Inputs::SiteFeeds(posts, ids) => {
                 let ids: Vec<usize> = ids.collect();
                 let f = |p: &'static str| feeds::FeedInfo {
                     title: &config.title,
@@ -45,7 +42,7 @@ impl Renderer<'_> {
                     },
                 ]
             }
-            Inputs::TermFeeds(TermRef { tax, term }, ids) => {
+            Inputs::TermFeeds(TermRef { tax, term }, posts, ids) => {
                 let tax = &tax;
                 let base = term.path(*tax);
                 let title = format!(
@@ -88,13 +85,13 @@ impl Renderer<'_> {
                     },
                 ]
             }
-            Inputs::CommentsFeed(EntryRef { entry: e, .. }) => {
+            Inputs::CommentsFeed(EntryRef { entry: e, .. }, conversation) => {
                 use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
                 let title = self
                     .t("comments_feed_title", None)
                     .replace("{title}", &e.title);
                 let self_path = format!("{}comments.xml", e.path);
-                let mut items = site.conversation.page(&config.url_for(&e.path));
+                let mut items = conversation.page(&config.url_for(&e.path));
                 items.reverse();
                 let items: Vec<_> = items
                     .into_iter()
@@ -117,12 +114,11 @@ impl Renderer<'_> {
                     body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
                 }]
             }
-            Inputs::SiteCommentsFeed(posts) => {
+            Inputs::SiteCommentsFeed(posts, conversation) => {
                 use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
                 let by_page: std::collections::HashMap<String, &crate::content::Entry> =
                     posts.iter().map(|e| (config.url_for(&e.path), e)).collect();
-                let items: Vec<_> = site
-                    .conversation
+                let items: Vec<_> = conversation
                     .newest()
                     .into_iter()
                     .filter(|it| !it.kind.is_reaction())

@@ -9,9 +9,8 @@ impl Renderer<'_> {
         &self,
         inputs: Inputs<'_>,
     ) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
-        let strings = &site.theme.strings;
+        let config = &self.site.config;
+        let strings = &self.site.theme.strings;
         Ok(match inputs {
             Inputs::Post {
                 post: EntryRef { entry: e, i, .. },
@@ -24,7 +23,13 @@ impl Renderer<'_> {
                     "page"
                 };
                 let mut ctx = Context::new();
-                if let Inputs::Post { prev, next, .. } = inputs {
+                if let Inputs::Post {
+                    prev,
+                    next,
+                    conversation,
+                    ..
+                } = inputs
+                {
                     // One use of the summary per page (see `free_summaries_after_use`).
                     let summary = self.summary_of(i);
                     let mut meta = self.meta("post", e.title.clone(), summary.1.clone(), &e.path);
@@ -35,7 +40,7 @@ impl Renderer<'_> {
                     ctx.insert("prev", &prev.map(link));
                     ctx.insert("next", &next.map(link));
                     let conv =
-                        ConversationView::new(e, config, strings, site.now, &site.conversation);
+                        ConversationView::new(e, config, strings, self.site.now, conversation);
                     if let Some(c) = &conv {
                         meta.feeds.push(FeedLink {
                             r#type: "application/atom+xml".into(),
