@@ -89,8 +89,8 @@ fn absolute(config: &Config, html: &str) -> String {
 
 /// The object of post `e` (its HTML already rendered into `html`);
 /// `terms` are the terms of its tags, in order (`None` for a tag spelt
-/// otherwise than its term: it links none), as
-/// [`crate::render::inputs::hashtag_terms`] finds them.
+/// otherwise than its term: it links none), which the job's inputs
+/// gather, so that its key covers them.
 pub fn object(
     config: &Config,
     urls: &Urls,

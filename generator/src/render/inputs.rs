@@ -8,6 +8,9 @@
 //! beside it (each fingerprint destructures its struct, so a field left out
 //! is a compile error, not a stale page).
 //!
+//! The two jobs that read the whole site (sitemap, manifest) take it; their
+//! fingerprints, beside them here, list what their render reads of it.
+//!
 //! Everything else a render reads is global (config, build options, theme,
 //! strings, the clock through an entry's comment state): the engine's
 //! global key covers it. An entry is hashed as a whole by [`EntryFps`]:
@@ -58,10 +61,6 @@ impl Ids<'_> {
             Ids::Of(l) => (0..0, *l),
         };
         range.chain(list.iter().copied())
-    }
-
-    pub fn to_vec(&self) -> Vec<usize> {
-        self.iter().collect()
     }
 }
 
@@ -120,8 +119,8 @@ pub enum Inputs<'s> {
     Files(&'s [StaticFile]),
 }
 
-/// Pager page `n` (1-based) of a list of `count` posts, `at(k)` giving
-/// where its `k`th post's ids start.
+/// Pager page `n` (1-based) of a list of `count` posts; `ids` picks the
+/// posts at the page's places in the list.
 fn slice<'s>(
     site: &Site,
     count: usize,
