@@ -87,11 +87,6 @@ impl<'s> Ctx<'s> {
         }
     }
 
-    /// Fingerprint of post `i`.
-    pub fn post(&self, i: usize) -> u64 {
-        self.posts[i]
-    }
-
     /// The site the fingerprints are of.
     pub fn site(&self) -> &'s Site {
         self.site

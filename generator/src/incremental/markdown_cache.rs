@@ -174,7 +174,6 @@ impl MarkdownCache {
                 };
             });
         }
-        let everything = all;
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
         let fill = |e: &mut Entry| -> bool {
@@ -190,12 +189,12 @@ impl MarkdownCache {
         };
         let mut ok = true;
         for (i, e) in site.content.posts.iter_mut().enumerate() {
-            if everything || posts.contains(&i) {
+            if all || posts.contains(&i) {
                 ok &= fill(e);
             }
         }
         for (i, e) in site.content.pages.iter_mut().enumerate() {
-            if everything || pages.contains(&i) {
+            if all || pages.contains(&i) {
                 ok &= fill(e);
             }
         }
