@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{CONTEXT, PUBLIC, Urls};
 use crate::config::Config;
 use crate::content::Entry;
-use crate::site::{Site, Taxonomy};
+use crate::site::{Taxonomy, Term};
 
 /// Longest text (in characters) of a post published as a `Note` (Mastodon's
 /// own limit for a status).
@@ -87,19 +87,26 @@ fn absolute(config: &Config, html: &str) -> String {
     out
 }
 
-/// The object of post `e` (its HTML already rendered into `html`).
-pub fn object(site: &Site, urls: &Urls, e: &Entry, html: &str, context: bool) -> Object {
-    let config = &site.config;
+/// The object of post `e` (its HTML already rendered into `html`);
+/// `terms` are the terms of its tags, in order (`None` for a tag spelt
+/// otherwise than its term: it links none), which the job's inputs
+/// gather, so that its key covers them.
+pub fn object(
+    config: &Config,
+    urls: &Urls,
+    e: &Entry,
+    terms: &[Option<&Term>],
+    html: &str,
+    context: bool,
+) -> Object {
     let kind = object_type(html);
     let published = e.date.map(|d| d.rfc3339()).unwrap_or_default();
     let tag = e
         .tags
         .iter()
-        .filter_map(|name| {
-            let t = site
-                .terms(Taxonomy::Tags)
-                .iter()
-                .find(|t| &t.name == name)?;
+        .zip(terms)
+        .filter_map(|(name, t)| {
+            let t = (*t)?;
             let word: String = name
                 .chars()
                 .filter(|c| c.is_alphanumeric() || *c == '_')

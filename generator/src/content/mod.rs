@@ -111,9 +111,21 @@ pub type Reuse<'a> = dyn Fn(&Found) -> Option<Entry> + Sync + 'a;
 
 impl LoadOptions<'_> {
     fn published(&self, e: &Entry) -> bool {
-        self.drafts
-            || !(e.draft || (e.kind == Kind::Post && e.date.is_some_and(|d| d.ts > self.now)))
+        published(e, self.drafts, self.now)
     }
+}
+
+/// The publish rule: an entry is built unless it is a draft or a post
+/// dated after `now` (both are built with `drafts`). The dev server's
+/// patch of an edited file asks the same.
+pub fn published(e: &Entry, drafts: bool, now: jiff::Timestamp) -> bool {
+    drafts || !(e.draft || (e.kind == Kind::Post && e.date.is_some_and(|d| d.ts > now)))
+}
+
+/// The order of `content.posts`: newest first, ties broken by source path
+/// so the order is stable (neighbours, index pages and feeds follow it).
+pub fn sort_posts(posts: &mut [Entry]) {
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
 }
 
 /// Stable 64-bit hash of a source text, the key of per-entry caches. Not
@@ -349,8 +361,7 @@ pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Ve
 
     errors.sort();
     errors.dedup();
-    // Newest first; ties broken by source path so the order is stable.
-    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+    sort_posts(&mut posts);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     scheduled.sort_by_key(|s| s.2);
     (

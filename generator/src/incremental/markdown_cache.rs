@@ -3,6 +3,7 @@
 //! `.causerie/` read their HTML from when a job needs it.
 
 use super::*;
+use crate::render::inputs::Inputs;
 
 /// Rendered markdown of the last build, and the log it came from.
 #[derive(Default)]
@@ -159,50 +160,19 @@ impl MarkdownCache {
     }
 
     /// Loads from the disk log the HTML of the entries the given jobs show
-    /// (every entry when `all`): pages show their entry, feeds the entries
-    /// they list; list pages and the rest use summaries only. A job this
-    /// engine does not know gets every entry. False when a body's HTML in
-    /// the log is damaged.
+    /// (every entry when `all`): which ones is what each job's
+    /// [`Inputs::bodies`] says, the inputs its render takes. False when a
+    /// body's HTML in the log is damaged.
     fn fill_html(&self, site: &mut Site, all: bool, jobs: &[&Job]) -> bool {
-        let c = &site.content;
-        let limit = site.config.feed_limit;
         let mut posts: HashSet<usize> = HashSet::new();
         let mut pages: HashSet<usize> = HashSet::new();
-        let mut everything = all;
         for job in jobs {
-            match job {
-                Job::Post(i) => {
-                    posts.insert(*i);
-                }
-                Job::Page(i) => {
-                    pages.insert(*i);
-                }
-                Job::SiteFeeds => posts.extend(0..c.posts.len().min(limit)),
-                Job::ApObject(i) => {
-                    posts.insert(*i);
-                }
-                Job::ApOutbox => posts.extend(0..c.posts.len()),
-                Job::TermFeeds(tax, t) => {
-                    posts.extend(site.terms(*tax)[*t].posts.iter().take(limit).copied())
-                }
-                Job::Index(_)
-                | Job::Terms(_)
-                | Job::Term(..)
-                | Job::CommentsFeed(_)
-                | Job::SiteCommentsFeed
-                | Job::Aliases(..)
-                | Job::Assets(..)
-                | Job::Sitemap
-                | Job::Robots
-                | Job::NotFound
-                | Job::Manifest
-                | Job::RedirectMap
-                | Job::ThemeStatic
-                | Job::Files
-                | Job::ApActor => {}
-                #[allow(unreachable_patterns)]
-                _ => everything = true,
-            }
+            Inputs::of(site, job).bodies(&mut |kind, i| {
+                match kind {
+                    Kind::Post => posts.insert(i),
+                    Kind::Page => pages.insert(i),
+                };
+            });
         }
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
@@ -219,12 +189,12 @@ impl MarkdownCache {
         };
         let mut ok = true;
         for (i, e) in site.content.posts.iter_mut().enumerate() {
-            if everything || posts.contains(&i) {
+            if all || posts.contains(&i) {
                 ok &= fill(e);
             }
         }
         for (i, e) in site.content.pages.iter_mut().enumerate() {
-            if everything || pages.contains(&i) {
+            if all || pages.contains(&i) {
                 ok &= fill(e);
             }
         }

@@ -79,8 +79,10 @@ impl Engine {
             ) else {
                 return Patch::No;
             };
-            let hidden = e.draft || (kind == Kind::Post && e.date.is_some_and(|d| d.ts > now));
-            if (hidden && !opts.drafts) || e.path != old.path || e.aliases != old.aliases {
+            if !crate::content::published(&e, opts.drafts, now)
+                || e.path != old.path
+                || e.aliases != old.aliases
+            {
                 return Patch::No;
             }
             e.assets = old.assets.clone();
@@ -101,10 +103,8 @@ impl Engine {
             }
         }
         site.render_markdown_where(|e| sources.contains(&e.source));
-        // Same order as a fresh load: newest first, ties by source.
-        site.content
-            .posts
-            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+        // The order of a fresh load.
+        crate::content::sort_posts(&mut site.content.posts);
         site.reindex_terms();
         // Paths did not change, so only the edited entries' links can break.
         if !site

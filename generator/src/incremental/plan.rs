@@ -55,7 +55,7 @@ impl Engine {
 fn keyed(site: &Site, jobs: &[Job], global: u64) -> (Vec<(u64, Option<u64>)>, Vec<u64>) {
     let cx = keys::Ctx::new(site, global);
     let skeys: Vec<u64> = (0..site.content.posts.len())
-        .map(|i| summary_key(global, cx.post(i)))
+        .map(|i| summary_key(global, &cx, i))
         .collect();
     let keyed: Vec<(u64, Option<u64>)> = jobs
         .par_iter()

@@ -1,6 +1,7 @@
 //! The cache keys of loading: of a found file, of its rendered markdown, of a cached list summary.
 
 use super::*;
+use crate::render::inputs::SummaryInputs;
 
 /// An order-free hash of a set of site paths.
 pub(super) fn known_hash(known: &HashSet<String>) -> u64 {
@@ -9,9 +10,13 @@ pub(super) fn known_hash(known: &HashSet<String>) -> u64 {
     })
 }
 
-/// Key of a post's summary: the post and everything global.
-pub(super) fn summary_key(global: u64, post: u64) -> u64 {
-    Fp::new().num(global).num(post).finish()
+/// Key of post `i`'s summary (list view): everything global and the
+/// [`SummaryInputs`] its render takes.
+pub(super) fn summary_key(global: u64, cx: &keys::Ctx<'_>, i: usize) -> u64 {
+    let mut fp = Fp::new();
+    fp.num(global);
+    SummaryInputs::of(cx.site(), i).fingerprint(&mut fp, cx);
+    fp.finish()
 }
 
 /// What decides whether a file found by the walk parses to the same entry

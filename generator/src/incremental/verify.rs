@@ -2,9 +2,11 @@
 //!
 //! The engine skips a job when its key ([`super::keys`]) is the one it
 //! recorded, and reuses a post's list view when its [`super::stamps::summary_key`]
-//! matches. Both are only right if the key hashes everything the render
-//! reads; a key that misses an input leaves a stale page behind, silently,
-//! and the random test finds it only when it happens to make that edit.
+//! matches. Both hash the job's [`crate::render::inputs::Inputs`], the
+//! value its render takes, so they are only wrong if a render reads the
+//! site around its inputs (or an input's hashing skips a part of it); such
+//! a key leaves a stale page behind, silently, and the random test finds
+//! it only when it happens to make that edit.
 //!
 //! With the variable set, every build also renders each job it kept as
 //! clean with a renderer that has no cached summaries, and compares the
@@ -86,7 +88,7 @@ pub(super) fn check(
         found.push(format!("verify: … and {more} more"));
     }
     found.push(
-        "verify: a job's key must hash everything its render reads (generator/src/incremental/keys.rs)"
+        "verify: a job's render must read the site only through its inputs, which its key hashes (generator/src/render/inputs.rs)"
             .into(),
     );
     Err(Error::Other(found.join("\n")))
@@ -153,6 +155,7 @@ mod tests {
     use super::super::{Engine, keys};
     use super::*;
     use crate::hash::Fp;
+    use crate::render::inputs::{EntryFps, Inputs};
     use crate::site::BuildOptions;
     use std::path::Path;
 
@@ -177,13 +180,25 @@ mod tests {
         (e, site)
     }
 
-    /// [`keys::key`] with a deliberate hole: a post page's key forgets its
-    /// neighbours, whose titles the page shows as prev/next links. The
-    /// seam is the caller's: the engine's own keys are not touched.
+    /// [`keys::key`] with a deliberate hole: a post page's inputs are
+    /// hashed with its neighbours left out, as if the render read them
+    /// from the site instead of from its [`Inputs`]. The seam is the
+    /// caller's: the engine's own keys are not touched.
     fn key_without_neighbours(cx: &keys::Ctx<'_>, job: &Job) -> Option<u64> {
-        match job {
-            Job::Post(i) => Some(Fp::new().str("post").num(cx.post(*i)).finish()),
-            other => keys::key(cx, other),
+        match Inputs::of(cx.site(), job) {
+            Inputs::Post {
+                post, conversation, ..
+            } => {
+                let mut fp = Fp::new();
+                let holed = Inputs::Post {
+                    post,
+                    prev: None,
+                    next: None,
+                    conversation,
+                };
+                holed.fingerprint(&mut fp, cx).then(|| fp.finish())
+            }
+            _ => keys::key(cx, job),
         }
     }
 
@@ -307,5 +322,107 @@ mod tests {
             Some(String::new())
         })
         .unwrap();
+    }
+
+    /// Entry fingerprints of a build, with one entry's changed.
+    struct OneChanged<'a>(&'a keys::Ctx<'a>, (crate::content::Kind, usize));
+
+    impl EntryFps for OneChanged<'_> {
+        fn entry(&self, kind: crate::content::Kind, i: usize) -> u64 {
+            let fp = self.0.entry(kind, i);
+            if (kind, i) == self.1 { !fp } else { fp }
+        }
+    }
+
+    #[test]
+    fn every_body_a_job_shows_is_in_its_key() {
+        // The bodies a job loads before it renders (fill_html) and what
+        // its key hashes come from the same inputs: an edit of any entry
+        // whose HTML a job shows must change that job's key.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(
+            root.join("causerie.toml"),
+            "base_url = \"https://blog.example/\"\ntitle = \"Blog\"\nper_page = 2\n",
+        )
+        .unwrap();
+        for (k, stem) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            let text = format!(
+                "+++\ntitle = \"{stem}\"\ndate = \"2025-01-0{}\"\ntags = [\"t\"]\n+++\nBody.\n",
+                k + 1
+            );
+            std::fs::write(root.join(format!("content/posts/{stem}.md")), text).unwrap();
+        }
+        std::fs::write(
+            root.join("content/about.md"),
+            "+++\ntitle = \"About\"\n+++\nMe.\n",
+        )
+        .unwrap();
+        let (_, site) = built(root, "public");
+        let cx = keys::Ctx::new(&site, 1);
+        let mut shown = 0;
+        for job in crate::render::jobs_of(&site) {
+            let inputs = Inputs::of(&site, &job);
+            let mut fp = Fp::new();
+            if !inputs.fingerprint(&mut fp, &cx) {
+                continue;
+            }
+            let key = fp.finish();
+            let mut bodies = Vec::new();
+            inputs.bodies(&mut |k, i| bodies.push((k, i)));
+            for b in bodies {
+                shown += 1;
+                let mut fp = Fp::new();
+                inputs.fingerprint(&mut fp, &OneChanged(&cx, b));
+                assert_ne!(
+                    fp.finish(),
+                    key,
+                    "{job:?} shows the body of {b:?} but its key misses it"
+                );
+            }
+        }
+        // Five post pages, one page, the site's and the term's feeds, …
+        assert!(shown >= 6 + 5 + 5, "{shown}");
+    }
+
+    #[test]
+    fn a_posts_hashtags_follow_the_spelling_of_its_terms() {
+        // A post's fediverse object links each tag that names a term; the
+        // term's name is the newest post's spelling, so a newer post that
+        // spells the tag otherwise (an edit, not a new post: that is a
+        // partial build) changes the older post's object. Its
+        // inputs carry the terms of its tags, so its key sees that.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        std::fs::write(
+            root.join("causerie.toml"),
+            "base_url = \"https://blog.example/\"\ntitle = \"Blog\"\n[comments]\nurl = \"http://127.0.0.1:9/\"\n[activitypub]\nusername = \"blog\"\n",
+        )
+        .unwrap();
+        let tagged = |stem: &str, tag: &str, date: &str| {
+            let text = format!(
+                "+++\ntitle = \"{stem}\"\ndate = \"{date}\"\ntags = [\"{tag}\"]\n+++\nBody.\n"
+            );
+            std::fs::write(root.join(format!("content/posts/{stem}.md")), text).unwrap();
+        };
+        tagged("a", "rust", "2025-01-01");
+        tagged("b", "other", "2025-01-02");
+        let out = root.join("public");
+        let object = || {
+            let p = crate::activitypub::object_path("/posts/a/");
+            std::fs::read_to_string(out.join(p.trim_start_matches('/'))).unwrap()
+        };
+        let mut e = Engine::new();
+        // Never a full build: this small site's edit dirties most jobs.
+        e.partial_limit = Some(1.0);
+        e.build(root, &out, &opts()).unwrap();
+        assert!(object().contains("\"#rust\""), "{}", object());
+        tagged("b", "Rust", "2025-01-02");
+        let o = e.build(root, &out, &opts()).unwrap();
+        assert!(!o.full, "{o:?}");
+        assert!(!object().contains("Hashtag"), "{}", object());
     }
 }

@@ -1,10 +1,12 @@
 //! Model → outputs. Rendering is pure: [`Renderer::jobs`] lists every output
 //! of the site as a [`Job`], and [`Renderer::render`] turns one job into
-//! `(output path, bytes)` without touching the disk. Each job's doc says
-//! which inputs it reads, which is what an incremental rebuild needs to know
-//! to redo only the jobs an edit affects.
+//! `(output path, bytes)` without touching the disk. What a job reads is
+//! its [`inputs::Inputs`], gathered before it renders and handed to its
+//! render function; an incremental rebuild keys the job by hashing the
+//! same value, to redo only the jobs an edit affects.
 
 pub mod feeds;
+pub mod inputs;
 mod jobs;
 pub mod sign_in_view;
 pub mod sitemap;
@@ -22,42 +24,40 @@ use crate::site::{Site, Taxonomy, pager_path};
 use crate::theme::FileSource;
 use views::*;
 
-/// One unit of output work.
+/// One unit of output work. What each one reads is the variant of the
+/// same name of [`inputs::Inputs`] (plus the global config and theme).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
-    /// A post page. Reads: the post, its neighbours' titles/paths, templates, config.
+    /// A post page.
     Post(usize),
-    /// A standalone page. Reads: the page, templates, config.
+    /// A standalone page.
     Page(usize),
-    /// Index pager page N (1-based). Reads: the posts of that slice.
+    /// Index pager page N (1-based).
     Index(usize),
-    /// `/tags/` or `/categories/`. Reads: term names and counts.
+    /// `/tags/` or `/categories/`.
     Terms(Taxonomy),
-    /// Term page: (taxonomy, term, pager page). Reads: the term's slice.
+    /// Term page: (taxonomy, term, pager page).
     Term(Taxonomy, usize, usize),
-    /// `/feed.xml`, `/rss.xml`, `/feed.json`. Reads: the newest `feed_limit` posts.
+    /// `/feed.xml`, `/rss.xml`, `/feed.json`.
     SiteFeeds,
-    /// A term's three feeds. Reads: the term's newest posts.
+    /// A term's three feeds.
     TermFeeds(Taxonomy, usize),
-    /// `/posts/<slug>/comments.xml`. Reads: the post and its conversation
-    /// (`site.conversation.page_digest(page)`).
+    /// `/posts/<slug>/comments.xml`.
     CommentsFeed(usize),
-    /// `/comments.xml`, the site's newest comments. Reads: the conversation
-    /// of every post and their titles (only with `[comments]`).
+    /// `/comments.xml`, the site's newest comments (only with `[comments]`).
     SiteCommentsFeed,
-    /// Redirect pages for an entry's `aliases`. Reads: the entry's path.
+    /// Redirect pages for an entry's `aliases`.
     Aliases(Kind, usize),
     /// `/_causerie/redirects.map`: every alias → its entry, for the web
     /// server (aliases with a query, `/?p=101`, have no redirect page).
-    /// Reads: every entry's path and aliases.
     RedirectMap,
-    /// `/sitemap.xml`. Reads: every path and date.
+    /// `/sitemap.xml`.
     Sitemap,
-    /// `/robots.txt`. Reads: config.
+    /// `/robots.txt`.
     Robots,
-    /// `/404.html`. Reads: templates, config.
+    /// `/404.html`.
     NotFound,
-    /// `/causerie-pages.json`. Reads: every entry's path and comment state.
+    /// `/causerie-pages.json`.
     Manifest,
     /// Copy of the theme's static files not overridden by the site.
     ThemeStatic,
@@ -65,12 +65,11 @@ pub enum Job {
     Files,
     /// Copy of a bundle's assets.
     Assets(Kind, usize),
-    /// `/.well-known/webfinger` and the actor document. Reads: config and
-    /// the actor key from the service (`site.conversation.actor_key`).
+    /// `/.well-known/webfinger` and the actor document.
     ApActor,
-    /// A post's ActivityStreams object. Reads: the post.
+    /// A post's ActivityStreams object.
     ApObject(usize),
-    /// The outbox (and its pages). Reads: every post.
+    /// The outbox (and its pages).
     ApOutbox,
 }
 
@@ -254,7 +253,8 @@ impl<'s> Renderer<'s> {
         self.summaries.use_or_make(i, || {
             let site = self.site;
             let strings = &site.theme.strings;
-            let mut v = EntryView::new(&site.content.posts[i], &site.config, strings);
+            let inputs::SummaryInputs { post } = inputs::SummaryInputs::of(site, i);
+            let mut v = EntryView::new(post.entry, &site.config, strings);
             if site.config.comments.is_some() {
                 // List pages show the count: they read the conversation too.
                 v.set_comment_count(site.conversation.count(&v.url), strings);
@@ -333,55 +333,49 @@ impl<'s> Renderer<'s> {
         self.site.theme.strings.get(key, n)
     }
 
-    /// Pager page `n` of a list of `count` posts, `ids(k)` being the post
-    /// at place `k`. Only the page's own slice is touched: the index of a
-    /// 100 000-post site has 10 000 pages, and a list of every post built
-    /// for each one was quadratic.
-    fn list_page(
-        &self,
-        ctx: &mut Context,
-        base: &str,
-        count: usize,
-        ids: impl Fn(usize) -> usize,
-        n: usize,
-    ) {
-        let per = self.site.config.per_page;
-        let total = self.site.pages_for(count);
-        let from = ((n - 1) * per).min(count);
-        let slice: Vec<Value> = (from..(from + per).min(count))
-            .map(|k| self.summary_of(ids(k)).0.clone())
+    /// A pager page of a list: its own slice of posts and the pager.
+    /// Only the page's own slice is touched: the index of a 100 000-post
+    /// site has 10 000 pages, and a list of every post built for each one
+    /// was quadratic.
+    fn list_page(&self, ctx: &mut Context, base: &str, slice: &inputs::Slice<'_>) {
+        let posts: Vec<Value> = (slice.ids.iter())
+            .map(|i| self.summary_of(i).0.clone())
             .collect();
-        ctx.insert_value("posts", Value::from(slice));
-        ctx.insert("pager", &PagerView::new(base, n, total, &self.site.config));
+        ctx.insert_value("posts", Value::from(posts));
+        let pager = PagerView::new(base, slice.n, slice.pages, &self.site.config);
+        ctx.insert("pager", &pager);
     }
 
-    /// Renders one job into its outputs.
+    /// Renders one job into its outputs: gathers its inputs and hands
+    /// them to the render function of its family.
     pub fn render(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
-        match job {
-            Job::Post(_) | Job::Page(_) | Job::Aliases(..) | Job::NotFound => self.render_page(job),
-            Job::Index(_) | Job::Terms(_) | Job::Term(..) => self.render_list(job),
-            Job::SiteFeeds | Job::TermFeeds(..) | Job::CommentsFeed(_) | Job::SiteCommentsFeed => {
-                self.render_feed(job)
+        use inputs::Inputs as I;
+        let inputs = I::of(self.site, job);
+        match inputs {
+            I::Post { .. } | I::Page(_) | I::Aliases(_) | I::NotFound => self.render_page(inputs),
+            I::Index(_) | I::Terms(..) | I::Term(..) => self.render_list(inputs),
+            I::SiteFeeds(..) | I::TermFeeds(..) | I::CommentsFeed(..) | I::SiteCommentsFeed(..) => {
+                self.render_feed(inputs)
             }
-            Job::Sitemap
-            | Job::RedirectMap
-            | Job::Robots
-            | Job::Manifest
-            | Job::ThemeStatic
-            | Job::Files
-            | Job::Assets(..) => self.render_meta(job),
-            Job::ApActor | Job::ApObject(_) | Job::ApOutbox => self.render_activitypub(job),
+            I::Sitemap(_)
+            | I::RedirectMap(_)
+            | I::Robots
+            | I::Manifest(_)
+            | I::ThemeStatic(_)
+            | I::Files(_)
+            | I::Assets(_) => self.render_meta(inputs),
+            I::ApActor(_) | I::ApObject(..) | I::ApOutbox(..) => self.render_activitypub(inputs),
         }
     }
 }
 
-/// A job sent to a family that does not render it: a bug in
+/// Inputs sent to a family that does not render them: a bug in
 /// [`Renderer::render`]'s dispatch, reported rather than a panic.
-fn misrouted(job: &Job) -> Diagnostic {
+fn misrouted(family: &str) -> Diagnostic {
     Diagnostic::new(
         "",
         0,
-        format!("internal: {job:?} sent to the wrong renderer"),
+        format!("internal: a job sent to the {family} renderer, which does not render it"),
     )
 }
 

@@ -2,6 +2,7 @@
 //! the outbox (built by [`crate::activitypub`]).
 
 use crate::activitypub::{self as ap, Urls};
+use crate::render::inputs::{self, EntryRef, Inputs};
 use crate::render::*;
 
 fn json(path: &str, bytes: Vec<u8>) -> Output {
@@ -15,43 +16,38 @@ impl Renderer<'_> {
     /// Renders a job of this family; [`Renderer::render`] sends only these here.
     pub(in crate::render) fn render_activitypub(
         &self,
-        job: &Job,
+        inputs: Inputs<'_>,
     ) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
+        let config = &self.site.config;
         let (Some(urls), Some(conf)) = (Urls::of(config), config.activitypub.as_ref()) else {
-            return Err(misrouted(job));
+            return Err(misrouted("fediverse"));
         };
-        let posts = &site.content.posts;
-        Ok(match job {
-            Job::ApActor => vec![
+        Ok(match inputs {
+            Inputs::ApActor(key) => vec![
                 json(
                     ap::WEBFINGER,
                     ap::actor::webfinger(config, &urls, &conf.username),
                 ),
-                json(
-                    ap::ACTOR,
-                    ap::actor::actor(config, &urls, site.conversation.actor_key.as_ref()),
-                ),
+                json(ap::ACTOR, ap::actor::actor(config, &urls, key.as_ref())),
             ],
-            Job::ApObject(i) => {
-                let e = &posts[*i];
+            Inputs::ApObject(EntryRef { entry: e, .. }, terms) => {
                 let html = self.html_of(e)?;
-                let o = ap::objects::object(site, &urls, e, &html, true);
+                let o = ap::objects::object(config, &urls, e, &terms, &html, true);
                 vec![json(&ap::object_path(&e.path), ap::json_bytes(&o))]
             }
-            Job::ApOutbox => {
+            Inputs::ApOutbox(posts, tags, slugs) => {
                 let mut objects = Vec::with_capacity(posts.len());
                 for e in posts {
                     let html = self.html_of(e)?;
-                    objects.push(ap::objects::object(site, &urls, e, &html, false));
+                    let terms = inputs::hashtag_terms(tags, slugs, e);
+                    objects.push(ap::objects::object(config, &urls, e, &terms, &html, false));
                 }
                 ap::objects::outbox(config, &urls, objects)
                     .into_iter()
                     .map(|(p, b)| json(&p, b))
                     .collect()
             }
-            _ => return Err(misrouted(job)),
+            _ => return Err(misrouted("fediverse")),
         })
     }
 }

@@ -1,17 +1,19 @@
 //! The site's, each term's and the comment feeds.
 
+use crate::render::inputs::{EntryRef, Inputs, TermRef};
 use crate::render::*;
 
 impl Renderer<'_> {
     /// Renders a job of this family; [`Renderer::render`] sends only these here.
-    pub(in crate::render) fn render_feed(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
-        let strings = &site.theme.strings;
-        let posts = &site.content.posts;
-        Ok(match job {
-            Job::SiteFeeds => {
-                let ids: Vec<usize> = (0..posts.len().min(config.feed_limit)).collect();
+    pub(in crate::render) fn render_feed(
+        &self,
+        inputs: Inputs<'_>,
+    ) -> Result<Vec<Output>, Diagnostic> {
+        let config = &self.site.config;
+        let strings = &self.site.theme.strings;
+        Ok(match inputs {
+            Inputs::SiteFeeds(posts, ids) => {
+                let ids: Vec<usize> = ids.collect();
                 let f = |p: &'static str| feeds::FeedInfo {
                     title: &config.title,
                     description: &config.description,
@@ -40,10 +42,9 @@ impl Renderer<'_> {
                     },
                 ]
             }
-            Job::TermFeeds(tax, t) => {
-                let term = &site.terms(*tax)[*t];
+            Inputs::TermFeeds(TermRef { tax, term }, posts, ids) => {
+                let tax = &tax;
                 let base = term.path(*tax);
-                let ids: Vec<usize> = term.posts.iter().take(config.feed_limit).copied().collect();
                 let title = format!(
                     "{} — {}",
                     config.title,
@@ -69,29 +70,28 @@ impl Renderer<'_> {
                     Output {
                         path: file_of(&paths[0]),
                         body: Body::Bytes(
-                            feeds::atom(config, &infos[0], posts, &ids, c).into_bytes(),
+                            feeds::atom(config, &infos[0], posts, ids, c).into_bytes(),
                         ),
                     },
                     Output {
                         path: file_of(&paths[1]),
                         body: Body::Bytes(
-                            feeds::rss(config, &infos[1], posts, &ids, c).into_bytes(),
+                            feeds::rss(config, &infos[1], posts, ids, c).into_bytes(),
                         ),
                     },
                     Output {
                         path: file_of(&paths[2]),
-                        body: Body::Bytes(feeds::json(config, &infos[2], posts, &ids).into_bytes()),
+                        body: Body::Bytes(feeds::json(config, &infos[2], posts, ids).into_bytes()),
                     },
                 ]
             }
-            Job::CommentsFeed(i) => {
+            Inputs::CommentsFeed(EntryRef { entry: e, .. }, conversation) => {
                 use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
-                let e = &posts[*i];
                 let title = self
                     .t("comments_feed_title", None)
                     .replace("{title}", &e.title);
                 let self_path = format!("{}comments.xml", e.path);
-                let mut items = site.conversation.page(&config.url_for(&e.path));
+                let mut items = conversation.page(&config.url_for(&e.path));
                 items.reverse();
                 let items: Vec<_> = items
                     .into_iter()
@@ -114,12 +114,11 @@ impl Renderer<'_> {
                     body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
                 }]
             }
-            Job::SiteCommentsFeed => {
+            Inputs::SiteCommentsFeed(posts, conversation) => {
                 use crate::conversation::feed::{self as cfeed, FeedHead, PostRef};
                 let by_page: std::collections::HashMap<String, &crate::content::Entry> =
                     posts.iter().map(|e| (config.url_for(&e.path), e)).collect();
-                let items: Vec<_> = site
-                    .conversation
+                let items: Vec<_> = conversation
                     .newest()
                     .into_iter()
                     .filter(|it| !it.kind.is_reaction())
@@ -147,7 +146,7 @@ impl Renderer<'_> {
                     body: Body::Bytes(cfeed::atom(config, strings, &head, &items).into_bytes()),
                 }]
             }
-            other => return Err(misrouted(other)),
+            _ => return Err(misrouted("feed")),
         })
     }
 }

@@ -1,15 +1,18 @@
 //! The home page, the term index and each term's pages.
 
+use crate::render::inputs::{Inputs, TermRef};
 use crate::render::*;
 
 impl Renderer<'_> {
     /// Renders a job of this family; [`Renderer::render`] sends only these here.
-    pub(in crate::render) fn render_list(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
-        let posts = &site.content.posts;
-        Ok(match job {
-            Job::Index(n) => {
+    pub(in crate::render) fn render_list(
+        &self,
+        inputs: Inputs<'_>,
+    ) -> Result<Vec<Output>, Diagnostic> {
+        let config = &self.site.config;
+        Ok(match inputs {
+            Inputs::Index(slice) => {
+                let n = &slice.n;
                 let mut ctx = Context::new();
                 let title = if *n == 1 {
                     config.title.clone()
@@ -21,12 +24,12 @@ impl Renderer<'_> {
                     "page",
                     &self.meta("index", title, config.description.clone(), &path),
                 );
-                self.list_page(&mut ctx, "/", posts.len(), |k| k, *n);
+                self.list_page(&mut ctx, "/", &slice);
                 vec![html(&path, self.tpl("index.html", &ctx, "")?)]
             }
-            Job::Terms(tax) => {
-                let terms: Vec<TermView> = site
-                    .terms(*tax)
+            Inputs::Terms(tax, terms) => {
+                let tax = &tax;
+                let terms: Vec<TermView> = terms
                     .iter()
                     .map(|t| TermView {
                         name: t.name.clone(),
@@ -45,8 +48,8 @@ impl Renderer<'_> {
                 ctx.insert("terms", &terms);
                 vec![html(&path, self.tpl("terms.html", &ctx, "")?)]
             }
-            Job::Term(tax, t, n) => {
-                let term = &site.terms(*tax)[*t];
+            Inputs::Term(TermRef { tax, term }, slice) => {
+                let (tax, n) = (&tax, &slice.n);
                 let base = term.path(*tax);
                 let path = pager_path(&base, *n);
                 let heading = self
@@ -75,10 +78,10 @@ impl Renderer<'_> {
                     },
                 );
                 ctx.insert("heading", &heading);
-                self.list_page(&mut ctx, &base, term.posts.len(), |k| term.posts[k], *n);
+                self.list_page(&mut ctx, &base, &slice);
                 vec![html(&path, self.tpl("term.html", &ctx, "")?)]
             }
-            other => return Err(misrouted(other)),
+            _ => return Err(misrouted("list")),
         })
     }
 }

@@ -1,15 +1,18 @@
 //! Files for machines and assets: sitemap, robots, manifest, redirect map, theme static files, site files, bundles.
 
+use crate::render::inputs::{EntryRef, Inputs};
 use crate::render::*;
 
 impl Renderer<'_> {
     /// Renders a job of this family; [`Renderer::render`] sends only these here.
-    pub(in crate::render) fn render_meta(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
-        let posts = &site.content.posts;
-        Ok(match job {
-            Job::Sitemap => {
+    pub(in crate::render) fn render_meta(
+        &self,
+        inputs: Inputs<'_>,
+    ) -> Result<Vec<Output>, Diagnostic> {
+        let config = &self.site.config;
+        Ok(match inputs {
+            Inputs::Sitemap(site) => {
+                let posts = &site.content.posts;
                 let mut urls = vec![sitemap::SitemapUrl {
                     path: "/".into(),
                     lastmod: posts
@@ -40,24 +43,25 @@ impl Renderer<'_> {
                     body: Body::Bytes(sitemap::sitemap(config, &urls).into_bytes()),
                 }]
             }
-            Job::RedirectMap => vec![Output {
+            Inputs::RedirectMap(content) => vec![Output {
                 path: sitemap::REDIRECT_MAP.trim_start_matches('/').into(),
-                body: Body::Bytes(sitemap::redirect_map(config, &site.content).into_bytes()),
+                body: Body::Bytes(sitemap::redirect_map(config, content).into_bytes()),
             }],
-            Job::Robots => vec![Output {
+            Inputs::Robots => vec![Output {
                 path: "robots.txt".into(),
                 body: Body::Bytes(sitemap::robots(config).into_bytes()),
             }],
-            Job::Manifest => vec![Output {
+            Inputs::Manifest(site) => vec![Output {
                 path: "causerie-pages.json".into(),
                 body: Body::Bytes(
                     sitemap::pages_manifest(config, &site.content, site.now).into_bytes(),
                 ),
             }],
-            Job::ThemeStatic => {
+            Inputs::ThemeStatic(files) => {
                 let own: std::collections::HashSet<&str> =
-                    site.content.files.iter().map(|f| f.out.as_str()).collect();
-                site.theme
+                    files.iter().map(|f| f.out.as_str()).collect();
+                self.site
+                    .theme
                     .static_files
                     .iter()
                     .filter(|(out, _)| !own.contains(out.as_str()))
@@ -70,30 +74,22 @@ impl Renderer<'_> {
                     })
                     .collect()
             }
-            Job::Files => site
-                .content
-                .files
+            Inputs::Files(files) => files
                 .iter()
                 .map(|f| Output {
                     path: f.out.clone(),
                     body: Body::Copy(f.src.clone()),
                 })
                 .collect(),
-            Job::Assets(kind, i) => {
-                let e = if *kind == Kind::Post {
-                    &posts[*i]
-                } else {
-                    &site.content.pages[*i]
-                };
-                e.assets
-                    .iter()
-                    .map(|(src, rel)| Output {
-                        path: format!("{}{}", e.path.trim_start_matches('/'), rel),
-                        body: Body::Copy(src.clone()),
-                    })
-                    .collect()
-            }
-            other => return Err(misrouted(other)),
+            Inputs::Assets(EntryRef { entry: e, .. }) => e
+                .assets
+                .iter()
+                .map(|(src, rel)| Output {
+                    path: format!("{}{}", e.path.trim_start_matches('/'), rel),
+                    body: Body::Copy(src.clone()),
+                })
+                .collect(),
+            _ => return Err(misrouted("meta")),
         })
     }
 }

@@ -1,34 +1,46 @@
 //! A post or page, its old addresses, and the 404 page.
 
+use crate::render::inputs::{EntryRef, Inputs, Neighbour};
 use crate::render::*;
 
 impl Renderer<'_> {
     /// Renders a job of this family; [`Renderer::render`] sends only these here.
-    pub(in crate::render) fn render_page(&self, job: &Job) -> Result<Vec<Output>, Diagnostic> {
-        let site = self.site;
-        let config = &site.config;
-        let strings = &site.theme.strings;
-        let posts = &site.content.posts;
-        Ok(match job {
-            Job::Post(i) | Job::Page(i) => {
-                let (e, kind) = match job {
-                    Job::Post(_) => (&posts[*i], "post"),
-                    _ => (&site.content.pages[*i], "page"),
+    pub(in crate::render) fn render_page(
+        &self,
+        inputs: Inputs<'_>,
+    ) -> Result<Vec<Output>, Diagnostic> {
+        let config = &self.site.config;
+        let strings = &self.site.theme.strings;
+        Ok(match inputs {
+            Inputs::Post {
+                post: EntryRef { entry: e, i, .. },
+                ..
+            }
+            | Inputs::Page(EntryRef { entry: e, i, .. }) => {
+                let kind = if matches!(inputs, Inputs::Post { .. }) {
+                    "post"
+                } else {
+                    "page"
                 };
                 let mut ctx = Context::new();
-                if let Job::Post(i) = job {
+                if let Inputs::Post {
+                    prev,
+                    next,
+                    conversation,
+                    ..
+                } = inputs
+                {
                     // One use of the summary per page (see `free_summaries_after_use`).
-                    let summary = self.summary_of(*i);
+                    let summary = self.summary_of(i);
                     let mut meta = self.meta("post", e.title.clone(), summary.1.clone(), &e.path);
-                    let link = |j: usize| LinkView {
-                        name: posts[j].title.clone(),
-                        url: config.url_for(&posts[j].path),
+                    let link = |n: Neighbour<'_>| LinkView {
+                        name: n.title.to_string(),
+                        url: config.url_for(n.path),
                     };
-                    // Posts are newest first: the previous (older) one is i+1.
-                    ctx.insert("prev", &(i + 1 < posts.len()).then(|| link(i + 1)));
-                    ctx.insert("next", &(*i > 0).then(|| link(i - 1)));
+                    ctx.insert("prev", &prev.map(link));
+                    ctx.insert("next", &next.map(link));
                     let conv =
-                        ConversationView::new(e, config, strings, site.now, &site.conversation);
+                        ConversationView::new(e, config, strings, self.site.now, conversation);
                     if let Some(c) = &conv {
                         meta.feeds.push(FeedLink {
                             r#type: "application/atom+xml".into(),
@@ -68,12 +80,7 @@ impl Renderer<'_> {
                     self.tpl_sized(name, &ctx, &e.source, content.len() + 12 * 1024)?,
                 )]
             }
-            Job::Aliases(kind, i) => {
-                let e = if *kind == Kind::Post {
-                    &posts[*i]
-                } else {
-                    &site.content.pages[*i]
-                };
+            Inputs::Aliases(EntryRef { entry: e, .. }) => {
                 let mut out = Vec::new();
                 // A query (`/?p=101`) cannot be a file: the redirect map covers it.
                 for a in e.aliases.iter().filter(|a| !a.contains('?')) {
@@ -86,7 +93,7 @@ impl Renderer<'_> {
                 }
                 out
             }
-            Job::NotFound => {
+            Inputs::NotFound => {
                 let mut ctx = Context::new();
                 let mut meta = self.meta(
                     "404",
@@ -101,7 +108,7 @@ impl Renderer<'_> {
                     body: Body::Bytes(self.tpl("404.html", &ctx, "")?),
                 }]
             }
-            other => return Err(misrouted(other)),
+            _ => return Err(misrouted("page")),
         })
     }
 }
