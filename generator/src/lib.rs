@@ -20,10 +20,11 @@ pub mod theme;
 pub mod highlight;
 pub mod markdown;
 pub mod site;
-// outputs: rendered by pure functions, written atomically, kept up to date
-pub mod incremental;
+// outputs: rendered by pure functions, written atomically
 pub mod render;
 pub mod write;
+// the engine that keeps them up to date, build after build
+pub mod incremental;
 // after the build
 pub mod webmention;
 // the blog on the fediverse (static documents; the service does the rest)
