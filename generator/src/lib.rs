@@ -22,6 +22,7 @@ pub mod markdown;
 pub mod site;
 // outputs: rendered by pure functions, written atomically, kept up to date
 pub mod incremental;
+pub mod leftovers;
 pub mod render;
 pub mod write;
 // after the build
