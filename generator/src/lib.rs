@@ -20,7 +20,9 @@ pub mod theme;
 pub mod highlight;
 pub mod markdown;
 pub mod site;
-// outputs: rendered by pure functions, written atomically
+// outputs: rendered by pure functions, written atomically (and what a
+// build killed half way left, cleared before the next one writes)
+pub mod leftovers;
 pub mod render;
 pub mod write;
 // the engine that keeps them up to date, build after build

@@ -16,10 +16,25 @@ pub fn phase(name: &str, since: Instant) {
         return;
     }
     let ms = since.elapsed().as_secs_f64() * 1000.0;
+    // Process CPU so far: on a shared machine, wall time says little.
+    let cpu = cpu_seconds();
     match memory() {
-        Some((rss, hwm)) => eprintln!("{name:>14}: {ms:7.1} ms  rss {rss:5} MB  peak {hwm:5} MB"),
-        None => eprintln!("{name:>14}: {ms:7.1} ms"),
+        Some((rss, hwm)) => {
+            eprintln!("{name:>14}: {ms:7.1} ms  cpu {cpu:6.2} s  rss {rss:5} MB  peak {hwm:5} MB")
+        }
+        None => eprintln!("{name:>14}: {ms:7.1} ms  cpu {cpu:6.2} s"),
     }
+}
+
+/// User plus system CPU seconds of the whole process so far.
+fn cpu_seconds() -> f64 {
+    // SAFETY: `getrusage` only writes into the zeroed struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(u.ru_utime) + secs(u.ru_stime)
 }
 
 /// Resident and peak resident memory in MB, from `/proc/self/status`.

@@ -316,16 +316,11 @@ impl Site {
     pub fn check_links_where(
         &self,
         known: &HashSet<String>,
-        pred: impl Fn(&Entry) -> bool,
+        pred: impl Fn(&Entry) -> bool + Sync,
     ) -> Vec<Diagnostic> {
-        let mut errors = Vec::new();
-        for e in self
-            .content
-            .posts
-            .iter()
-            .chain(self.content.pages.iter())
-            .filter(|e| pred(e))
-        {
+        // In parallel: at 100 000 posts this was a serial half second.
+        let check = |e: &Entry| -> Vec<Diagnostic> {
+            let mut errors = Vec::new();
             for (dest, line) in &e.rendered.links {
                 let Some(target) = internal_target(&e.path, dest) else {
                     continue;
@@ -343,8 +338,13 @@ impl Site {
                     ));
                 }
             }
-        }
-        errors
+            errors
+        };
+        let c = &self.content;
+        (c.posts.par_iter().chain(c.pages.par_iter()))
+            .filter(|e| pred(e))
+            .flat_map_iter(check)
+            .collect()
     }
 }
 

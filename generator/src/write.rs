@@ -46,6 +46,10 @@ impl Stage {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         let dir = sibling(&target, "staging");
+        if let (Some(parent), Some(name)) = (target.parent(), target.file_name()) {
+            let name = name.to_string_lossy();
+            crate::leftovers::remove_dead(parent, &format!(".{name}.staging-"));
+        }
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }

@@ -125,7 +125,9 @@ pub fn published(e: &Entry, drafts: bool, now: jiff::Timestamp) -> bool {
 /// The order of `content.posts`: newest first, ties broken by source path
 /// so the order is stable (neighbours, index pages and feeds follow it).
 pub fn sort_posts(posts: &mut [Entry]) {
-    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+    // Sources are unique, so an unstable sort gives the same order without
+    // the stable sort's scratch copy of up to half the entries.
+    posts.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
 }
 
 /// Stable 64-bit hash of a source text, the key of per-entry caches. Not

@@ -31,6 +31,7 @@ mod kept_site;
 pub mod keys;
 mod load;
 mod markdown_cache;
+mod order;
 mod outcome;
 mod patch;
 mod plan;

@@ -30,13 +30,15 @@ impl Engine {
         let damaged = AtomicBool::new(false);
         let source = self.markdown.source(site, &damaged);
         let mut renderer = renderer.with_html_source(&source);
-        if self.one_shot && plan.full {
+        // Freeing views after use pays only if their uses come close together.
+        let order = (self.one_shot && plan.full).then(|| {
             renderer.free_summaries_after_use();
-        }
+            order::by_newest_shown(site, &plan.jobs)
+        });
         let files = self
             .verify(site, plan, &cached, &source)
             .and_then(|()| match plan.full {
-                true => staged(&renderer, &plan.jobs, output),
+                true => staged(&renderer, &plan.jobs, order.as_deref(), output),
                 false => dirty(&renderer, &plan.jobs, &plan.dirty),
             });
         // Kept for the next build; those no job made are made when needed.
@@ -76,13 +78,29 @@ impl Engine {
     }
 }
 
-/// Renders every job into a fresh stage of `output`.
-fn staged(renderer: &Renderer<'_>, jobs: &[Job], output: &Path) -> Result<Files> {
+/// Renders every job into a fresh stage of `output`, in `order` if given
+/// (the files come back in the order of `jobs` either way).
+fn staged(
+    renderer: &Renderer<'_>,
+    jobs: &[Job],
+    order: Option<&[usize]>,
+    output: &Path,
+) -> Result<Files> {
     let stage = Stage::new(output)?;
-    let done: Vec<Result<Vec<FileRec>>> = jobs
+    let all: Vec<usize>;
+    let order = match order {
+        Some(o) => o,
+        None => {
+            all = (0..jobs.len()).collect();
+            &all
+        }
+    };
+    let in_order: Vec<Result<Vec<FileRec>>> = order
         .par_iter()
-        .map(|job| {
-            let outs = renderer.render(job).map_err(|d| Error::Content(vec![d]))?;
+        .map(|&k| {
+            let outs = renderer
+                .render(&jobs[k])
+                .map_err(|d| Error::Content(vec![d]))?;
             outs.iter()
                 .map(|o| {
                     stage.write(o)?;
@@ -91,9 +109,13 @@ fn staged(renderer: &Renderer<'_>, jobs: &[Job], output: &Path) -> Result<Files>
                 .collect()
         })
         .collect();
+    let mut done: Vec<Option<Result<Vec<FileRec>>>> = (0..jobs.len()).map(|_| None).collect();
+    for (&k, r) in order.iter().zip(in_order) {
+        done[k] = Some(r);
+    }
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut files = Vec::with_capacity(jobs.len());
-    for r in done {
+    for r in done.into_iter().flatten() {
         match r {
             Ok(f) => files.push(f),
             Err(Error::Content(mut d)) => errors.append(&mut d),

@@ -36,8 +36,12 @@ impl Spill {
     pub fn create(root: &Path) -> Option<Spill> {
         let dir = disk::dir(root);
         std::fs::create_dir_all(&dir).ok()?;
-        let path =
-            disk::markdown_path(&dir).with_extension(format!("spill-{}", std::process::id()));
+        let log = disk::markdown_path(&dir);
+        let path = log.with_extension(format!("spill-{}", std::process::id()));
+        if let Some(stem) = log.file_stem() {
+            let prefix = format!("{}.spill-", stem.to_string_lossy());
+            crate::leftovers::remove_dead(&dir, &prefix);
+        }
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
