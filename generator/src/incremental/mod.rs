@@ -34,6 +34,7 @@ mod markdown_cache;
 mod outcome;
 mod patch;
 mod plan;
+mod present;
 mod records;
 mod rendering;
 mod spill;
