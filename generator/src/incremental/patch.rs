@@ -38,6 +38,10 @@ impl Engine {
         };
         // First parse every changed file; nothing is touched unless all fit.
         let mut edits: Vec<(Kind, usize, Entry, u64)> = Vec::new();
+        // Whether an edit moves a post in the date order or its terms:
+        // re-sorting and re-indexing 100 000 posts took most of a
+        // body-only edit's patch.
+        let mut reorder = false;
         let mut seen = HashSet::new();
         for p in paths {
             let source = rel_path(root, p);
@@ -84,6 +88,8 @@ impl Engine {
                 return Patch::No;
             }
             e.assets = old.assets.clone();
+            reorder |= kind == Kind::Post
+                && (e.date != old.date || e.tags != old.tags || e.categories != old.categories);
             edits.push((kind, i, e, stamp));
         }
         site.now = now;
@@ -101,11 +107,13 @@ impl Engine {
             }
         }
         site.render_markdown_where(|e| sources.contains(&e.source));
-        // Same order as a fresh load: newest first, ties by source.
-        site.content
-            .posts
-            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
-        site.reindex_terms();
+        if reorder {
+            // Same order as a fresh load: newest first, ties by source.
+            site.content
+                .posts
+                .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source)));
+            site.reindex_terms();
+        }
         // Paths did not change, so only the edited entries' links can break.
         if !site
             .check_links_where(known, |e| sources.contains(&e.source))
