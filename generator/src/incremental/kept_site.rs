@@ -21,7 +21,7 @@ pub(super) struct KeptSite {
     /// (`serve` fetches only at start and when the service calls back).
     pub(super) reuse_conversation: bool,
     /// Post summaries (list views) by [`summary_key`].
-    pub(super) summaries: HashMap<u64, Summary>,
+    pub(super) summaries: HashMap<u64, std::sync::Arc<Summary>>,
 }
 
 impl KeptSite {

@@ -35,6 +35,7 @@ mod order;
 mod outcome;
 mod patch;
 mod plan;
+mod present;
 mod records;
 mod rendering;
 mod spill;

@@ -38,6 +38,10 @@ impl Engine {
         };
         // First parse every changed file; nothing is touched unless all fit.
         let mut edits: Vec<(Kind, usize, Entry, u64)> = Vec::new();
+        // Whether an edit moves a post in the date order or its terms:
+        // re-sorting and re-indexing 100 000 posts took most of a
+        // body-only edit's patch.
+        let mut reorder = false;
         let mut seen = HashSet::new();
         for p in paths {
             let source = rel_path(root, p);
@@ -86,6 +90,8 @@ impl Engine {
                 return Patch::No;
             }
             e.assets = old.assets.clone();
+            reorder |= kind == Kind::Post
+                && (e.date != old.date || e.tags != old.tags || e.categories != old.categories);
             edits.push((kind, i, e, stamp));
         }
         site.now = now;
@@ -103,9 +109,11 @@ impl Engine {
             }
         }
         site.render_markdown_where(|e| sources.contains(&e.source));
-        // The order of a fresh load.
-        crate::content::sort_posts(&mut site.content.posts);
-        site.reindex_terms();
+        if reorder {
+            // The order of a fresh load.
+            crate::content::sort_posts(&mut site.content.posts);
+            site.reindex_terms();
+        }
         // Paths did not change, so only the edited entries' links can break.
         if !site
             .check_links_where(known, |e| sources.contains(&e.source))

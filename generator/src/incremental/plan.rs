@@ -35,8 +35,10 @@ impl Engine {
         let jobs = crate::render::jobs_of(site);
         let (keyed, skeys) = keyed(site, &jobs, global);
         phase("keys", t);
+        let t = Instant::now();
         let usable = self.records.usable(output);
         let dirty = self.records.dirty(&keyed, usable, output);
+        phase("outputs", t);
         let limit = self.partial_limit.unwrap_or(1.0 / 3.0);
         let full = !usable || dirty.len() as f64 > limit * jobs.len() as f64;
         let plan = Plan {

@@ -72,6 +72,7 @@ impl Records {
         // A job is dirty when its key changed, or when a file it wrote is no
         // longer in the output (deleted by hand or by another tool): the
         // output must always be the whole site, not only what changed.
+        let out = (!self.seen_output).then(|| super::present::OutputDir::open(output));
         (0..keyed.len())
             .into_par_iter()
             .filter(|&k| {
@@ -80,9 +81,10 @@ impl Records {
                     return true;
                 }
                 match self.jobs.get(name) {
-                    Some(r) if r.key == *key => {
-                        !self.seen_output && !r.files.iter().all(|f| output.join(&f.path).exists())
-                    }
+                    Some(r) if r.key == *key => match &out {
+                        Some(out) => !r.files.iter().all(|f| out.has(&f.path)),
+                        None => false,
+                    },
                     _ => true,
                 }
             })

@@ -8,7 +8,7 @@ use super::*;
 pub(super) struct Made {
     pub(super) files: Files,
     /// The list views to keep for the next build (a resident engine only).
-    pub(super) summaries: Option<HashMap<u64, Summary>>,
+    pub(super) summaries: Option<HashMap<u64, std::sync::Arc<Summary>>>,
 }
 
 pub(super) enum Files {
@@ -66,7 +66,7 @@ impl Engine {
         &self,
         site: &Site,
         plan: &Plan,
-        cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+        cached: &(dyn Fn(usize) -> Option<std::sync::Arc<Summary>> + Sync),
         source: crate::render::HtmlSource<'_>,
     ) -> Result<()> {
         if !verify::enabled() {

@@ -52,7 +52,7 @@ pub(super) fn check(
     keyed: &[(u64, Option<u64>)],
     dirty: Option<&[usize]>,
     records: &HashMap<u64, Record>,
-    cached: &(dyn Fn(usize) -> Option<Summary> + Sync),
+    cached: &(dyn Fn(usize) -> Option<std::sync::Arc<Summary>> + Sync),
     html: crate::render::HtmlSource<'_>,
 ) -> Result<()> {
     let fresh = Renderer::new(site)
@@ -62,7 +62,7 @@ pub(super) fn check(
         .into_par_iter()
         .filter_map(|i| {
             let old = cached(i)?;
-            (old != *fresh.summary_made(i)).then(|| {
+            (*old != *fresh.summary_made(i)).then(|| {
                 format!(
                     "verify: the list view of {} was reused from the last build but is made differently now: summary_key misses a dependency",
                     site.content.posts[i].source
@@ -302,7 +302,7 @@ mod tests {
         .unwrap();
         post(root, "a", "Alpha", "2025-01-01");
         let (_, before) = built(root, "public");
-        let stale = (*Renderer::new(&before).unwrap().summary_made(0)).clone();
+        let stale = Renderer::new(&before).unwrap().summary_made(0);
         post(root, "a", "Alpha renamed", "2025-01-01");
         let (_, now) = built(root, "public-2");
         let (jobs, k, _) = dirty(&before, &now, keys::key);

@@ -21,11 +21,14 @@ pub(super) struct Summaries {
 
 impl Summaries {
     /// Slots for `n` posts, filled from `cached` where it has one.
-    pub(super) fn new(n: usize, cached: &(dyn Fn(usize) -> Option<Summary> + Sync)) -> Summaries {
+    pub(super) fn new(
+        n: usize,
+        cached: &(dyn Fn(usize) -> Option<Arc<Summary>> + Sync),
+    ) -> Summaries {
         Summaries {
             slots: (0..n)
                 .map(|i| Slot {
-                    made: Mutex::new(cached(i).map(Arc::new)),
+                    made: Mutex::new(cached(i)),
                     uses: AtomicUsize::new(usize::MAX),
                 })
                 .collect(),
@@ -56,9 +59,9 @@ impl Summaries {
     }
 
     /// Post `i`'s view if a job made it (to keep for the next build).
-    pub(super) fn get(&self, i: usize) -> Option<Summary> {
+    pub(super) fn get(&self, i: usize) -> Option<Arc<Summary>> {
         let made = self.slots[i].made.lock().unwrap_or_else(|e| e.into_inner());
-        made.as_deref().cloned()
+        made.clone()
     }
 }
 
