@@ -209,6 +209,9 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     let Some((blob, frames, log)) = markdown else {
         return (engine, LogState::default());
     };
+    // Sized once: growing moved every body again and again.
+    engine.markdown.bodies.reserve(frames.len());
+    engine.markdown.lazy.reserve(frames.len());
     for (key, body, lazy) in frames {
         engine.markdown.bodies.insert(key, body);
         engine.markdown.lazy.insert(key, lazy);

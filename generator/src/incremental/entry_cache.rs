@@ -38,7 +38,9 @@ impl EntryCache {
     /// Keeps this build's entries (without body, markdown or assets) for
     /// the next build.
     pub(super) fn keep(&mut self, site: &mut Site) {
-        self.parsed.clear();
+        // Sized once: growing moved every (large) entry again and again.
+        let n = site.content.posts.len() + site.content.pages.len();
+        self.parsed = entries::Entries::with_capacity(n);
         let posts = std::mem::take(&mut site.content.posts);
         let pages = std::mem::take(&mut site.content.pages);
         let stamps = std::mem::take(&mut self.stamps);

@@ -45,9 +45,10 @@ impl Engine {
             self.entries.stamps = stamps.into_inner().unwrap_or_default();
             return loaded;
         }
+        let n = self.entries.parsed.len();
         let pool = Mutex::new(std::mem::take(&mut self.entries.parsed));
-        let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
-        let reused = Mutex::new(HashSet::new());
+        let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::with_capacity(n));
+        let reused = Mutex::new(HashSet::with_capacity(n));
         let reuse = |f: &Found| -> Option<Entry> {
             let stamp = found_stamp(f, slugs)?;
             let source = rel_path(root, &f.src);

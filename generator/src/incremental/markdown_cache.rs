@@ -98,10 +98,16 @@ impl MarkdownCache {
 
     /// Moves the rendered markdown of this build's entries into the cache
     /// (and drops entries that are gone).
-    pub(super) fn take_from(&mut self, site: &mut Site) {
+    pub(super) fn take_from(&mut self, site: &mut Site, one_shot: bool) {
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
-        self.bodies.clear();
+        let n = site.content.posts.len() + site.content.pages.len();
+        let old = std::mem::replace(&mut self.bodies, HashMap::with_capacity(n));
+        if one_shot {
+            // The process ends soon: freeing 100 000 bodies one by one is
+            // wasted work the exit does for free.
+            std::mem::forget(old);
+        }
         for e in site
             .content
             .posts

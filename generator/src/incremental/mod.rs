@@ -236,7 +236,7 @@ impl Engine {
     /// (parsed entries, markdown, conversation).
     fn dissolve(&mut self, mut site: Site) {
         self.kept.known = None;
-        self.markdown.take_from(&mut site);
+        self.markdown.take_from(&mut site, self.one_shot);
         self.entries.keep(&mut site);
         self.kept.conversation = Some(std::mem::take(&mut site.conversation));
     }
