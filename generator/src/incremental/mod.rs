@@ -37,6 +37,7 @@ mod patch;
 mod plan;
 mod present;
 mod records;
+mod rekey;
 mod rendering;
 mod spill;
 mod stamps;
