@@ -179,8 +179,10 @@ impl Engine {
         start: Instant,
     ) -> Result<Outcome> {
         phase("patch", start);
+        let t = Instant::now();
         self.kept.resync(&mut site);
         let global = keys::global(&site, opts);
+        phase("global", t);
         let r = self
             .run(&mut site, global, output, start)
             .map(|o| Outcome { patched: true, ..o });

@@ -58,7 +58,9 @@ impl Engine {
     /// ([`rekey`]), else by keying everything.
     fn keyed(&mut self, site: &Site, global: u64) -> Result<rekey::Keyed> {
         let order_kept = std::mem::take(&mut self.kept.order_kept);
+        let t = Instant::now();
         let cx = keys::Ctx::new(site, global);
+        phase("entry fps", t);
         let last = self.kept.keys.as_mut().filter(|_| order_kept);
         if let Some(got) = last.and_then(|l| l.rekey(&cx, global)) {
             if verify::enabled() {
