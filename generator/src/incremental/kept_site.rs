@@ -22,6 +22,11 @@ pub(super) struct KeptSite {
     pub(super) reuse_conversation: bool,
     /// Post summaries (list views) by [`summary_key`].
     pub(super) summaries: HashMap<u64, std::sync::Arc<Summary>>,
+    /// The keys of the last plan, for re-keying only what an edit touched.
+    pub(super) keys: Option<super::rekey::LastKeys>,
+    /// The last patch kept the order of the posts and the terms: the next
+    /// plan may re-key only what changed.
+    pub(super) order_kept: bool,
 }
 
 impl KeptSite {

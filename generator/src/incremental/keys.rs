@@ -91,6 +91,16 @@ impl<'s> Ctx<'s> {
     pub fn site(&self) -> &'s Site {
         self.site
     }
+
+    /// Each post's fingerprint.
+    pub fn posts(&self) -> &[u64] {
+        &self.posts
+    }
+
+    /// Each page's fingerprint.
+    pub fn pages(&self) -> &[u64] {
+        &self.pages
+    }
 }
 
 /// Everything about one entry that any output shows: its source text

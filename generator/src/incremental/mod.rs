@@ -37,6 +37,7 @@ mod patch;
 mod plan;
 mod present;
 mod records;
+mod rekey;
 mod rendering;
 mod spill;
 mod stamps;
@@ -178,8 +179,10 @@ impl Engine {
         start: Instant,
     ) -> Result<Outcome> {
         phase("patch", start);
+        let t = Instant::now();
         self.kept.resync(&mut site);
         let global = keys::global(&site, opts);
+        phase("global", t);
         let r = self
             .run(&mut site, global, output, start)
             .map(|o| Outcome { patched: true, ..o });

@@ -97,6 +97,7 @@ impl Engine {
         site.now = now;
         if edits.is_empty() {
             // Only the clock or the conversation moved (a comment arrived).
+            self.kept.order_kept = true;
             return Patch::Done;
         }
         let mut sources = HashSet::new();
@@ -121,6 +122,7 @@ impl Engine {
         {
             return Patch::Spoilt;
         }
+        self.kept.order_kept = !reorder;
         Patch::Done
     }
 }

@@ -32,8 +32,7 @@ impl Engine {
     /// `output`; loads the HTML the rendering will need from the log.
     pub(super) fn plan(&mut self, site: &mut Site, global: u64, output: &Path) -> Result<Plan> {
         let t = Instant::now();
-        let jobs = crate::render::jobs_of(site);
-        let (keyed, skeys) = keyed(site, &jobs, global);
+        let (jobs, keyed, skeys) = self.keyed(site, global)?;
         phase("keys", t);
         let t = Instant::now();
         let usable = self.records.usable(output);
@@ -53,15 +52,44 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Every job, its name and key, and each post's [`summary_key`]: after
+    /// a patch that kept the order, by re-keying only what it touched
+    /// ([`rekey`]), else by keying everything.
+    fn keyed(&mut self, site: &Site, global: u64) -> Result<rekey::Keyed> {
+        let order_kept = std::mem::take(&mut self.kept.order_kept);
+        let t = Instant::now();
+        let cx = keys::Ctx::new(site, global);
+        phase("entry fps", t);
+        let last = self.kept.keys.as_mut().filter(|_| order_kept);
+        if let Some(got) = last.and_then(|l| l.rekey(&cx, global)) {
+            if verify::enabled() {
+                let jobs = crate::render::jobs_of(site);
+                let (keyed, skeys) = keyed(&cx, &jobs, global);
+                rekey::check(&got, &(jobs, keyed, skeys))?;
+            }
+            return Ok(got);
+        }
+        self.kept.keys = None;
+        let jobs = crate::render::jobs_of(site);
+        let (keyed, skeys) = keyed(&cx, &jobs, global);
+        let all = (jobs, keyed, skeys);
+        if !self.one_shot {
+            self.kept.keys = Some(rekey::LastKeys::new(site, &cx, global, &all));
+        }
+        Ok(all)
+    }
+}
+
 /// Each job's name and key, and each post's [`summary_key`].
-fn keyed(site: &Site, jobs: &[Job], global: u64) -> (Vec<(u64, Option<u64>)>, Vec<u64>) {
-    let cx = keys::Ctx::new(site, global);
+fn keyed(cx: &keys::Ctx<'_>, jobs: &[Job], global: u64) -> (Vec<(u64, Option<u64>)>, Vec<u64>) {
+    let site = cx.site();
     let skeys: Vec<u64> = (0..site.content.posts.len())
-        .map(|i| summary_key(global, &cx, i))
+        .map(|i| summary_key(global, cx, i))
         .collect();
     let keyed: Vec<(u64, Option<u64>)> = jobs
         .par_iter()
-        .map(|j| (keys::name(site, j), keys::key(&cx, j)))
+        .map(|j| (keys::name(site, j), keys::key(cx, j)))
         .collect();
     (keyed, skeys)
 }

@@ -6,6 +6,7 @@
 //! same value, to redo only the jobs an edit affects.
 
 pub mod feeds;
+mod input_entries;
 pub mod inputs;
 mod jobs;
 pub mod sign_in_view;

@@ -438,3 +438,4 @@ enum Mode {
 }
 
 mod equivalence;
+mod rekey;
