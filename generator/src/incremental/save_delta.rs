@@ -1,0 +1,59 @@
+//! Saving after a partial `causerie build` without taking the site apart:
+//! only the entries read again, the records of the jobs rendered (already
+//! appended as they were written, see [`super::journal`]) and the markdown
+//! rendered this build go to disk. Moving 100 000 entries and bodies back
+//! into the caches, then encoding and writing them whole, was a quarter
+//! of a one-post edit's build.
+
+use std::path::Path;
+
+use super::disk::{self, LogState};
+use super::{Engine, journal, markdown_key};
+use crate::markdown::RenderedBody;
+use crate::site::Site;
+
+/// Saves what this build changed; false (having written nothing) when the
+/// cache must be saved whole: no base to add to, or deltas and dead frames
+/// grown past their share.
+pub fn save_delta(
+    root: &Path,
+    engine: &mut Engine,
+    site: &Site,
+    log: &mut LogState,
+) -> std::io::Result<bool> {
+    if log.pending.is_some() || log.valid_len == 0 {
+        return Ok(false);
+    }
+    let Some(file) = engine.entries.file.as_mut() else {
+        return Ok(false);
+    };
+    let all = || site.content.posts.iter().chain(site.content.pages.iter());
+    let (base, hl) = (site.config.base_path(), site.config.highlight);
+    let mut fresh: Vec<(u64, &RenderedBody)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for e in all() {
+        let k = markdown_key(e, base, hl);
+        if !log.keys.contains(&k) && seen.insert(k) {
+            fresh.push((k, &e.rendered));
+        }
+    }
+    let live = site.content.posts.len() + site.content.pages.len();
+    if log.frames + fresh.len() > 2 * live + 64 {
+        return Ok(false);
+    }
+    // The stamps are of the files this build read: what it keeps.
+    let stamps = &engine.entries.stamps;
+    let items = all().filter_map(|e| Some((e.source.as_str(), *stamps.get(&e.source)?, e)));
+    if !file.save_delta(engine.entries.links_ok, items)? {
+        return Ok(false);
+    }
+    let dir = disk::dir(root);
+    let records = &mut engine.records;
+    let j = (records.journal).get_or_insert_with(|| journal::Journal::new(dir.join(disk::RECORDS)));
+    let head = disk::header();
+    journal::save(j, &head, records.output.as_deref(), &records.jobs)?;
+    if !fresh.is_empty() {
+        disk::append_bodies(&disk::markdown_path(&dir), log, &fresh)?;
+    }
+    Ok(true)
+}
