@@ -196,16 +196,26 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     let mut engine = Engine::new();
     let dir = dir(root);
     let head = header();
-    // The three files are independent: read them side by side.
-    let ((records, entries), markdown) = rayon::join(
-        || {
-            rayon::join(
-                || journal::load(&dir.join(RECORDS), &head),
-                || entry_file::load(&dir.join(ENTRIES), &head),
-            )
-        },
-        || load_markdown(&dir, &head),
-    );
+    let records = || journal::load(&dir.join(RECORDS), &head);
+    let entries = || entry_file::load(&dir.join(ENTRIES), &head);
+    let markdown = || load_markdown(&dir, &head);
+    let ((records, entries), markdown) = if crate::profile::enabled() {
+        // One at a time, to tell their costs apart.
+        let timed = |name: &str, since: std::time::Instant| crate::profile::phase(name, since);
+        let t = std::time::Instant::now();
+        let r = records();
+        timed("  records", t);
+        let t = std::time::Instant::now();
+        let e = entries();
+        timed("  entries", t);
+        let t = std::time::Instant::now();
+        let m = markdown();
+        timed("  markdown", t);
+        ((r, e), m)
+    } else {
+        // The three files are independent: read them side by side.
+        rayon::join(|| rayon::join(records, entries), markdown)
+    };
     let (records, journal) = records;
     engine.records.journal = Some(journal);
     if let Some((output, records)) = records {
