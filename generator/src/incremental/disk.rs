@@ -73,7 +73,7 @@ impl<'a> Reader<'a> {
     pub(super) fn new(b: &'a [u8]) -> Reader<'a> {
         Reader { b, at: 0 }
     }
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let s = self.b.get(self.at..end)?;
         self.at = end;
@@ -90,6 +90,9 @@ impl<'a> Reader<'a> {
     pub(super) fn str(&mut self) -> Option<String> {
         let n = self.len()?;
         String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    pub(super) fn at(&self) -> usize {
+        self.at
     }
     pub(super) fn done(&self) -> bool {
         self.at == self.b.len()
@@ -109,7 +112,7 @@ fn encode_rest(w: &mut Vec<u8>, r: &RenderedBody) {
 }
 
 /// A body without its HTML (which is left empty, see [`Lazy`]).
-fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
+pub(super) fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
     let html = String::new();
     let summary_html = r.str()?;
     let has_more = r.u64()? != 0;
@@ -198,7 +201,7 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     let head = header();
     let records = || journal::load(&dir.join(RECORDS), &head);
     let entries = || entry_file::load(&dir.join(ENTRIES), &head);
-    let markdown = || load_markdown(&dir, &head);
+    let markdown = || super::log_scan::load(&dir.join(MARKDOWN), &head);
     let ((records, entries), markdown) = if crate::profile::enabled() {
         // One at a time, to tell their costs apart.
         let timed = |name: &str, since: std::time::Instant| crate::profile::phase(name, since);
@@ -239,55 +242,6 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     }
     engine.markdown.blob = blob;
     (engine, log)
-}
-
-type Frames = Vec<(u64, RenderedBody, Lazy)>;
-
-fn load_markdown(dir: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
-    let blob = super::blob::map(&dir.join(MARKDOWN)).filter(|b| b.mapped().starts_with(head))?;
-    let mut log = LogState::default();
-    let mut frames = Vec::new();
-    // Frame: key, small part and its checksum, HTML and its checksum.
-    let mut r = Reader {
-        b: blob.mapped(),
-        at: head.len(),
-    };
-    let mut valid = r.at;
-    let mut released = 0;
-    while !r.done() {
-        let start = r.at;
-        if start - released > 64 << 20 {
-            blob.release(released, start);
-            released = start;
-        }
-        let Some(frame) = (|| {
-            let key = r.u64()?;
-            let n = r.len()?;
-            let rest = r.take(n)?;
-            if content_hash(rest) != r.u64()? {
-                return None;
-            }
-            let body = decode_rest(&mut Reader { b: rest, at: 0 })?;
-            let html_len = r.len()?;
-            let html_at = r.at;
-            r.take(html_len)?;
-            let sum = r.u64()?;
-            let lazy = Lazy {
-                html: (html_at, html_len),
-                sum,
-                frame: (start, r.at),
-            };
-            Some((key, body, lazy))
-        })() else {
-            break; // up to the first bad frame: appends go after the last good one
-        };
-        valid = r.at;
-        log.keys.insert(frame.0);
-        log.frames += 1;
-        frames.push(frame);
-    }
-    log.valid_len = valid as u64;
-    Some((blob, frames, log))
 }
 
 /// Saves the engine for the site at `root`. Failing to save only costs

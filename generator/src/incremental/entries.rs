@@ -176,16 +176,23 @@ pub fn apply_delta(bytes: &[u8], entries: &mut Entries) -> Option<Option<u64>> {
 
 /// The entries and link-check memory in `bytes`, or `None` if they do not
 /// decode whole (another format, or damage the checksum missed).
+#[cfg(test)]
 pub fn decode(bytes: &[u8]) -> Option<(Option<u64>, Entries)> {
+    let (links_ok, list) = decode_list(bytes)?;
+    Some((links_ok, list.into_iter().collect()))
+}
+
+/// [`decode`] into a list, for a caller that merges several.
+pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, Vec<(String, (u64, Entry))>)> {
     let (wire, rest): (Wire<'_>, _) = postcard::take_from_bytes(bytes).ok()?;
     if !rest.is_empty() {
         return None; // what follows would be read by no one: not this format
     }
-    let mut out = HashMap::with_capacity(wire.entries.len());
+    let mut out = Vec::with_capacity(wire.entries.len());
     for w in wire.entries {
         let key = w.key.clone().into_owned();
         let stamp = w.stamp;
-        out.insert(key, (stamp, from_wire(w)?));
+        out.push((key, (stamp, from_wire(w)?)));
     }
     Some((wire.links_ok, out))
 }
