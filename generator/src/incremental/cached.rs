@@ -39,11 +39,12 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     let site = engine.kept.site.take();
     // After a partial build, only what changed is written.
     let partial = r.as_ref().is_ok_and(|o| !o.full) && engine.markdown.spilled.is_none();
-    if let Some(site) = site.as_ref().filter(|_| partial) {
-        match save_delta::save_delta(root, &mut engine, site, &mut log) {
+    if let Some(kept) = site.as_ref().filter(|_| partial) {
+        match save_delta::save_delta(root, &mut engine, kept, &mut log) {
             Ok(true) => {
                 phase("cache save", t);
-                std::mem::forget((engine, site));
+                // Freed by the exit, as below.
+                std::mem::forget((engine, site, log));
                 return r;
             }
             Ok(false) => {}

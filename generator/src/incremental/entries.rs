@@ -108,6 +108,9 @@ struct WireDelta<'a> {
     removed: Vec<u64>,
 }
 
+/// Entries as decoded, before they go into a map.
+pub type List = Vec<(String, (u64, Entry))>;
+
 /// One entry to store: its source path, the stamp of its file, the entry.
 pub type Item<'a> = (&'a str, u64, &'a Entry);
 
@@ -183,7 +186,7 @@ pub fn decode(bytes: &[u8]) -> Option<(Option<u64>, Entries)> {
 }
 
 /// [`decode`] into a list, for a caller that merges several.
-pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, Vec<(String, (u64, Entry))>)> {
+pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, List)> {
     let (wire, rest): (Wire<'_>, _) = postcard::take_from_bytes(bytes).ok()?;
     if !rest.is_empty() {
         return None; // what follows would be read by no one: not this format

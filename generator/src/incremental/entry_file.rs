@@ -108,30 +108,28 @@ impl Saved {
     /// Appends what differs between the file and `items` (the entries to
     /// keep, `n` of them); false when the deltas have grown past a share
     /// of the base and the file should be written whole instead.
-    pub fn save_delta<'a>(
+    pub fn save_delta(
         &mut self,
         links_ok: Option<u64>,
-        items: impl Iterator<Item = Item<'a>> + Clone,
+        items: &[Item<'_>],
     ) -> std::io::Result<bool> {
         let (base, all) = self.len;
         if all - base > base / 4 + 4096 {
             return Ok(false);
         }
-        let mut present = 0;
-        let changed = items
-            .clone()
-            .filter(|(k, s, _)| match self.stamps.get(&source_id(k)) {
-                Some(was) => {
-                    present += 1;
-                    was != s
-                }
-                None => true,
-            });
-        let changed: Vec<Item<'a>> = changed.collect();
+        let was = |k: &str| self.stamps.get(&source_id(k));
+        let present = items
+            .par_iter()
+            .filter(|(k, _, _)| was(k).is_some())
+            .count();
+        let changed: Vec<Item<'_>> = (items.par_iter())
+            .filter(|(k, s, _)| was(k) != Some(s))
+            .copied()
+            .collect();
         let removed: Vec<u64> = if present == self.stamps.len() {
             Vec::new()
         } else {
-            let kept: HashSet<u64> = items.map(|(k, _, _)| source_id(k)).collect();
+            let kept: HashSet<u64> = items.iter().map(|(k, _, _)| source_id(k)).collect();
             (self.stamps.keys())
                 .filter(|h| !kept.contains(h))
                 .copied()
@@ -152,3 +150,7 @@ impl Saved {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+#[path = "entry_file_tests.rs"]
+mod tests;

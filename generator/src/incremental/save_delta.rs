@@ -5,10 +5,15 @@
 //! into the caches, then encoding and writing them whole, was a quarter
 //! of a one-post edit's build.
 
+use std::collections::HashSet;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::disk::{self, LogState};
+use super::entries::Item;
 use super::{Engine, journal, markdown_key};
+use crate::content::Entry;
 use crate::markdown::RenderedBody;
 use crate::site::Site;
 
@@ -27,24 +32,34 @@ pub fn save_delta(
     let Some(file) = engine.entries.file.as_mut() else {
         return Ok(false);
     };
-    let all = || site.content.posts.iter().chain(site.content.pages.iter());
+    let all: Vec<&Entry> = (site.content.posts.iter())
+        .chain(site.content.pages.iter())
+        .collect();
     let (base, hl) = (site.config.base_path(), site.config.highlight);
-    let mut fresh: Vec<(u64, &RenderedBody)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for e in all() {
-        let k = markdown_key(e, base, hl);
-        if !log.keys.contains(&k) && seen.insert(k) {
-            fresh.push((k, &e.rendered));
-        }
-    }
-    let live = site.content.posts.len() + site.content.pages.len();
-    if log.frames + fresh.len() > 2 * live + 64 {
-        return Ok(false);
-    }
     // The stamps are of the files this build read: what it keeps.
     let stamps = &engine.entries.stamps;
-    let items = all().filter_map(|e| Some((e.source.as_str(), *stamps.get(&e.source)?, e)));
-    if !file.save_delta(engine.entries.links_ok, items)? {
+    let (new_bodies, items) = rayon::join(
+        || {
+            (all.par_iter())
+                .map(|e| (markdown_key(e, base, hl), &e.rendered))
+                .filter(|(k, _)| !log.keys.contains(k))
+                .collect::<Vec<_>>()
+        },
+        || {
+            (all.par_iter())
+                .filter_map(|e| Some((e.source.as_str(), *stamps.get(&e.source)?, *e)))
+                .collect::<Vec<Item<'_>>>()
+        },
+    );
+    let mut seen = HashSet::new();
+    let fresh: Vec<(u64, &RenderedBody)> = new_bodies
+        .into_iter()
+        .filter(|(k, _)| seen.insert(*k))
+        .collect();
+    if log.frames + fresh.len() > 2 * all.len() + 64 {
+        return Ok(false);
+    }
+    if !file.save_delta(engine.entries.links_ok, &items)? {
         return Ok(false);
     }
     let dir = disk::dir(root);
