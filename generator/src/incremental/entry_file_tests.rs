@@ -7,7 +7,7 @@ use crate::content::{Entry, Kind};
 fn entry(i: usize, title: &str) -> Entry {
     let text = format!("+++\ntitle = \"{title}\"\ndate = 2024-05-06T07:08:09Z\n+++\nBody\n");
     let mut e = crate::content::parse_entry(
-        format!("content/posts/p{i}.md").into(),
+        format!("content/posts/p{i}.md"),
         Kind::Post,
         &format!("posts/p{i}"),
         false,
