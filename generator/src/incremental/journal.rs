@@ -14,12 +14,17 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::disk::{Reader, put_str, put_u64};
 use super::frames;
 use super::{FileRec, Record};
 use crate::render::Output;
 
 type Jobs = HashMap<u64, Record>;
+
+/// Records per chunk of the base, encoded and decoded in parallel.
+const CHUNK: usize = 16384;
 
 /// Where the records file is and how far it agrees with the records in memory.
 #[derive(Debug)]
@@ -169,9 +174,24 @@ pub fn load(path: &Path, head: &[u8]) -> (Option<(PathBuf, Jobs)>, Journal) {
     let read = || -> Option<(PathBuf, Jobs)> {
         let mut r = Reader::new(o.base);
         let output = PathBuf::from(r.str()?);
-        let mut jobs = Jobs::new();
-        read_records(&mut r, &mut jobs)?;
+        let mut chunks = Vec::new();
+        for _ in 0..r.len()? {
+            let n = r.len()?;
+            chunks.push(r.take(n)?);
+        }
         r.done().then_some(())?;
+        let lists: Vec<Vec<(u64, Record)>> = (chunks.par_iter())
+            .map(|c| {
+                let mut r = Reader::new(c);
+                let n = r.len()?;
+                let list = (0..n)
+                    .map(|_| read_record(&mut r))
+                    .collect::<Option<Vec<_>>>()?;
+                r.done().then_some(list)
+            })
+            .collect::<Option<_>>()?;
+        let mut jobs = Jobs::with_capacity(lists.iter().map(Vec::len).sum());
+        lists.into_iter().for_each(|l| jobs.extend(l));
         for f in &o.frames {
             let mut r = Reader::new(f);
             let gone = r.len()?;
@@ -204,11 +224,21 @@ pub fn save(
     if journal.in_step() {
         return Ok(());
     }
-    let mut w = Vec::new();
+    let all: Vec<(&u64, &Record)> = jobs.iter().collect();
+    let chunks: Vec<Vec<u8>> = (all.par_chunks(CHUNK))
+        .map(|c| {
+            let mut w = Vec::new();
+            put_u64(&mut w, c.len() as u64);
+            c.iter().for_each(|(n, r)| put_record(&mut w, **n, r));
+            w
+        })
+        .collect();
+    let mut w = Vec::with_capacity(chunks.iter().map(|c| c.len() + 8).sum::<usize>() + 256);
     put_str(&mut w, &out.to_string_lossy());
-    put_u64(&mut w, jobs.len() as u64);
-    for (name, rec) in jobs {
-        put_record(&mut w, *name, rec);
+    put_u64(&mut w, chunks.len() as u64);
+    for c in &chunks {
+        put_u64(&mut w, c.len() as u64);
+        w.extend_from_slice(c);
     }
     journal.len = None;
     let n = frames::write_base(&journal.path, head, &w)?;

@@ -15,6 +15,7 @@ use super::entries::Item;
 use super::{Engine, journal, markdown_key};
 use crate::content::Entry;
 use crate::markdown::RenderedBody;
+use crate::profile::phase;
 use crate::site::Site;
 
 /// Saves what this build changed; false (having written nothing) when the
@@ -26,6 +27,7 @@ pub fn save_delta(
     site: &Site,
     log: &mut LogState,
 ) -> std::io::Result<bool> {
+    let t = std::time::Instant::now();
     if log.pending.is_some() || log.valid_len == 0 {
         return Ok(false);
     }
@@ -51,6 +53,7 @@ pub fn save_delta(
                 .collect::<Vec<Item<'_>>>()
         },
     );
+    phase("  delta", t);
     let mut seen = HashSet::new();
     let fresh: Vec<(u64, &RenderedBody)> = new_bodies
         .into_iter()
@@ -62,6 +65,7 @@ pub fn save_delta(
     if !file.save_delta(engine.entries.links_ok, &items)? {
         return Ok(false);
     }
+    phase("  entries", t);
     let dir = disk::dir(root);
     let records = &mut engine.records;
     let j = (records.journal).get_or_insert_with(|| journal::Journal::new(dir.join(disk::RECORDS)));
