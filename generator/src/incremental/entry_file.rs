@@ -104,27 +104,34 @@ pub fn save_whole<'a>(
     })
 }
 
+/// What differs between the file and the entries to keep.
+pub struct Delta<'a> {
+    /// Entries new or read again (their stamp is not the file's).
+    pub changed: Vec<Item<'a>>,
+    /// Sources in the file no longer kept, by [`source_id`].
+    removed: Vec<u64>,
+}
+
 impl Saved {
-    /// Appends what differs between the file and `items` (the entries to
-    /// keep, `n` of them); false when the deltas have grown past a share
-    /// of the base and the file should be written whole instead.
-    pub fn save_delta(
-        &mut self,
-        links_ok: Option<u64>,
-        items: &[Item<'_>],
-    ) -> std::io::Result<bool> {
+    /// What differs between the file and `items` (the entries to keep);
+    /// `None` when the deltas have grown past a share of the base and the
+    /// file should be written whole instead.
+    pub fn delta<'a>(&self, items: &[Item<'a>]) -> Option<Delta<'a>> {
         let (base, all) = self.len;
         if all - base > base / 4 + 4096 {
-            return Ok(false);
+            return None;
         }
-        let was = |k: &str| self.stamps.get(&source_id(k));
-        let present = items
-            .par_iter()
-            .filter(|(k, _, _)| was(k).is_some())
-            .count();
-        let changed: Vec<Item<'_>> = (items.par_iter())
-            .filter(|(k, s, _)| was(k) != Some(s))
-            .copied()
+        // One pass: whether each entry is in the file, and with its stamp.
+        let looked: Vec<(bool, bool)> = (items.par_iter())
+            .map(|(k, s, _)| match self.stamps.get(&source_id(k)) {
+                Some(was) => (true, was != s),
+                None => (false, true),
+            })
+            .collect();
+        let present = looked.iter().filter(|(p, _)| *p).count();
+        let changed: Vec<Item<'a>> = (items.iter().zip(&looked))
+            .filter(|(_, (_, c))| *c)
+            .map(|(i, _)| *i)
             .collect();
         let removed: Vec<u64> = if present == self.stamps.len() {
             Vec::new()
@@ -135,19 +142,38 @@ impl Saved {
                 .copied()
                 .collect()
         };
-        if changed.is_empty() && removed.is_empty() && links_ok == self.links_ok {
-            return Ok(true);
+        Some(Delta { changed, removed })
+    }
+
+    /// Appends `d` (nothing when it and the link check's memory are unchanged).
+    pub fn write(&mut self, links_ok: Option<u64>, d: Delta<'_>) -> std::io::Result<()> {
+        if d.changed.is_empty() && d.removed.is_empty() && links_ok == self.links_ok {
+            return Ok(());
         }
-        for (k, s, _) in &changed {
+        for (k, s, _) in &d.changed {
             self.stamps.insert(source_id(k), *s);
         }
-        for h in &removed {
+        for h in &d.removed {
             self.stamps.remove(h);
         }
         self.links_ok = links_ok;
-        let data = entries::encode_delta(links_ok, changed.into_iter(), removed);
-        self.len.1 = frames::append(&self.path, all, &data)?;
-        Ok(true)
+        let data = entries::encode_delta(links_ok, d.changed.into_iter(), d.removed);
+        self.len.1 = frames::append(&self.path, self.len.1, &data)?;
+        Ok(())
+    }
+
+    /// [`Saved::delta`] and [`Saved::write`]; false when the file should
+    /// be written whole.
+    #[cfg(test)]
+    pub fn save_delta(
+        &mut self,
+        links_ok: Option<u64>,
+        items: &[Item<'_>],
+    ) -> std::io::Result<bool> {
+        match self.delta(items) {
+            Some(d) => self.write(links_ok, d).map(|_| true),
+            None => Ok(false),
+        }
     }
 }
 

@@ -37,34 +37,32 @@ pub fn save_delta(
     let all: Vec<&Entry> = (site.content.posts.iter())
         .chain(site.content.pages.iter())
         .collect();
-    let (base, hl) = (site.config.base_path(), site.config.highlight);
-    // The stamps are of the files this build read: what it keeps.
+    // The stamps are of the files this build read: what it keeps. None
+    // means it read them all again (its markdown cache fell short).
     let stamps = &engine.entries.stamps;
-    let (new_bodies, items) = rayon::join(
-        || {
-            (all.par_iter())
-                .map(|e| (markdown_key(e, base, hl), &e.rendered))
-                .filter(|(k, _)| !log.keys.contains(k))
-                .collect::<Vec<_>>()
-        },
-        || {
-            (all.par_iter())
-                .filter_map(|e| Some((e.source.as_str(), *stamps.get(&e.source)?, *e)))
-                .collect::<Vec<Item<'_>>>()
-        },
-    );
+    if stamps.is_empty() {
+        return Ok(false);
+    }
+    let items: Vec<Item<'_>> = (all.par_iter())
+        .filter_map(|e| Some((e.source.as_str(), *stamps.get(&e.source)?, *e)))
+        .collect();
+    let Some(delta) = file.delta(&items) else {
+        return Ok(false);
+    };
     phase("  delta", t);
+    // An entry taken unchanged from the last build had its markdown in the
+    // log (else the load reads every file again, and `stamps` is empty):
+    // only the entries read again can have new bodies.
+    let (base, hl) = (site.config.base_path(), site.config.highlight);
     let mut seen = HashSet::new();
-    let fresh: Vec<(u64, &RenderedBody)> = new_bodies
-        .into_iter()
-        .filter(|(k, _)| seen.insert(*k))
+    let fresh: Vec<(u64, &RenderedBody)> = (delta.changed.iter())
+        .map(|(_, _, e)| (markdown_key(e, base, hl), &e.rendered))
+        .filter(|(k, _)| !log.keys.contains(k) && seen.insert(*k))
         .collect();
     if log.frames + fresh.len() > 2 * all.len() + 64 {
         return Ok(false);
     }
-    if !file.save_delta(engine.entries.links_ok, &items)? {
-        return Ok(false);
-    }
+    file.write(engine.entries.links_ok, delta)?;
     phase("  entries", t);
     let dir = disk::dir(root);
     let records = &mut engine.records;
