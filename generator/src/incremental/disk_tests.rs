@@ -159,7 +159,7 @@ fn entries_that_do_not_decode_are_ignored_not_a_panic() {
         b"\x01\x05\xff\xff\xff\xff\xff",
         &[0xAB; 300],
     ] {
-        super::super::frames::write_base(&dir(root).join(ENTRIES), &header(), junk).unwrap();
+        super::super::frames::write_base(&dir(root).join(ENTRIES), &header(), &[junk]).unwrap();
         let (e, _) = load(root);
         assert!(
             e.entries.parsed.is_empty() && e.entries.links_ok.is_none(),

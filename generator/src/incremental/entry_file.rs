@@ -87,15 +87,20 @@ pub fn save_whole<'a>(
         .par_chunks(CHUNK)
         .map(|c| entries::encode_items(None, c.iter().copied()))
         .collect();
-    let mut data = Vec::with_capacity(chunks.iter().map(|c| c.len() + 8).sum::<usize>() + 24);
-    put_u64(&mut data, links_ok.unwrap_or(0));
-    put_u64(&mut data, u64::from(links_ok.is_some()));
-    put_u64(&mut data, chunks.len() as u64);
-    for c in &chunks {
-        put_u64(&mut data, c.len() as u64);
-        data.extend_from_slice(c);
+    let mut top = Vec::with_capacity(24);
+    put_u64(&mut top, links_ok.unwrap_or(0));
+    put_u64(&mut top, u64::from(links_ok.is_some()));
+    put_u64(&mut top, chunks.len() as u64);
+    let lens: Vec<[u8; 8]> = chunks
+        .iter()
+        .map(|c| (c.len() as u64).to_le_bytes())
+        .collect();
+    let mut parts: Vec<&[u8]> = vec![&top];
+    for (c, n) in chunks.iter().zip(&lens) {
+        parts.push(n);
+        parts.push(c);
     }
-    let n = frames::write_base(path, head, &data)?;
+    let n = frames::write_base(path, head, &parts)?;
     Ok(Saved {
         path: path.to_path_buf(),
         stamps,

@@ -233,15 +233,20 @@ pub fn save(
             w
         })
         .collect();
-    let mut w = Vec::with_capacity(chunks.iter().map(|c| c.len() + 8).sum::<usize>() + 256);
-    put_str(&mut w, &out.to_string_lossy());
-    put_u64(&mut w, chunks.len() as u64);
-    for c in &chunks {
-        put_u64(&mut w, c.len() as u64);
-        w.extend_from_slice(c);
+    let mut top = Vec::new();
+    put_str(&mut top, &out.to_string_lossy());
+    put_u64(&mut top, chunks.len() as u64);
+    let lens: Vec<[u8; 8]> = chunks
+        .iter()
+        .map(|c| (c.len() as u64).to_le_bytes())
+        .collect();
+    let mut parts: Vec<&[u8]> = vec![&top];
+    for (c, n) in chunks.iter().zip(&lens) {
+        parts.push(n);
+        parts.push(c);
     }
     journal.len = None;
-    let n = frames::write_base(&journal.path, head, &w)?;
+    let n = frames::write_base(&journal.path, head, &parts)?;
     journal.len = Some((n, n));
     Ok(())
 }
