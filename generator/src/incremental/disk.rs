@@ -1,8 +1,11 @@
 //! The engine's memory on disk, for `causerie build`: under `.causerie/`
-//! of the site, two files:
+//! of the site, three files:
 //!
 //! - `build-records.bin`: the output directory and, per job, its key and
-//!   the files it wrote (rewritten after each build; small);
+//!   the files it wrote, as a base and deltas kept in step with the output
+//!   while it is written ([`super::journal`]);
+//! - `build-entries.bin`: the parsed entries, as a base and deltas
+//!   ([`super::entry_file`]);
 //! - `build-markdown.bin`: rendered markdown by cache key, an append-only
 //!   log of frames (a build appends only what it rendered; the log is
 //!   rewritten when more than half of it is dead). It is mapped, not read:
@@ -12,11 +15,14 @@
 //!   read at load (summary, links) and one over the HTML, checked when the
 //!   HTML is used.
 //!
-//! Both start with a header naming the format, the Causerie version and
+//! After a partial build only what changed is written
+//! ([`super::save_delta`]); otherwise the site's caches are saved whole here.
+//!
+//! All start with a header naming the format, the Causerie version and
 //! the executable (size and mtime), so a cache written by another build of
-//! Causerie is ignored; every record carries a checksum, so a truncated or
-//! corrupt cache is ignored (the records) or cut at the first bad frame
-//! (the markdown). Nothing read here is trusted beyond "render less".
+//! Causerie is ignored; every part carries a checksum, so a corrupt file
+//! is ignored (records, entries; a torn last delta only loses that delta)
+//! or cut at the first bad frame (the markdown). Nothing read here is trusted beyond "render less".
 
 use std::collections::HashSet;
 use std::io::Write;
