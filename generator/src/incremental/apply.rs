@@ -18,6 +18,9 @@ impl Records {
         keyed: &Keyed,
         files: Vec<Vec<FileRec>>,
     ) -> Result<Applied> {
+        if let Some(j) = &mut self.journal {
+            j.forget_all().map_err(|e| Error::io(j.path(), e))?;
+        }
         stage.commit()?;
         let mut jobs = HashMap::with_capacity(keyed.len());
         let mut written = 0;
@@ -42,10 +45,12 @@ impl Records {
         // The clean jobs' records stay where they are (rebuilding the map of
         // 235 000 records after a one-post edit was a tenth of `watch`'s
         // rebuild); the dirty jobs' and vanished jobs' records come out.
-        let mut old: Vec<Record> = Vec::new();
+        let mut old: Vec<(u64, Record)> = Vec::new();
         for &k in dirty {
-            old.extend(self.jobs.remove(&keyed[k].0));
+            let name = keyed[k].0;
+            old.extend(self.jobs.remove(&name).map(|r| (name, r)));
         }
+        let n_dirty = old.len();
         // A clean job has a record by definition (its key matched one), so
         // any record beyond the clean jobs' is of a job that is gone.
         if self.jobs.len() != keyed.len() - dirty.len() {
@@ -54,12 +59,22 @@ impl Records {
                 .filter(|n| !names.contains(n))
                 .copied()
                 .collect();
-            old.extend(gone.iter().filter_map(|n| self.jobs.remove(n)));
+            old.extend(
+                gone.iter()
+                    .filter_map(|&n| self.jobs.remove(&n).map(|r| (n, r))),
+            );
         }
+        if let Some(j) = &mut self.journal
+            && let Err(e) = j.before_partial(&old, n_dirty, &outs)
+        {
+            self.jobs.clear();
+            return Err(Error::io(j.path(), e));
+        }
+        let gone_names: Vec<u64> = old[n_dirty..].iter().map(|(n, _)| *n).collect();
         // Files of the dirty and vanished jobs, as last written.
         let before: HashMap<String, u64> = old
             .into_iter()
-            .flat_map(|r| r.files.into_iter().map(|f| (f.path, f.hash)))
+            .flat_map(|(_, r)| r.files.into_iter().map(|f| (f.path, f.hash)))
             .collect();
         let mut now_made: HashSet<String> = HashSet::new();
         let mut to_write: Vec<(&Output, FileRec)> = Vec::new();
@@ -79,8 +94,14 @@ impl Records {
         // which also clears what the vanished jobs left.
         let wrote = (to_write.par_iter()).try_for_each(|(o, _)| crate::write::in_place(output, o));
         if let Err(e) = wrote {
+            if let Some(j) = &mut self.journal {
+                let _ = j.forget_all();
+            }
             self.jobs.clear();
             return Err(e);
+        }
+        if let Some(j) = &mut self.journal {
+            j.after_partial(&gone_names, &fresh);
         }
         self.jobs.extend(fresh);
         let mut removed = 0;

@@ -27,14 +27,31 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
         if let Some(l) = engine.markdown.spilled.take() {
             l.discard();
         }
+        let journal = engine.records.journal.take();
         engine = Engine::new();
+        engine.records.journal = journal;
         engine.one_shot = true;
         engine.markdown.no_spill = true;
         log = disk::LogState::default();
         r = engine.build(root, output, opts);
     }
     let t = Instant::now();
-    if let Some(site) = engine.kept.site.take() {
+    let site = engine.kept.site.take();
+    // After a partial build, only what changed is written.
+    let partial = r.as_ref().is_ok_and(|o| !o.full) && engine.markdown.spilled.is_none();
+    if let Some(kept) = site.as_ref().filter(|_| partial) {
+        match save_delta::save_delta(root, &mut engine, kept, &mut log) {
+            Ok(true) => {
+                phase("cache save", t);
+                // Freed by the exit, as below.
+                std::mem::forget((engine, site, log));
+                return r;
+            }
+            Ok(false) => {}
+            Err(e) => eprintln!("warning: cannot save the build cache in .causerie/: {e}"),
+        }
+    }
+    if let Some(site) = site {
         engine.dissolve(site);
     }
     phase("dissolve", t);
@@ -43,7 +60,7 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
         log = written;
     }
     // Even a failed build leaves a valid cache (its markdown is reusable).
-    if let Err(e) = disk::save(root, &engine, &mut log) {
+    if let Err(e) = disk::save(root, &mut engine, &mut log) {
         eprintln!("warning: cannot save the build cache in .causerie/: {e}");
     }
     phase("cache save", t);

@@ -1,8 +1,11 @@
 //! The engine's memory on disk, for `causerie build`: under `.causerie/`
-//! of the site, two files:
+//! of the site, three files:
 //!
 //! - `build-records.bin`: the output directory and, per job, its key and
-//!   the files it wrote (rewritten after each build; small);
+//!   the files it wrote, as a base and deltas kept in step with the output
+//!   while it is written ([`super::journal`]);
+//! - `build-entries.bin`: the parsed entries, as a base and deltas
+//!   ([`super::entry_file`]);
 //! - `build-markdown.bin`: rendered markdown by cache key, an append-only
 //!   log of frames (a build appends only what it rendered; the log is
 //!   rewritten when more than half of it is dead). It is mapped, not read:
@@ -12,25 +15,28 @@
 //!   read at load (summary, links) and one over the HTML, checked when the
 //!   HTML is used.
 //!
-//! Both start with a header naming the format, the Causerie version and
+//! After a partial build only what changed is written
+//! ([`super::save_delta`]); otherwise the site's caches are saved whole here.
+//!
+//! All start with a header naming the format, the Causerie version and
 //! the executable (size and mtime), so a cache written by another build of
-//! Causerie is ignored; every record carries a checksum, so a truncated or
-//! corrupt cache is ignored (the records) or cut at the first bad frame
-//! (the markdown). Nothing read here is trusted beyond "render less".
+//! Causerie is ignored; every part carries a checksum, so a corrupt file
+//! is ignored (records, entries; a torn last delta only loses that delta)
+//! or cut at the first bad frame (the markdown). Nothing read here is trusted beyond "render less".
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use super::blob::{Blob, Lazy, html};
-use super::{Engine, FileRec, Record};
+use super::{Engine, entry_file, journal};
 use crate::content::content_hash;
 use crate::markdown::RenderedBody;
 
-const RECORDS: &str = "build-records.bin";
-const ENTRIES: &str = "build-entries.bin";
-const MARKDOWN: &str = "build-markdown.bin";
-const FORMAT: u32 = 4;
+pub(super) const RECORDS: &str = "build-records.bin";
+pub(super) const ENTRIES: &str = "build-entries.bin";
+pub(super) const MARKDOWN: &str = "build-markdown.bin";
+const FORMAT: u32 = 5;
 
 /// Identity of this executable: version, size and mtime of the binary.
 pub(super) fn header() -> Vec<u8> {
@@ -70,7 +76,10 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(super) fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader { b, at: 0 }
+    }
+    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let s = self.b.get(self.at..end)?;
         self.at = end;
@@ -88,7 +97,10 @@ impl<'a> Reader<'a> {
         let n = self.len()?;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
-    fn done(&self) -> bool {
+    pub(super) fn at(&self) -> usize {
+        self.at
+    }
+    pub(super) fn done(&self) -> bool {
         self.at == self.b.len()
     }
 }
@@ -106,7 +118,7 @@ fn encode_rest(w: &mut Vec<u8>, r: &RenderedBody) {
 }
 
 /// A body without its HTML (which is left empty, see [`Lazy`]).
-fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
+pub(super) fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
     let html = String::new();
     let summary_html = r.str()?;
     let has_more = r.u64()? != 0;
@@ -151,14 +163,14 @@ pub fn dir(root: &Path) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct LogState {
     /// Keys present in the log.
-    keys: HashSet<u64>,
+    pub(super) keys: HashSet<u64>,
     /// Frames in the log (live or dead).
-    frames: usize,
+    pub(super) frames: usize,
     /// Byte length of the valid part of the log.
-    valid_len: u64,
+    pub(super) valid_len: u64,
     /// A log written during the build ([`super::spill`]), moved in place
     /// of the old one when the cache is saved.
-    pending: Option<PathBuf>,
+    pub(super) pending: Option<PathBuf>,
 }
 
 impl LogState {
@@ -193,18 +205,36 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     let mut engine = Engine::new();
     let dir = dir(root);
     let head = header();
-    // The three files are independent: read them side by side.
-    let ((records, entries), markdown) = rayon::join(
-        || rayon::join(|| load_records(&dir, &head), || load_entries(&dir, &head)),
-        || load_markdown(&dir, &head),
-    );
+    let records = || journal::load(&dir.join(RECORDS), &head);
+    let entries = || entry_file::load(&dir.join(ENTRIES), &head);
+    let markdown = || super::log_scan::load(&dir.join(MARKDOWN), &head);
+    let ((records, entries), markdown) = if crate::profile::enabled() {
+        // One at a time, to tell their costs apart.
+        let timed = |name: &str, since: std::time::Instant| crate::profile::phase(name, since);
+        let t = std::time::Instant::now();
+        let r = records();
+        timed("  records", t);
+        let t = std::time::Instant::now();
+        let e = entries();
+        timed("  entries", t);
+        let t = std::time::Instant::now();
+        let m = markdown();
+        timed("  markdown", t);
+        ((r, e), m)
+    } else {
+        // The three files are independent: read them side by side.
+        rayon::join(|| rayon::join(records, entries), markdown)
+    };
+    let (records, journal) = records;
+    engine.records.journal = Some(journal);
     if let Some((output, records)) = records {
         engine.records.output = Some(output);
         engine.records.jobs = records;
     }
-    if let Some((links_ok, entries)) = entries {
+    if let Some((links_ok, entries, file)) = entries {
         engine.entries.parsed = entries;
         engine.entries.links_ok = links_ok;
+        engine.entries.file = Some(file);
     }
     let Some((blob, frames, log)) = markdown else {
         return (engine, LogState::default());
@@ -220,158 +250,24 @@ pub fn load(root: &Path) -> (Engine, LogState) {
     (engine, log)
 }
 
-fn load_records(dir: &Path, head: &[u8]) -> Option<(PathBuf, HashMap<u64, Record>)> {
-    parse_records(&std::fs::read(dir.join(RECORDS)).ok()?, head)
-}
-
-fn load_entries(dir: &Path, head: &[u8]) -> Option<(Option<u64>, super::entries::Entries)> {
-    let bytes = std::fs::read(dir.join(ENTRIES)).ok()?;
-    super::entries::decode(checked(&bytes, head)?)
-}
-
-type Frames = Vec<(u64, RenderedBody, Lazy)>;
-
-fn load_markdown(dir: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
-    let blob = super::blob::map(&dir.join(MARKDOWN)).filter(|b| b.mapped().starts_with(head))?;
-    let mut log = LogState::default();
-    let mut frames = Vec::new();
-    // Frame: key, small part and its checksum, HTML and its checksum.
-    let mut r = Reader {
-        b: blob.mapped(),
-        at: head.len(),
-    };
-    let mut valid = r.at;
-    let mut released = 0;
-    while !r.done() {
-        let start = r.at;
-        if start - released > 64 << 20 {
-            blob.release(released, start);
-            released = start;
-        }
-        let Some(frame) = (|| {
-            let key = r.u64()?;
-            let n = r.len()?;
-            let rest = r.take(n)?;
-            if content_hash(rest) != r.u64()? {
-                return None;
-            }
-            let body = decode_rest(&mut Reader { b: rest, at: 0 })?;
-            let html_len = r.len()?;
-            let html_at = r.at;
-            r.take(html_len)?;
-            let sum = r.u64()?;
-            let lazy = Lazy {
-                html: (html_at, html_len),
-                sum,
-                frame: (start, r.at),
-            };
-            Some((key, body, lazy))
-        })() else {
-            break; // up to the first bad frame: appends go after the last good one
-        };
-        valid = r.at;
-        log.keys.insert(frame.0);
-        log.frames += 1;
-        frames.push(frame);
-    }
-    log.valid_len = valid as u64;
-    Some((blob, frames, log))
-}
-
-/// The data of a file written by [`seal`], if its header and checksum hold.
-fn checked<'a>(bytes: &'a [u8], head: &[u8]) -> Option<&'a [u8]> {
-    let body = bytes.strip_prefix(head)?;
-    let (data, sum) = body.split_at(body.len().checked_sub(8)?);
-    (content_hash(data) == u64::from_le_bytes(sum.try_into().ok()?)).then_some(data)
-}
-
-/// Writes `data` (which follows `head` in `w`) with its checksum.
-fn seal(w: &mut Vec<u8>, start: usize) {
-    let sum = content_hash(&w[start..]);
-    put_u64(w, sum);
-}
-
-fn parse_records(bytes: &[u8], head: &[u8]) -> Option<(PathBuf, HashMap<u64, Record>)> {
-    let data = checked(bytes, head)?;
-    let mut r = Reader { b: data, at: 0 };
-    let output = PathBuf::from(r.str()?);
-    let n = r.len()?;
-    let mut records = HashMap::with_capacity(n.min(1 << 20));
-    for _ in 0..n {
-        let name = r.u64()?;
-        let has_key = r.u64()?;
-        let key = r.u64()?;
-        let files_n = r.len()?;
-        let mut files = Vec::with_capacity(files_n.min(4096));
-        for _ in 0..files_n {
-            let path = r.str()?;
-            let hash = r.u64()?;
-            let page = r.u64()? != 0;
-            files.push(FileRec { path, hash, page });
-        }
-        records.insert(
-            name,
-            Record {
-                key: (has_key != 0).then_some(key),
-                files,
-            },
-        );
-    }
-    r.done().then_some((output, records))
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// Saves the engine for the site at `root`. Failing to save only costs
 /// speed next time, so errors are reported to the caller to print, not to fail on.
-pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result<()> {
+pub fn save(root: &Path, engine: &mut Engine, log: &mut LogState) -> std::io::Result<()> {
     let dir = dir(root);
     std::fs::create_dir_all(&dir)?;
     let head = header();
-    // Records: always rewritten (or removed when there is no output to describe).
-    let save_records = || -> std::io::Result<()> {
-        let records_path = dir.join(RECORDS);
-        match &engine.records.output {
-            Some(out) => {
-                let mut w = head.clone();
-                let start = w.len();
-                put_str(&mut w, &out.to_string_lossy());
-                put_u64(&mut w, engine.records.jobs.len() as u64);
-                for (name, rec) in &engine.records.jobs {
-                    put_u64(&mut w, *name);
-                    put_u64(&mut w, u64::from(rec.key.is_some()));
-                    put_u64(&mut w, rec.key.unwrap_or(0));
-                    put_u64(&mut w, rec.files.len() as u64);
-                    for f in &rec.files {
-                        put_str(&mut w, &f.path);
-                        put_u64(&mut w, f.hash);
-                        put_u64(&mut w, u64::from(f.page));
-                    }
-                }
-                seal(&mut w, start);
-                replace(&records_path, &w)?;
-            }
-            None => {
-                let _ = std::fs::remove_file(&records_path);
-            }
-        }
-        Ok(())
-    };
-    // Entries: always rewritten; a few MB at 10 000 posts.
+    // Records: rewritten unless the build kept the file in step.
+    let records = &mut engine.records;
+    let journal = (records.journal).get_or_insert_with(|| journal::Journal::new(dir.join(RECORDS)));
+    let save_records = || journal::save(journal, &head, records.output.as_deref(), &records.jobs);
+    // Entries: rewritten whole.
+    let entries = &mut engine.entries;
     let save_entries = || -> std::io::Result<()> {
-        let mut w = head.clone();
-        let start = w.len();
-        w.extend_from_slice(&super::entries::encode(
-            engine.entries.links_ok,
-            &engine.entries.parsed,
-        ));
-        seal(&mut w, start);
-        replace(&dir.join(ENTRIES), &w)
+        let items = (entries.parsed.iter()).map(|(k, (s, e))| (k.as_str(), *s, e));
+        entries.file = None;
+        let saved = entry_file::save_whole(&dir.join(ENTRIES), &head, entries.links_ok, items)?;
+        entries.file = Some(saved);
+        Ok(())
     };
     let (records, entries) = rayon::join(save_records, save_entries);
     records?;
@@ -394,9 +290,6 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         .copied()
         .collect();
     let rewrite = log.valid_len == 0 || log.frames + fresh.len() > 2 * live + 64;
-    let frame = |w: &mut Vec<u8>, key: u64, body: &RenderedBody| {
-        put_frame(w, key, body);
-    };
     if rewrite {
         // Streamed frame by frame: the cache of a 10 000-post site is as big
         // as all its HTML, and building it in one buffer doubled peak memory.
@@ -413,7 +306,9 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
                     Some(bytes) => w.extend_from_slice(&bytes),
                     None => continue, // unreadable: rendered again next time
                 },
-                _ => frame(&mut w, *k, b),
+                _ => {
+                    put_frame(&mut w, *k, b);
+                }
             }
             f.write_all(&w)?;
             len += w.len() as u64;
@@ -425,21 +320,30 @@ pub fn save(root: &Path, engine: &Engine, log: &mut LogState) -> std::io::Result
         log.frames = live;
         log.valid_len = len;
     } else if !fresh.is_empty() {
-        let mut w = Vec::new();
-        for k in &fresh {
-            frame(&mut w, *k, &markdown.bodies[k]);
-        }
-        let f = std::fs::OpenOptions::new().write(true).open(&md_path)?;
-        // Cut a damaged tail first so the new frames follow valid ones.
-        f.set_len(log.valid_len)?;
-        let mut f = std::io::BufWriter::new(f);
-        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(log.valid_len))?;
-        f.write_all(&w)?;
-        f.flush()?;
-        log.valid_len += w.len() as u64;
-        log.frames += fresh.len();
-        log.keys.extend(fresh);
+        let bodies: Vec<(u64, &RenderedBody)> =
+            fresh.iter().map(|k| (*k, &markdown.bodies[k])).collect();
+        append_bodies(&md_path, log, &bodies)?;
     }
+    Ok(())
+}
+
+/// Appends frames of these bodies (not in the log yet) to the log at `md_path`.
+pub(super) fn append_bodies(
+    md_path: &Path,
+    log: &mut LogState,
+    bodies: &[(u64, &RenderedBody)],
+) -> std::io::Result<()> {
+    let mut w = Vec::new();
+    for (k, b) in bodies {
+        put_frame(&mut w, *k, b);
+    }
+    let f = std::fs::OpenOptions::new().write(true).open(md_path)?;
+    // Cut a damaged tail first so the new frames follow valid ones.
+    f.set_len(log.valid_len)?;
+    std::os::unix::fs::FileExt::write_all_at(&f, &w, log.valid_len)?;
+    log.valid_len += w.len() as u64;
+    log.frames += bodies.len();
+    log.keys.extend(bodies.iter().map(|(k, _)| *k));
     Ok(())
 }
 

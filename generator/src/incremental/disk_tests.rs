@@ -1,6 +1,8 @@
 //! The on-disk cache: round trips, and every damaged file ignored.
 
+use super::super::{FileRec, Record};
 use super::*;
+use std::collections::HashMap;
 
 fn body(s: &str) -> RenderedBody {
     RenderedBody {
@@ -31,7 +33,7 @@ fn round_trip_append_and_corruption() {
     );
     e.markdown.bodies.insert(1, body("one"));
     let mut log = LogState::default();
-    save(root, &e, &mut log).unwrap();
+    save(root, &mut e, &mut log).unwrap();
     let (mut back, mut log) = load(root);
     assert_eq!(back.records.jobs, e.records.jobs);
     assert_eq!(back.records.output, e.records.output);
@@ -46,8 +48,8 @@ fn round_trip_append_and_corruption() {
     assert_eq!(back.markdown.bodies[&1].summary_html, "one");
     // Append one more body; both are read back.
     back.markdown.bodies.insert(2, body("two"));
-    save(root, &back, &mut log).unwrap();
-    let (again, mut log2) = load(root);
+    save(root, &mut back, &mut log).unwrap();
+    let (mut again, mut log2) = load(root);
     assert_eq!(again.markdown.bodies.len(), 2);
     assert_eq!(
         again.markdown.bodies[&2].links,
@@ -55,7 +57,7 @@ fn round_trip_append_and_corruption() {
     );
     // A rewrite copies never-loaded bodies whole.
     log2.frames = 1000;
-    save(root, &again, &mut log2).unwrap();
+    save(root, &mut again, &mut log2).unwrap();
     let (third, _) = load(root);
     assert_eq!(
         html(&third.markdown.blob, &third.markdown.lazy[&2]).unwrap(),
@@ -118,7 +120,7 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
     e.markdown.bodies.insert(2, b);
     e.markdown.blob = blob;
     e.markdown.lazy = lazy;
-    save(root, &e, &mut log).unwrap();
+    save(root, &mut e, &mut log).unwrap();
     let leftovers: Vec<_> = std::fs::read_dir(dir(root))
         .unwrap()
         .flatten()
@@ -157,11 +159,7 @@ fn entries_that_do_not_decode_are_ignored_not_a_panic() {
         b"\x01\x05\xff\xff\xff\xff\xff",
         &[0xAB; 300],
     ] {
-        let mut w = header();
-        let start = w.len();
-        w.extend_from_slice(junk);
-        seal(&mut w, start);
-        std::fs::write(dir(root).join(ENTRIES), &w).unwrap();
+        super::super::frames::write_base(&dir(root).join(ENTRIES), &header(), &[junk]).unwrap();
         let (e, _) = load(root);
         assert!(
             e.entries.parsed.is_empty() && e.entries.links_ok.is_none(),

@@ -98,13 +98,43 @@ enum WireComments {
     Closed,
 }
 
+/// A delta frame's data: entries read again this build, and the sources
+/// (by [`source_id`]) no longer kept.
+#[derive(Serialize, Deserialize)]
+struct WireDelta<'a> {
+    links_ok: Option<u64>,
+    #[serde(borrow)]
+    upserts: Vec<WireEntry<'a>>,
+    removed: Vec<u64>,
+}
+
+/// Entries as decoded, before they go into a map.
+pub type List = Vec<(String, (u64, Entry))>;
+
+/// One entry to store: its source path, the stamp of its file, the entry.
+pub type Item<'a> = (&'a str, u64, &'a Entry);
+
+/// What names a source in a delta's removals.
+pub fn source_id(source: &str) -> u64 {
+    crate::content::content_hash(source.as_bytes())
+}
+
 /// The file's data for these entries and the link check's memory.
+#[cfg(test)]
 pub fn encode(links_ok: Option<u64>, entries: &Entries) -> Vec<u8> {
+    encode_items(
+        links_ok,
+        entries.iter().map(|(k, (s, e))| (k.as_str(), *s, e)),
+    )
+}
+
+/// [`encode`] of entries taken from anywhere (a site that was not put
+/// back into an [`Entries`] map).
+pub fn encode_items<'a>(links_ok: Option<u64>, items: impl Iterator<Item = Item<'a>>) -> Vec<u8> {
     let wire = Wire {
         links_ok,
-        entries: entries
-            .iter()
-            .map(|(key, (stamp, e))| to_wire(key, *stamp, e))
+        entries: items
+            .map(|(key, stamp, e)| to_wire(key, stamp, e))
             .collect(),
     };
     // Serialising plain structs into a Vec has no failure mode; an empty
@@ -112,18 +142,60 @@ pub fn encode(links_ok: Option<u64>, entries: &Entries) -> Vec<u8> {
     postcard::to_allocvec(&wire).unwrap_or_default()
 }
 
+/// A delta frame's data.
+pub fn encode_delta<'a>(
+    links_ok: Option<u64>,
+    upserts: impl Iterator<Item = Item<'a>>,
+    removed: Vec<u64>,
+) -> Vec<u8> {
+    let wire = WireDelta {
+        links_ok,
+        upserts: upserts
+            .map(|(key, stamp, e)| to_wire(key, stamp, e))
+            .collect(),
+        removed,
+    };
+    postcard::to_allocvec(&wire).unwrap_or_default()
+}
+
+/// Applies a delta frame to `entries`; the link check's memory it holds,
+/// or `None` if it does not decode whole.
+pub fn apply_delta(bytes: &[u8], entries: &mut Entries) -> Option<Option<u64>> {
+    let (wire, rest): (WireDelta<'_>, _) = postcard::take_from_bytes(bytes).ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
+    if !wire.removed.is_empty() {
+        let gone: std::collections::HashSet<u64> = wire.removed.into_iter().collect();
+        entries.retain(|k, _| !gone.contains(&source_id(k)));
+    }
+    for w in wire.upserts {
+        let key = w.key.clone().into_owned();
+        let stamp = w.stamp;
+        entries.insert(key, (stamp, from_wire(w)?));
+    }
+    Some(wire.links_ok)
+}
+
 /// The entries and link-check memory in `bytes`, or `None` if they do not
 /// decode whole (another format, or damage the checksum missed).
+#[cfg(test)]
 pub fn decode(bytes: &[u8]) -> Option<(Option<u64>, Entries)> {
+    let (links_ok, list) = decode_list(bytes)?;
+    Some((links_ok, list.into_iter().collect()))
+}
+
+/// [`decode`] into a list, for a caller that merges several.
+pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, List)> {
     let (wire, rest): (Wire<'_>, _) = postcard::take_from_bytes(bytes).ok()?;
     if !rest.is_empty() {
         return None; // what follows would be read by no one: not this format
     }
-    let mut out = HashMap::with_capacity(wire.entries.len());
+    let mut out = Vec::with_capacity(wire.entries.len());
     for w in wire.entries {
         let key = w.key.clone().into_owned();
         let stamp = w.stamp;
-        out.insert(key, (stamp, from_wire(w)?));
+        out.push((key, (stamp, from_wire(w)?)));
     }
     Some((wire.links_ok, out))
 }

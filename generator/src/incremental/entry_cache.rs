@@ -20,6 +20,8 @@ pub(super) struct EntryCache {
     pub(super) links_ok: Option<u64>,
     /// Sources of the entries this build took from the last one unchanged.
     pub(super) reused: HashSet<String>,
+    /// What `.causerie/build-entries.bin` holds (`causerie build` only).
+    pub(super) file: Option<entry_file::Saved>,
 }
 
 impl EntryCache {

@@ -37,6 +37,9 @@ pub(super) struct Records {
     /// output once, at its first build: stat-ing all 23 606 files of a
     /// 10 000-post site on every rebuild cost 35 ms of a comment's 130.
     pub(super) seen_output: bool,
+    /// The records file of `causerie build`, kept in step with the output
+    /// as it is written ([`super::journal`]); `None` for a resident engine.
+    pub(super) journal: Option<super::journal::Journal>,
 }
 
 impl Records {

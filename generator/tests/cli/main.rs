@@ -3,6 +3,7 @@
 //! exit statuses. See tests/README.md for how to add a case.
 
 mod build;
+mod cache_delta;
 mod errors;
 mod helpers;
 mod killed;
