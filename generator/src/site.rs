@@ -4,14 +4,14 @@
 //! model into outputs and `write` puts them on disk.
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::{self, Config};
 use crate::content::{self, Content, Entry, LoadOptions};
 use crate::error::Diagnostic;
-use crate::markdown::{self, resolve};
+use crate::markdown;
 use crate::theme::{self, Theme};
 
 /// Settings of one build that do not come from `causerie.toml`.
@@ -188,8 +188,10 @@ impl Site {
             }
         };
         let slugs = config.slug_mode();
+        let t = std::time::Instant::now();
         let tags = index_terms(&content, slugs, |e| &e.tags);
         let categories = index_terms(&content, slugs, |e| &e.categories);
+        crate::profile::phase("  terms", t);
         Ok((
             Site {
                 root: root.to_path_buf(),
@@ -247,104 +249,12 @@ impl Site {
         n.div_ceil(self.config.per_page).max(1)
     }
 
-    /// Every site path the build writes (for the link checker).
-    pub fn known_paths(&self) -> HashSet<String> {
-        let mut set = HashSet::new();
-        for p in [
-            "/",
-            "/feed.xml",
-            "/rss.xml",
-            "/feed.json",
-            "/sitemap.xml",
-            "/robots.txt",
-            "/404.html",
-        ] {
-            set.insert(p.to_string());
-        }
-        if self.config.comments.is_some() {
-            set.insert(crate::conversation::feed::SITE_FEED.to_string());
-        }
-        for n in 2..=self.pages_for(self.content.posts.len()) {
-            set.insert(pager_path("/", n));
-        }
-        for e in self.content.posts.iter().chain(self.content.pages.iter()) {
-            set.insert(e.path.clone());
-            set.insert(format!("{}comments.xml", e.path));
-            for (_, rel) in &e.assets {
-                set.insert(format!("{}{}", e.path, rel));
-            }
-            for a in &e.aliases {
-                set.insert(a.clone());
-            }
-        }
-        for tax in Taxonomy::ALL {
-            set.insert(format!("/{}/", tax.segment()));
-            for t in self.terms(tax) {
-                let base = t.path(tax);
-                for n in 1..=self.pages_for(t.posts.len()) {
-                    set.insert(pager_path(&base, n));
-                }
-                for f in ["feed.xml", "rss.xml", "feed.json"] {
-                    set.insert(format!("{base}{f}"));
-                }
-            }
-        }
-        for f in &self.content.files {
-            set.insert(format!("/{}", f.out));
-        }
-        for out in self.theme.static_files.keys() {
-            set.insert(format!("/{out}"));
-        }
-        set
-    }
-
-    /// Internal links (root-relative or relative) that point at nothing.
-    pub fn check_links(&self) -> Vec<Diagnostic> {
-        self.check_links_where(&self.known_paths(), |_| true)
-    }
-
     /// Recomputes the tag and category lists from the posts (after an
     /// incremental rebuild changed some of them in place).
     pub fn reindex_terms(&mut self) {
         let slugs = self.config.slug_mode();
         self.tags = index_terms(&self.content, slugs, |e| &e.tags);
         self.categories = index_terms(&self.content, slugs, |e| &e.categories);
-    }
-
-    /// [`Site::check_links`] for the entries `pred` selects, against a
-    /// [`Site::known_paths`] computed earlier.
-    pub fn check_links_where(
-        &self,
-        known: &HashSet<String>,
-        pred: impl Fn(&Entry) -> bool + Sync,
-    ) -> Vec<Diagnostic> {
-        // In parallel: at 100 000 posts this was a serial half second.
-        let check = |e: &Entry| -> Vec<Diagnostic> {
-            let mut errors = Vec::new();
-            for (dest, line) in &e.rendered.links {
-                let Some(target) = internal_target(&e.path, dest) else {
-                    continue;
-                };
-                let ok = known.contains(&target)
-                    || known.contains(&format!("{target}/"))
-                    || target
-                        .strip_suffix("index.html")
-                        .is_some_and(|t| known.contains(t));
-                if !ok {
-                    errors.push(Diagnostic::new(
-                        &e.source,
-                        *line,
-                        format!("broken link: {dest} (no page or file at {target})"),
-                    ));
-                }
-            }
-            errors
-        };
-        let c = &self.content;
-        (c.posts.par_iter().chain(c.pages.par_iter()))
-            .filter(|e| pred(e))
-            .flat_map_iter(check)
-            .collect()
     }
 }
 
@@ -365,26 +275,6 @@ fn render_entry(e: &mut Entry, highlight: bool, base_path: &str) {
     };
     e.rendered = markdown::render(&e.body, &opts);
     e.body = String::new();
-}
-
-/// The site path a link points at, or `None` for external links and
-/// in-page anchors.
-fn internal_target(page: &str, dest: &str) -> Option<String> {
-    if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || dest.contains("://") {
-        return None;
-    }
-    if let Some(i) = dest.find(':')
-        && !dest[..i].contains('/')
-    {
-        return None; // mailto:, tel:, …
-    }
-    let resolved = if dest.starts_with('/') {
-        resolve("/", dest)
-    } else {
-        resolve(page, dest)
-    };
-    let path = resolved.split(['#', '?']).next().unwrap_or("").to_string();
-    Some(path)
 }
 
 fn index_terms(

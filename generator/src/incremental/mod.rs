@@ -54,7 +54,7 @@ use plan::Plan;
 use records::Records;
 pub use records::{FileRec, Record};
 use rendering::{Files, Made};
-use stamps::{found_stamp, known_hash, markdown_key, summary_key};
+use stamps::{found_stamp, markdown_key, summary_key};
 
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -212,8 +212,9 @@ impl Engine {
         self.markdown.fill(&mut site);
         phase("markdown", t);
         let t = Instant::now();
-        let known = site.known_paths();
-        self.entries.check_links(&site, &known, &mut errors);
+        // A resident engine keeps the known paths for its patches.
+        let known = (!self.one_shot).then(|| site.known_paths());
+        self.entries.check_links(&site, known.as_ref(), &mut errors);
         phase("links", t);
         let result = if errors.is_empty() {
             let global = keys::global(&site, opts);
@@ -227,7 +228,7 @@ impl Engine {
             eprintln!("warning: comments: {w}");
         }
         if result.is_ok() {
-            self.kept.known = Some(known);
+            self.kept.known = known;
             self.kept.site = Some(site);
         } else {
             self.dissolve(site);

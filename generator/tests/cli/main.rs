@@ -6,3 +6,4 @@ mod build;
 mod errors;
 mod helpers;
 mod killed;
+mod links;
