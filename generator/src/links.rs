@@ -86,12 +86,24 @@ impl Site {
     /// An order-free hash of the known paths, made without collecting
     /// them: while it stays the same, a link that was fine still is.
     pub fn known_paths_hash(&self) -> u64 {
+        self.scan_known_paths(HashSet::new()).0
+    }
+
+    /// One visit of the known paths: their [`Site::known_paths_hash`], and
+    /// which of `wanted` are among them.
+    fn scan_known_paths(&self, mut wanted: HashSet<String>) -> (u64, HashSet<String>) {
         let (mut n, mut sum) = (0u64, 0u64);
+        let mut found = HashSet::new();
         self.visit_known_paths(&mut |p| {
             n += 1;
             sum = sum.wrapping_add(Fp::new().str(p).finish());
+            if !wanted.is_empty()
+                && let Some(w) = wanted.take(p)
+            {
+                found.insert(w);
+            }
         });
-        sum.wrapping_add(n)
+        (sum.wrapping_add(n), found)
     }
 
     /// Internal links (root-relative or relative) that point at nothing.
@@ -109,10 +121,11 @@ impl Site {
         self.check_links_against(&|p| known.contains(p), pred)
     }
 
-    /// [`Site::check_links`] for the few entries `pred` selects: their
-    /// targets are looked up while visiting the known paths, so no set of
-    /// all of them is built.
-    pub fn check_few_links(&self, pred: impl Fn(&Entry) -> bool + Sync) -> Vec<Diagnostic> {
+    /// [`Site::check_links`] for the few entries `pred` selects, and the
+    /// [`Site::known_paths_hash`], in one visit of the known paths: the
+    /// targets of those links are looked up as the paths go by, so no set
+    /// of all of them is built.
+    pub fn check_few_links(&self, pred: impl Fn(&Entry) -> bool + Sync) -> (u64, Vec<Diagnostic>) {
         let mut wanted: HashSet<String> = HashSet::new();
         for e in self.content.posts.iter().chain(self.content.pages.iter()) {
             if !pred(e) {
@@ -124,15 +137,8 @@ impl Site {
                 }
             }
         }
-        let mut found = HashSet::new();
-        if !wanted.is_empty() {
-            self.visit_known_paths(&mut |p| {
-                if let Some(w) = wanted.take(p) {
-                    found.insert(w);
-                }
-            });
-        }
-        self.check_links_against(&|p| found.contains(p), pred)
+        let (hash, found) = self.scan_known_paths(wanted);
+        (hash, self.check_links_against(&|p| found.contains(p), pred))
     }
 
     fn check_links_against(
@@ -299,10 +305,12 @@ mod tests {
                 "/tags/none/ (no page or file at /tags/none/)",
             ]
         );
-        assert_eq!(messages(&site.check_few_links(|_| true)), all);
+        let (hash, few) = site.check_few_links(|_| true);
+        assert_eq!(messages(&few), all);
+        assert_eq!(hash, site.known_paths_hash());
         let a_only = |e: &Entry| e.source.ends_with("/a.md");
-        assert_eq!(messages(&site.check_few_links(a_only)), all);
-        assert!(site.check_few_links(|e| !a_only(e)).is_empty());
+        assert_eq!(messages(&site.check_few_links(a_only).1), all);
+        assert!(site.check_few_links(|e| !a_only(e)).1.is_empty());
     }
 
     #[test]

@@ -64,13 +64,23 @@ impl EntryCache {
         known: Option<&HashSet<String>>,
         errors: &mut Vec<Diagnostic>,
     ) {
-        let kh = site.known_paths_hash();
         // A reused entry is the file that build read, and checked.
         let fresh = |e: &Entry| !self.reused.contains(&e.source);
+        let entries = site.content.posts.len() + site.content.pages.len();
+        // Looking links up one by one pays while they are few (drafts are
+        // reused too, so this count is a lower bound).
+        let few = self.links_ok.is_some()
+            && entries.saturating_sub(self.reused.len()) <= 1 + entries / 16;
+        let (kh, checked) = if few {
+            site.check_few_links(fresh)
+        } else {
+            (site.known_paths_hash(), Vec::new())
+        };
         let found = match (self.links_ok == Some(kh), known) {
+            (true, _) if few => checked,
             (true, Some(known)) => site.check_links_where(known, fresh),
-            (true, None) => site.check_few_links(fresh),
             (false, Some(known)) => site.check_links_where(known, |_| true),
+            (true, None) => site.check_links_where(&site.known_paths(), fresh),
             (false, None) => site.check_links(),
         };
         errors.extend(found);
