@@ -202,7 +202,15 @@ impl Engine {
         output: &Path,
         start: Instant,
     ) -> Result<Outcome> {
-        let (mut site, mut errors) = self.load(root, opts)?;
+        let check = present::Background::start(std::mem::take(&mut self.records), output);
+        let loaded = self.load(root, opts);
+        let (mut site, mut errors) = match loaded {
+            Ok(l) => l,
+            Err(e) => {
+                self.records = check.join();
+                return Err(e);
+            }
+        };
         phase("load", start);
         self.kept.override_comments_url(&mut site);
         let t = Instant::now();
@@ -216,6 +224,9 @@ impl Engine {
         let known = (!self.one_shot).then(|| site.known_paths());
         self.entries.check_links(&site, known.as_ref(), &mut errors);
         phase("links", t);
+        let t = Instant::now();
+        self.records = check.join();
+        phase("output check", t);
         let result = if errors.is_empty() {
             let global = keys::global(&site, opts);
             self.run(&mut site, global, output, start)
