@@ -107,7 +107,7 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, Render::No, None)
+        Site::load_with(root, opts, Render::No, None, None)
     }
 
     /// [`Site::load`] that takes unchanged entries from an earlier load
@@ -116,8 +116,9 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
         reuse: &content::Reuse<'_>,
+        walked: Option<content::Walk>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, Render::No, Some(reuse))
+        Site::load_with(root, opts, Render::No, Some(reuse), walked)
     }
 
     /// [`Site::load_reusing`] that renders the markdown of every entry it
@@ -130,8 +131,9 @@ impl Site {
         opts: &BuildOptions,
         reuse: &content::Reuse<'_>,
         then: Option<&(dyn Fn(&mut Entry) + Sync)>,
+        walked: Option<content::Walk>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, Render::Then(then), Some(reuse))
+        Site::load_with(root, opts, Render::Then(then), Some(reuse), walked)
     }
 
     /// [`Site::load`] that also renders each entry's markdown as soon as it
@@ -141,7 +143,7 @@ impl Site {
         root: &Path,
         opts: &BuildOptions,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::load_with(root, opts, Render::Then(None), None)
+        Site::load_with(root, opts, Render::Then(None), None, None)
     }
 
     fn load_with(
@@ -149,6 +151,7 @@ impl Site {
         opts: &BuildOptions,
         render: Render<'_>,
         reuse: Option<&content::Reuse<'_>>,
+        walked: Option<content::Walk>,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config_path = root.join(config::FILE);
         let text = std::fs::read_to_string(&config_path)
@@ -179,6 +182,7 @@ impl Site {
                 each: if render { Some(&markdown) } else { None },
                 reuse,
             },
+            walked,
         );
         let theme = match theme {
             Ok(t) => t,

@@ -9,10 +9,10 @@ mod walk;
 
 pub use entry::parse_entry;
 use entry::read_entry;
-pub use walk::FileMeta;
+pub use walk::{FileMeta, Walk, walk};
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::{CommentsState, Config, Slugify};
@@ -202,76 +202,23 @@ pub struct Found {
     pub meta: Option<FileMeta>,
 }
 
-/// Walks `content/` and `static/` of the site at `root`.
+/// Loads `content/` and `static/` of the site at `root`, walking them
+/// first unless `walked` holds the walk (made beside other work).
 /// Entries that fail to parse are left out and reported; the rest load, so
 /// one run can report the problems of every file (links included).
-pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Vec<Diagnostic>) {
+pub fn load(
+    root: &Path,
+    config: &Config,
+    opts: LoadOptions<'_>,
+    walked: Option<Walk>,
+) -> (Content, Vec<Diagnostic>) {
     let slugs = config.slug_mode();
-    let t = std::time::Instant::now();
-    let content_dir = root.join("content");
-    let mut found = Vec::new();
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let mut bundle_assets: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
-
-    if content_dir.is_dir() {
-        let all = walk::files(root, &content_dir, &mut errors);
-        // Directories that hold an index.md are bundles: their other files are assets.
-        let bundles: std::collections::HashSet<&str> = all
-            .iter()
-            .filter(|w| w.rel == "index.md" || w.rel.ends_with("/index.md"))
-            .map(|w| parent_of(&w.rel))
-            .filter(|d| !d.is_empty())
-            .collect();
-        for w in &all {
-            let rel = w.rel.as_str();
-            let is_md = rel.ends_with(".md");
-            let kind = if rel.starts_with("posts/") {
-                Kind::Post
-            } else {
-                Kind::Page
-            };
-            let make = |stem: &str, bundle: bool| Found {
-                kind,
-                src: w.path.clone(),
-                source: format!("content/{rel}"),
-                stem: stem.to_string(),
-                bundle,
-                meta: w.meta,
-            };
-            let is_index = rel == "index.md" || rel.ends_with("/index.md");
-            if is_md && is_index && bundles.contains(parent_of(rel)) {
-                found.push(make(parent_of(rel), true));
-                continue;
-            }
-            // Innermost bundle that contains this file, if any.
-            let mut dir = parent_of(rel);
-            let mut owner = None;
-            while !dir.is_empty() {
-                if bundles.contains(dir) {
-                    owner = Some(dir);
-                    break;
-                }
-                dir = parent_of(dir);
-            }
-            if let Some(b) = owner {
-                let inner = rel[b.len() + 1..].to_string();
-                bundle_assets
-                    .entry(b.to_string())
-                    .or_default()
-                    .push((w.path.clone(), inner));
-            } else if is_md {
-                found.push(make(rel.trim_end_matches(".md"), false));
-            } else {
-                files.push(StaticFile {
-                    src: w.path.clone(),
-                    out: rel.to_string(),
-                });
-            }
-        }
-    }
-
-    crate::profile::phase("  walk", t);
+    let Walk {
+        found,
+        files,
+        mut bundle_assets,
+        mut errors,
+    } = walked.unwrap_or_else(|| walk(root));
     let t = std::time::Instant::now();
     // Read and parse every file in parallel.
     let parsed: Vec<Result<Entry, Vec<Diagnostic>>> = found
@@ -363,16 +310,6 @@ pub fn load(root: &Path, config: &Config, opts: LoadOptions<'_>) -> (Content, Ve
                     format!("aliases: {a:?} is the address of {other}"),
                 ));
             }
-        }
-    }
-
-    let static_dir = root.join("static");
-    if static_dir.is_dir() {
-        for w in walk::files(root, &static_dir, &mut errors) {
-            files.push(StaticFile {
-                src: w.path,
-                out: w.rel,
-            });
         }
     }
 

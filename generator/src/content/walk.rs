@@ -12,6 +12,9 @@ use std::fs::DirEntry;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use std::collections::BTreeMap;
+
+use super::{Found, Kind, StaticFile, parent_of};
 use crate::error::Diagnostic;
 
 /// Size and mtime (nanoseconds since the epoch) of a file, as stat-ed when
@@ -30,6 +33,102 @@ impl FileMeta {
             len: m.len(),
             mtime_ns: mtime.as_nanos() as u64,
         })
+    }
+}
+
+/// What the walk of a site found: the markdown files, the files copied as
+/// they are, the assets of bundles, and the directories it could not read.
+#[derive(Default)]
+pub struct Walk {
+    pub(super) found: Vec<Found>,
+    pub(super) files: Vec<StaticFile>,
+    pub(super) bundle_assets: BTreeMap<String, Vec<(PathBuf, String)>>,
+    pub(super) errors: Vec<Diagnostic>,
+}
+
+/// Walks `content/` and `static/` of the site at `root`. It needs nothing
+/// of the config, so `causerie build` walks while its cache loads.
+pub fn walk(root: &Path) -> Walk {
+    let t = std::time::Instant::now();
+    let content_dir = root.join("content");
+    let mut found = Vec::new();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut bundle_assets: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
+
+    if content_dir.is_dir() {
+        let all = regular_files(root, &content_dir, &mut errors);
+        // Directories that hold an index.md are bundles: their other files are assets.
+        let bundles: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|w| w.rel == "index.md" || w.rel.ends_with("/index.md"))
+            .map(|w| parent_of(&w.rel))
+            .filter(|d| !d.is_empty())
+            .collect();
+        for w in &all {
+            let rel = w.rel.as_str();
+            let is_md = rel.ends_with(".md");
+            let kind = if rel.starts_with("posts/") {
+                Kind::Post
+            } else {
+                Kind::Page
+            };
+            let make = |stem: &str, bundle: bool| Found {
+                kind,
+                src: w.path.clone(),
+                source: format!("content/{rel}"),
+                stem: stem.to_string(),
+                bundle,
+                meta: w.meta,
+            };
+            let is_index = rel == "index.md" || rel.ends_with("/index.md");
+            if is_md && is_index && bundles.contains(parent_of(rel)) {
+                found.push(make(parent_of(rel), true));
+                continue;
+            }
+            // Innermost bundle that contains this file, if any.
+            let mut dir = parent_of(rel);
+            let mut owner = None;
+            while !dir.is_empty() {
+                if bundles.contains(dir) {
+                    owner = Some(dir);
+                    break;
+                }
+                dir = parent_of(dir);
+            }
+            if let Some(b) = owner {
+                let inner = rel[b.len() + 1..].to_string();
+                bundle_assets
+                    .entry(b.to_string())
+                    .or_default()
+                    .push((w.path.clone(), inner));
+            } else if is_md {
+                found.push(make(rel.trim_end_matches(".md"), false));
+            } else {
+                files.push(StaticFile {
+                    src: w.path.clone(),
+                    out: rel.to_string(),
+                });
+            }
+        }
+    }
+
+    let static_dir = root.join("static");
+    if static_dir.is_dir() {
+        for w in regular_files(root, &static_dir, &mut errors) {
+            files.push(StaticFile {
+                src: w.path,
+                out: w.rel,
+            });
+        }
+    }
+
+    crate::profile::phase("  walk", t);
+    Walk {
+        found,
+        files,
+        bundle_assets,
+        errors,
     }
 }
 
@@ -54,7 +153,7 @@ const PARALLEL_FROM: usize = 256;
 /// [`hidden`] names below `dir`), in the order of a depth-first walk by
 /// name. A directory that cannot be read is reported (relative to `root`)
 /// and left out; the rest is walked.
-pub(super) fn files(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Walked> {
+pub(super) fn regular_files(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Walked> {
     let mut out = Vec::new();
     walk_dir(root, dir, String::new(), &mut out, errors);
     out
@@ -180,7 +279,7 @@ mod tests {
             std::fs::write(p, f).unwrap();
         }
         let mut errors = Vec::new();
-        let w = files(d, d, &mut errors);
+        let w = regular_files(d, d, &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(rels(&w), ["a/b/c.md", "a/z.md", "a.md", "b.md", "c.txt"]);
         let m = std::fs::metadata(d.join("a/z.md")).unwrap();
@@ -195,7 +294,7 @@ mod tests {
         for i in 0..(PARALLEL_FROM + 10) {
             std::fs::write(t.path().join(format!("{i:04}.md")), "x".repeat(i)).unwrap();
         }
-        let w = files(t.path(), t.path(), &mut Vec::new());
+        let w = regular_files(t.path(), t.path(), &mut Vec::new());
         assert_eq!(w.len(), PARALLEL_FROM + 10);
         for (i, f) in w.iter().enumerate() {
             assert_eq!(f.rel, format!("{i:04}.md"));
@@ -209,7 +308,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         std::fs::write(t.path().join("real.md"), "x").unwrap();
         std::os::unix::fs::symlink(t.path().join("real.md"), t.path().join("link.md")).unwrap();
-        let w = files(t.path(), t.path(), &mut Vec::new());
+        let w = regular_files(t.path(), t.path(), &mut Vec::new());
         assert_eq!(rels(&w), ["real.md"]);
     }
 }

@@ -33,13 +33,14 @@ impl Engine {
                     move |e: &mut Entry| s.put(markdown_key(e, base, *hl), &mut e.rendered)
                 });
                 let then = then.as_ref().map(|f| f as &(dyn Fn(&mut Entry) + Sync));
-                let loaded = Site::load_reusing_rendered(root, opts, &note, then);
+                let loaded =
+                    Site::load_reusing_rendered(root, opts, &note, then, self.walked.take());
                 if let Some((s, _, _)) = spill {
                     self.markdown.finish_spill(s)?;
                 }
                 loaded
             } else {
-                Site::load_reusing(root, opts, &note)
+                Site::load_reusing(root, opts, &note, self.walked.take())
             }
             .map_err(Error::Content);
             self.entries.stamps = stamps.into_inner().unwrap_or_default();
@@ -64,7 +65,8 @@ impl Engine {
                 _ => None,
             }
         };
-        let loaded = Site::load_reusing(root, opts, &reuse).map_err(Error::Content);
+        let loaded =
+            Site::load_reusing(root, opts, &reuse, self.walked.take()).map_err(Error::Content);
         let Shared { stamps, reused, .. } = shared.into_inner().unwrap_or_default();
         self.entries.stamps = stamps;
         let (site, errors) = loaded?;

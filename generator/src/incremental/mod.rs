@@ -90,6 +90,9 @@ pub struct Engine {
     partial_limit: Option<f64>,
     /// One build and done (`causerie build`): list views are not kept.
     one_shot: bool,
+    /// The content walked beside the cache load (`causerie build`), for
+    /// the next load to use instead of walking.
+    walked: Option<crate::content::Walk>,
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
