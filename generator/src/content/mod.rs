@@ -220,24 +220,37 @@ pub fn load(
         mut errors,
     } = walked.unwrap_or_else(|| walk(root));
     let t = std::time::Instant::now();
-    // Read and parse every file in parallel.
-    let parsed: Vec<Result<Entry, Vec<Diagnostic>>> = found
-        .into_par_iter()
-        .map(|f| {
-            let (mut e, fresh) = match opts.reuse.and_then(|r| r(&f)) {
-                Some(e) => (e, false),
-                None => (read_entry(f, slugs)?, true),
-            };
-            // Reused entries come without their source: nothing to do on them.
-            if fresh
-                && let Some(each) = opts.each
-                && opts.published(&e)
-            {
-                each(&mut e);
+    // Entries an earlier load parsed from the same bytes are taken in one
+    // pass (the lookups are cheap; threads contending for the cache were
+    // not), then the other files are read and parsed in parallel.
+    let mut parsed: Vec<Option<Result<Entry, Vec<Diagnostic>>>> = Vec::with_capacity(found.len());
+    let mut misses = Vec::new();
+    for (i, f) in found.into_iter().enumerate() {
+        match opts.reuse.and_then(|r| r(&f)) {
+            Some(e) => parsed.push(Some(Ok(e))),
+            None => {
+                parsed.push(None);
+                misses.push((i, f));
             }
-            Ok(e)
+        }
+    }
+    let read: Vec<(usize, Result<Entry, Vec<Diagnostic>>)> = misses
+        .into_par_iter()
+        .map(|(i, f)| {
+            let read = read_entry(f, slugs).map(|mut e| {
+                if let Some(each) = opts.each
+                    && opts.published(&e)
+                {
+                    each(&mut e);
+                }
+                e
+            });
+            (i, read)
         })
         .collect();
+    for (i, r) in read {
+        parsed[i] = Some(r);
+    }
     crate::profile::phase("  read", t);
     let t = std::time::Instant::now();
     let mut pages = Vec::new();
@@ -248,7 +261,7 @@ pub fn load(
     let mut posts: Vec<Entry> = parsed
         .into_iter()
         .filter_map(|r| {
-            let mut entry = match r {
+            let mut entry = match r? {
                 Err(mut e) => {
                     errors.append(&mut e);
                     return None;
