@@ -18,6 +18,7 @@ pub mod slug;
 pub mod theme;
 // per entry, then the whole site
 pub mod highlight;
+pub mod links;
 pub mod markdown;
 pub mod site;
 // outputs: rendered by pure functions, written atomically (and what a

@@ -5,8 +5,8 @@
 use super::*;
 use crate::slug;
 
-pub(super) fn read_entry(root: &Path, f: Found, slugs: Slugify) -> Result<Entry, Vec<Diagnostic>> {
-    let source = rel_path(root, &f.src);
+pub(super) fn read_entry(f: Found, slugs: Slugify) -> Result<Entry, Vec<Diagnostic>> {
+    let source = f.source;
     let text = match std::fs::read_to_string(&f.src) {
         Ok(t) => t,
         Err(e) => {

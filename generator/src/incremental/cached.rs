@@ -17,9 +17,12 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
         )]));
     }
     let t = Instant::now();
-    let (mut engine, mut log) = disk::load(root);
+    // The walk of the content needs nothing from the cache: both at once.
+    let ((mut engine, mut log), walked) =
+        rayon::join(|| disk::load(root), || crate::content::walk(root));
     engine.one_shot = true;
-    phase("cache load", t);
+    engine.walked = Some(walked);
+    phase("cache load+walk", t);
     let mut r = engine.build(root, output, opts);
     if engine.markdown.damaged {
         // Found only when a page needed the HTML: build again without the log.

@@ -15,7 +15,7 @@ pub(super) struct EntryCache {
     /// Stamps of the files the current build read, by source path.
     pub(super) stamps: HashMap<String, u64>,
     /// Hash of the site paths of the last build that passed the link check
-    /// (see [`known_hash`]): while they stay the same, only entries not
+    /// (see [`Site::known_paths_hash`]): while they stay the same, only entries not
     /// reused unchanged from that build can have broken links.
     pub(super) links_ok: Option<u64>,
     /// Sources of the entries this build took from the last one unchanged.
@@ -56,22 +56,36 @@ impl EntryCache {
         }
     }
 
-    /// Checks the links of `site` (whose paths are `known`) into `errors`,
-    /// skipping the entries that the last clean check already passed.
+    /// Checks the links of `site` into `errors`, skipping the entries that
+    /// the last clean check already passed. `known`: the site's
+    /// [`Site::known_paths`] when the caller keeps them anyway (a resident
+    /// engine); else the few entries to check look their targets up alone.
     pub(super) fn check_links(
         &mut self,
         site: &Site,
-        known: &HashSet<String>,
+        known: Option<&HashSet<String>>,
         errors: &mut Vec<Diagnostic>,
     ) {
-        let kh = known_hash(known);
-        if self.links_ok == Some(kh) {
-            // A reused entry is the file that build read, and checked.
-            let reused = std::mem::take(&mut self.reused);
-            errors.extend(site.check_links_where(known, |e| !reused.contains(&e.source)));
+        // A reused entry is the file that build read, and checked.
+        let fresh = |e: &Entry| !self.reused.contains(&e.source);
+        let entries = site.content.posts.len() + site.content.pages.len();
+        // Looking links up one by one pays while they are few (drafts are
+        // reused too, so this count is a lower bound).
+        let few = self.links_ok.is_some()
+            && entries.saturating_sub(self.reused.len()) <= 1 + entries / 16;
+        let (kh, checked) = if few {
+            site.check_few_links(fresh)
         } else {
-            errors.extend(site.check_links_where(known, |_| true));
-        }
+            (site.known_paths_hash(), Vec::new())
+        };
+        let found = match (self.links_ok == Some(kh), known) {
+            (true, _) if few => checked,
+            (true, Some(known)) => site.check_links_where(known, fresh),
+            (false, Some(known)) => site.check_links_where(known, |_| true),
+            (true, None) => site.check_links_where(&site.known_paths(), fresh),
+            (false, None) => site.check_links(),
+        };
+        errors.extend(found);
         self.links_ok = errors.is_empty().then_some(kh);
     }
 }

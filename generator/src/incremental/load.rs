@@ -21,7 +21,7 @@ impl Engine {
             let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
             let note = |f: &Found| -> Option<Entry> {
                 let stamp = found_stamp(f, slugs)?;
-                stamps.lock().ok()?.insert(rel_path(root, &f.src), stamp);
+                stamps.lock().ok()?.insert(f.source.clone(), stamp);
                 None
             };
             // With no markdown cached either (a cold build), render while
@@ -33,50 +33,52 @@ impl Engine {
                     move |e: &mut Entry| s.put(markdown_key(e, base, *hl), &mut e.rendered)
                 });
                 let then = then.as_ref().map(|f| f as &(dyn Fn(&mut Entry) + Sync));
-                let loaded = Site::load_reusing_rendered(root, opts, &note, then);
+                let loaded =
+                    Site::load_reusing_rendered(root, opts, &note, then, self.walked.take());
                 if let Some((s, _, _)) = spill {
                     self.markdown.finish_spill(s)?;
                 }
                 loaded
             } else {
-                Site::load_reusing(root, opts, &note)
+                Site::load_reusing(root, opts, &note, self.walked.take())
             }
             .map_err(Error::Content);
             self.entries.stamps = stamps.into_inner().unwrap_or_default();
             return loaded;
         }
         let n = self.entries.parsed.len();
-        let pool = Mutex::new(std::mem::take(&mut self.entries.parsed));
-        let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::with_capacity(n));
-        let reused = Mutex::new(HashSet::with_capacity(n));
+        // One lock for the three maps: one lock taken per file, not three.
+        let shared = Mutex::new(Shared {
+            pool: std::mem::take(&mut self.entries.parsed),
+            stamps: HashMap::with_capacity(n),
+            reused: HashSet::with_capacity(n),
+        });
         let reuse = |f: &Found| -> Option<Entry> {
             let stamp = found_stamp(f, slugs)?;
-            let source = rel_path(root, &f.src);
-            stamps.lock().ok()?.insert(source.clone(), stamp);
-            let hit = match pool.lock().ok()?.remove(&source) {
-                Some((s, e)) if s == stamp => Some(e),
+            let mut s = shared.lock().ok()?;
+            s.stamps.insert(f.source.clone(), stamp);
+            match s.pool.remove(&f.source) {
+                Some((was, e)) if was == stamp => {
+                    s.reused.insert(f.source.clone());
+                    Some(e)
+                }
                 _ => None,
-            };
-            if hit.is_some() {
-                reused.lock().ok()?.insert(source);
             }
-            hit
         };
-        let loaded = Site::load_reusing(root, opts, &reuse).map_err(Error::Content);
-        self.entries.stamps = stamps.into_inner().unwrap_or_default();
+        let loaded =
+            Site::load_reusing(root, opts, &reuse, self.walked.take()).map_err(Error::Content);
+        let Shared { stamps, reused, .. } = shared.into_inner().unwrap_or_default();
+        self.entries.stamps = stamps;
         let (site, errors) = loaded?;
+        let t = Instant::now();
         // A reused entry has no body: if its markdown is not cached (the
         // config changed how markdown renders), read everything again.
-        let reused = reused.into_inner().unwrap_or_default();
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
-        let complete = site
-            .content
-            .posts
-            .iter()
-            .chain(site.content.pages.iter())
-            .filter(|e| reused.contains(&e.source))
-            .all(|e| self.markdown.has(e, &base, hl));
+        let cached = |e: &Entry| !reused.contains(&e.source) || self.markdown.has(e, &base, hl);
+        let complete =
+            site.content.posts.par_iter().all(cached) && site.content.pages.par_iter().all(cached);
+        phase("  complete", t);
         if complete {
             self.entries.reused = reused;
             Ok((site, errors))
@@ -85,4 +87,13 @@ impl Engine {
             Site::load(root, opts).map_err(Error::Content)
         }
     }
+}
+
+/// What the walk's threads share while reusing entries.
+#[derive(Default)]
+struct Shared {
+    /// Entries of the last build not claimed yet.
+    pool: super::entries::Entries,
+    stamps: HashMap<String, u64>,
+    reused: HashSet<String>,
 }

@@ -59,7 +59,7 @@ use plan::Plan;
 use records::Records;
 pub use records::{FileRec, Record};
 use rendering::{Files, Made};
-use stamps::{found_stamp, known_hash, markdown_key, summary_key};
+use stamps::{found_stamp, markdown_key, summary_key};
 
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -95,6 +95,9 @@ pub struct Engine {
     partial_limit: Option<f64>,
     /// One build and done (`causerie build`): list views are not kept.
     one_shot: bool,
+    /// The content walked beside the cache load (`causerie build`), for
+    /// the next load to use instead of walking.
+    walked: Option<crate::content::Walk>,
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
@@ -207,7 +210,15 @@ impl Engine {
         output: &Path,
         start: Instant,
     ) -> Result<Outcome> {
-        let (mut site, mut errors) = self.load(root, opts)?;
+        let check = present::Background::start(std::mem::take(&mut self.records), output);
+        let loaded = self.load(root, opts);
+        let (mut site, mut errors) = match loaded {
+            Ok(l) => l,
+            Err(e) => {
+                self.records = check.join();
+                return Err(e);
+            }
+        };
         phase("load", start);
         self.kept.override_comments_url(&mut site);
         let t = Instant::now();
@@ -217,9 +228,13 @@ impl Engine {
         self.markdown.fill(&mut site);
         phase("markdown", t);
         let t = Instant::now();
-        let known = site.known_paths();
-        self.entries.check_links(&site, &known, &mut errors);
+        // A resident engine keeps the known paths for its patches.
+        let known = (!self.one_shot).then(|| site.known_paths());
+        self.entries.check_links(&site, known.as_ref(), &mut errors);
         phase("links", t);
+        let t = Instant::now();
+        self.records = check.join();
+        phase("output check", t);
         let result = if errors.is_empty() {
             let global = keys::global(&site, opts);
             self.run(&mut site, global, output, start)
@@ -232,7 +247,7 @@ impl Engine {
             eprintln!("warning: comments: {w}");
         }
         if result.is_ok() {
-            self.kept.known = Some(known);
+            self.kept.known = known;
             self.kept.site = Some(site);
         } else {
             self.dissolve(site);

@@ -64,8 +64,10 @@ impl Engine {
             let f = Found {
                 kind,
                 src: p.clone(),
+                source: source.clone(),
                 stem: stem_of(&old.source),
                 bundle: old.source.ends_with("/index.md"),
+                meta: None,
             };
             let Some(stamp) = found_stamp(&f, site.config.slug_mode()) else {
                 return Patch::No;

@@ -40,6 +40,9 @@ pub(super) struct Records {
     /// The records file of `causerie build`, kept in step with the output
     /// as it is written ([`super::journal`]); `None` for a resident engine.
     pub(super) journal: Option<super::journal::Journal>,
+    /// Jobs with a recorded file missing from the output, when this build
+    /// checked them already ([`super::present::Background`]).
+    pub(super) missing: Option<super::present::Names>,
 }
 
 impl Records {
@@ -54,6 +57,7 @@ impl Records {
     /// this engine has seen in place (it wrote or checked them).
     pub(super) fn describe(&mut self, output: &Path) {
         self.seen_output = true;
+        self.missing = None;
         self.output = Some(output.to_path_buf());
     }
 
@@ -75,7 +79,8 @@ impl Records {
         // A job is dirty when its key changed, or when a file it wrote is no
         // longer in the output (deleted by hand or by another tool): the
         // output must always be the whole site, not only what changed.
-        let out = (!self.seen_output).then(|| super::present::OutputDir::open(output));
+        let out = (!self.seen_output && self.missing.is_none())
+            .then(|| super::present::OutputDir::open(output));
         (0..keyed.len())
             .into_par_iter()
             .filter(|&k| {
@@ -84,13 +89,24 @@ impl Records {
                     return true;
                 }
                 match self.jobs.get(name) {
-                    Some(r) if r.key == *key => match &out {
-                        Some(out) => !r.files.iter().all(|f| out.has(&f.path)),
-                        None => false,
+                    Some(r) if r.key == *key => match (&self.missing, &out) {
+                        _ if self.seen_output => false,
+                        (Some(missing), _) => missing.contains(name),
+                        (None, Some(out)) => !r.files.iter().all(|f| out.has(&f.path)),
+                        (None, None) => false,
                     },
                     _ => true,
                 }
             })
+            .collect()
+    }
+
+    /// Names of the jobs with a recorded file that is not in `out`.
+    pub(super) fn missing_from(&self, out: &super::present::OutputDir) -> super::present::Names {
+        self.jobs
+            .iter()
+            .filter(|(_, r)| !r.files.iter().all(|f| out.has(&f.path)))
+            .map(|(name, _)| *name)
             .collect()
     }
 

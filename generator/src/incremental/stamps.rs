@@ -3,13 +3,6 @@
 use super::*;
 use crate::render::inputs::SummaryInputs;
 
-/// An order-free hash of a set of site paths.
-pub(super) fn known_hash(known: &HashSet<String>) -> u64 {
-    known.iter().fold(known.len() as u64, |h, p| {
-        h.wrapping_add(Fp::new().str(p).finish())
-    })
-}
-
 /// Key of post `i`'s summary (list view): everything global and the
 /// [`SummaryInputs`] its render takes.
 pub(super) fn summary_key(global: u64, cx: &keys::Ctx<'_>, i: usize) -> u64 {
@@ -23,19 +16,16 @@ pub(super) fn summary_key(global: u64, cx: &keys::Ctx<'_>, i: usize) -> u64 {
 /// as last time: its place in the tree, its size and mtime, and how slugs
 /// are made (the entry's path comes from its slug).
 pub(super) fn found_stamp(f: &Found, slugs: Slugify) -> Option<u64> {
-    let m = std::fs::metadata(&f.src).ok()?;
-    let mtime = m
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos() as u64;
+    let m = match f.meta {
+        Some(m) => m,
+        None => crate::content::FileMeta::of(&std::fs::metadata(&f.src).ok()?)?,
+    };
     let mut fp = Fp::new();
     fp.str(&f.stem)
         .num(u64::from(f.bundle))
         .num(u64::from(f.kind == crate::content::Kind::Post))
-        .num(m.len())
-        .num(mtime);
+        .num(m.len)
+        .num(m.mtime_ns);
     // Only `safe` adds to the stamp, so caches made before it existed stay valid.
     if slugs == Slugify::Safe {
         fp.num(1);

@@ -7,3 +7,4 @@ mod cache_delta;
 mod errors;
 mod helpers;
 mod killed;
+mod links;
