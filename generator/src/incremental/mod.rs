@@ -70,7 +70,7 @@ use crate::content::{Entry, Found, Kind, rel_path};
 use crate::error::{Diagnostic, Error, Result};
 use crate::hash::{Fp, file_stamp};
 use crate::markdown::RenderedBody;
-use crate::render::{Body, Job, Output, Renderer, Summary};
+use crate::render::{Body, Job, Output, Renderer, Summary, Templates};
 use crate::site::BuildReport;
 use crate::site::{BuildOptions, Site};
 use crate::write::Stage;
@@ -239,6 +239,8 @@ impl Engine {
     /// (parsed entries, markdown, conversation).
     fn dissolve(&mut self, mut site: Site) {
         self.kept.known = None;
+        // The records may not hold the last keys: the next plan keys all.
+        self.kept.keys = None;
         self.markdown.take_from(&mut site, self.one_shot);
         self.entries.keep(&mut site);
         self.kept.conversation = Some(std::mem::take(&mut site.conversation));
@@ -298,7 +300,7 @@ impl Engine {
             }
         };
         if let Some(s) = made.summaries {
-            self.kept.summaries = s;
+            self.kept.keep_summaries(s, &plan.skeys);
         }
         self.records.describe(output);
         Ok(applied)

@@ -10,6 +10,7 @@
 
 use super::*;
 use crate::render::inputs::Inputs;
+use std::sync::Arc;
 
 /// An edit touching more entries than this keys everything (a sync of the
 /// conversation may change every post's fingerprint).
@@ -18,9 +19,11 @@ const MOST_CHANGED: usize = 2_000;
 /// The keys of the last plan, and which jobs read each entry.
 pub(super) struct LastKeys {
     global: u64,
-    jobs: Vec<Job>,
-    keyed: Vec<(u64, Option<u64>)>,
-    skeys: Vec<u64>,
+    /// Shared with the plan (copying 235 000 jobs and keys into each plan
+    /// cost a few ms); changed in place once the plan is gone.
+    jobs: Arc<Vec<Job>>,
+    keyed: Arc<Vec<(u64, Option<u64>)>>,
+    skeys: Arc<Vec<u64>>,
     posts: Vec<u64>,
     pages: Vec<u64>,
     readers: Readers,
@@ -103,16 +106,25 @@ impl Readers {
 
 /// What planning needs: the jobs, their names and keys, each post's
 /// summary key.
-pub(super) type Keyed = (Vec<Job>, Vec<(u64, Option<u64>)>, Vec<u64>);
+pub(super) type Keyed = (Arc<Vec<Job>>, Arc<Vec<(u64, Option<u64>)>>, Arc<Vec<u64>>);
+
+/// A re-keyed plan and the jobs it re-keyed: only these can have a key
+/// other than the last plan's.
+pub(super) type Rekeyed = (Keyed, Vec<u32>);
 
 impl LastKeys {
+    /// The entry fingerprints of the last plan: posts, pages.
+    pub(super) fn fps(&self) -> (&[u64], &[u64]) {
+        (&self.posts, &self.pages)
+    }
+
     /// Remembers the keys of a plan that keyed everything.
     pub(super) fn new(site: &Site, cx: &keys::Ctx<'_>, global: u64, keyed: &Keyed) -> LastKeys {
         LastKeys {
             global,
-            jobs: keyed.0.clone(),
-            keyed: keyed.1.clone(),
-            skeys: keyed.2.clone(),
+            jobs: Arc::clone(&keyed.0),
+            keyed: Arc::clone(&keyed.1),
+            skeys: Arc::clone(&keyed.2),
             posts: cx.posts().to_vec(),
             pages: cx.pages().to_vec(),
             readers: Readers::of(site, &keyed.0),
@@ -122,7 +134,7 @@ impl LastKeys {
     /// The keys of `site` after a patch that kept the order, re-keying
     /// only the jobs that read a changed entry; `None` when too much
     /// changed. Updates what it keeps.
-    pub(super) fn rekey(&mut self, cx: &keys::Ctx<'_>, global: u64) -> Option<Keyed> {
+    pub(super) fn rekey(&mut self, cx: &keys::Ctx<'_>, global: u64) -> Option<Rekeyed> {
         if global != self.global
             || cx.posts().len() != self.posts.len()
             || cx.pages().len() != self.pages.len()
@@ -150,11 +162,13 @@ impl LastKeys {
             .par_iter()
             .map(|&j| keys::key(cx, &jobs[j as usize]))
             .collect();
+        let keyed = Arc::make_mut(&mut self.keyed);
         for (&j, k) in dirty.iter().zip(fresh) {
-            self.keyed[j as usize].1 = k;
+            keyed[j as usize].1 = k;
         }
+        let skeys = Arc::make_mut(&mut self.skeys);
         for &i in &posts {
-            self.skeys[i] = summary_key(global, cx, i);
+            skeys[i] = summary_key(global, cx, i);
         }
         for &i in &posts {
             self.posts[i] = cx.posts()[i];
@@ -162,7 +176,8 @@ impl LastKeys {
         for &i in &pages {
             self.pages[i] = cx.pages()[i];
         }
-        Some((self.jobs.clone(), self.keyed.clone(), self.skeys.clone()))
+        let shared = (self.jobs.clone(), self.keyed.clone(), self.skeys.clone());
+        Some((shared, dirty))
     }
 }
 
