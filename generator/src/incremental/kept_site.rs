@@ -22,6 +22,9 @@ pub(super) struct KeptSite {
     pub(super) reuse_conversation: bool,
     /// Post summaries (list views) by [`summary_key`].
     pub(super) summaries: HashMap<u64, std::sync::Arc<Summary>>,
+    /// The pages and other files the records hold, kept up to date by
+    /// each build's apply (`None`: count them).
+    pub(super) counts: Option<super::apply::Counts>,
     /// The template engine, with the global key it was made for.
     pub(super) templates: Option<(u64, Templates)>,
     /// The keys of the last plan, for re-keying only what an edit touched.

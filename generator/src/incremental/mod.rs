@@ -135,6 +135,7 @@ impl Engine {
     /// markdown cache.
     pub fn forget_output(&mut self) {
         self.records.forget();
+        self.kept.counts = None;
     }
 
     /// Builds the site at `root` into `output`, rendering only what changed
@@ -271,7 +272,7 @@ impl Engine {
         start: Instant,
     ) -> Outcome {
         let (written, removed, changed) = applied;
-        let (pages, files) = self.records.counts();
+        let (pages, files) = self.kept.counts.unwrap_or_else(|| self.records.counts());
         Outcome {
             report: BuildReport {
                 pages,
@@ -293,12 +294,22 @@ impl Engine {
 
     /// Writes what [`Engine::render`] made into `output` and records it.
     fn apply(&mut self, made: Made, plan: &Plan, output: &Path) -> Result<apply::Applied> {
-        let applied = match made.files {
-            Files::Staged(stage, files) => self.records.apply_full(stage, &plan.keyed, files)?,
+        let before = self.kept.counts.take();
+        let (applied, counts) = match made.files {
+            Files::Staged(stage, files) => {
+                (self.records.apply_full(stage, &plan.keyed, files)?, None)
+            }
             Files::Dirty(outs) => {
-                (self.records).apply_partial(&plan.keyed, &plan.dirty, outs, output)?
+                (self.records).apply_partial(&plan.keyed, &plan.dirty, outs, output, before)?
             }
         };
+        let counts = counts.unwrap_or_else(|| self.records.counts());
+        if verify::enabled() && counts != self.records.counts() {
+            return Err(Error::Other(
+                "verify: the pages and files counted after a partial build are wrong".into(),
+            ));
+        }
+        self.kept.counts = Some(counts);
         if let Some(s) = made.summaries {
             self.kept.keep_summaries(s, &plan.skeys);
         }

@@ -10,6 +10,7 @@
 
 use super::*;
 use crate::render::inputs::Inputs;
+use crate::render::listing_fp;
 use std::sync::Arc;
 
 /// An edit touching more entries than this keys everything (a sync of the
@@ -26,6 +27,8 @@ pub(super) struct LastKeys {
     skeys: Arc<Vec<u64>>,
     posts: Vec<u64>,
     pages: Vec<u64>,
+    /// Each post's and page's [`listing_fp`].
+    listing: [Vec<u64>; 2],
     readers: Readers,
 }
 
@@ -37,6 +40,9 @@ struct Readers {
     page_at: Vec<u32>,
     page_jobs: Vec<u32>,
     always: Vec<u32>,
+    /// Jobs that read only entries and their listings
+    /// ([`Inputs::listing`]), and whether they read the clock.
+    listing: Vec<(u32, bool)>,
 }
 
 impl Readers {
@@ -51,11 +57,15 @@ impl Readers {
             })
             .collect();
         let mut always = Vec::new();
+        let mut listing = Vec::new();
         let (mut post_at, mut page_at) = (vec![0u32; np + 1], vec![0u32; ng + 1]);
         let in_range = |k: Kind, i: u32| (i as usize) < if k == Kind::Post { np } else { ng };
         for (j, r) in read.iter().enumerate() {
             match r {
-                None => always.push(j as u32),
+                None => match Inputs::of(site, &jobs[j]).listing() {
+                    Some(clock) => listing.push((j as u32, clock)),
+                    None => always.push(j as u32),
+                },
                 Some(v) => {
                     for &(k, i) in v.iter().filter(|(k, i)| in_range(*k, *i)) {
                         let at = if k == Kind::Post {
@@ -92,6 +102,7 @@ impl Readers {
             page_at,
             page_jobs,
             always,
+            listing,
         }
     }
 
@@ -127,8 +138,27 @@ impl LastKeys {
             skeys: Arc::clone(&keyed.2),
             posts: cx.posts().to_vec(),
             pages: cx.pages().to_vec(),
+            listing: [
+                site.content.posts.par_iter().map(listing_fp).collect(),
+                site.content.pages.par_iter().map(listing_fp).collect(),
+            ],
             readers: Readers::of(site, &keyed.0),
         }
+    }
+
+    /// Whether an edited entry's [`listing_fp`] changed (and notes the new
+    /// ones).
+    fn listing_changed(&mut self, site: &Site, posts: &[usize], pages: &[usize]) -> bool {
+        let mut changed = false;
+        let c = &site.content;
+        for (list, kind) in [(posts, 0), (pages, 1)] {
+            for &i in list {
+                let e = if kind == 0 { &c.posts[i] } else { &c.pages[i] };
+                let now = listing_fp(e);
+                changed |= std::mem::replace(&mut self.listing[kind][i], now) != now;
+            }
+        }
+        changed
     }
 
     /// The keys of `site` after a patch that kept the order, re-keying
@@ -150,6 +180,14 @@ impl LastKeys {
             return None;
         }
         let mut dirty: Vec<u32> = self.readers.always.clone();
+        let listed = self.listing_changed(cx.site(), &posts, &pages);
+        let clock = cx.site().config.comments.is_some();
+        let listing = self.readers.listing.iter();
+        dirty.extend(
+            listing
+                .filter(|(_, c)| listed || (*c && clock))
+                .map(|(j, _)| *j),
+        );
         for (kind, list) in [(Kind::Post, &posts), (Kind::Page, &pages)] {
             for &i in list {
                 dirty.extend_from_slice(self.readers.of_entry(kind, i));

@@ -7,6 +7,7 @@
 
 pub mod feeds;
 mod input_entries;
+pub use input_entries::listing_fp;
 pub mod inputs;
 mod jobs;
 pub mod sign_in_view;

@@ -7,7 +7,7 @@
 use super::*;
 
 fn post(n: usize, title: &str, summary: &str) -> String {
-    let tag = if n % 2 == 0 { "even" } else { "odd" };
+    let tag = if n.is_multiple_of(2) { "even" } else { "odd" };
     format!(
         "+++\ntitle = \"{title}\"\ndate = \"2025-01-{:02}\"\ntags = [\"{tag}\"]\nsummary = \"{summary}\"\n+++\nBody of post {n}.\n",
         n + 1
@@ -142,4 +142,20 @@ fn a_template_or_config_edit_is_used_by_the_edits_after_it() {
     r.edit("templates/partials/post-item.html", &item);
     r.edit("content/posts/p6.md", &post(6, "Last", "Gist"));
     assert!(!read(&r.inc, "page/2/index.html").contains("item v1"));
+}
+
+#[test]
+fn an_updated_date_reaches_the_sitemap_which_a_body_edit_leaves_alone() {
+    let mut r = Resident::new();
+    // The sitemap is not keyed again for a body edit (its listing of the
+    // post is unchanged), but must be for a new `updated` date.
+    for (round, day) in ["2025-06-01", "2025-07-02"].iter().enumerate() {
+        let text = post(6, "Same", "Gist")
+            .replace("summary =", &format!("updated = \"{day}\"\nsummary ="));
+        let o = r.edit("content/posts/p6.md", &text);
+        assert!(o.patched && !o.full, "round {round}: {o:?}");
+        assert!(read(&r.inc, "sitemap.xml").contains(day), "round {round}");
+        let o = r.edit("content/posts/p6.md", &format!("{text}More body.\n"));
+        assert!(o.patched && !o.full, "round {round}: {o:?}");
+    }
 }
