@@ -32,6 +32,8 @@ pub(super) struct KeptSite {
     /// The last patch kept the order of the posts and the terms: the next
     /// plan may re-key only what changed.
     pub(super) order_kept: bool,
+    /// Where each entry of the kept site is, for the patch.
+    pub(super) index: super::entry_index::EntryIndex,
     /// The entries that patch replaced (by kind and index): the only ones
     /// whose fingerprint can have changed, comments aside.
     pub(super) touched: Option<Vec<(Kind, usize)>>,

@@ -27,6 +27,7 @@ mod cached;
 pub mod disk;
 mod entries;
 mod entry_cache;
+mod entry_index;
 mod kept_site;
 pub mod keys;
 mod load;
