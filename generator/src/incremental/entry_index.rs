@@ -6,10 +6,15 @@ use std::collections::HashMap;
 use crate::content::Kind;
 use crate::site::Site;
 
-/// Source path → kind and index, as of the last time it was made.
+/// Hash of a source path → kind and index, as of the last time it was
+/// made (hashes, not copies of 100 000 paths: made at the first edit).
 #[derive(Default)]
 pub(super) struct EntryIndex {
-    at: HashMap<String, (Kind, usize)>,
+    at: HashMap<u64, (Kind, usize)>,
+}
+
+fn hash(source: &str) -> u64 {
+    crate::hash::Fp::new().str(source).finish()
 }
 
 impl EntryIndex {
@@ -22,7 +27,7 @@ impl EntryIndex {
             let list = if k == Kind::Post { &c.posts } else { &c.pages };
             list.get(i).is_some_and(|e| e.source == source)
         };
-        if let Some(&at) = self.at.get(source)
+        if let Some(&at) = self.at.get(&hash(source))
             && holds(at)
         {
             return Some(at);
@@ -30,9 +35,10 @@ impl EntryIndex {
         let posts = c.posts.iter().enumerate().map(|(i, e)| (Kind::Post, i, e));
         let pages = c.pages.iter().enumerate().map(|(i, e)| (Kind::Page, i, e));
         self.at = (posts.chain(pages))
-            .map(|(k, i, e)| (e.source.clone(), (k, i)))
+            .map(|(k, i, e)| (hash(&e.source), (k, i)))
             .collect();
-        self.at.get(source).copied()
+        // Two paths of one hash: the other one is not found (a full load).
+        self.at.get(&hash(source)).copied().filter(|&at| holds(at))
     }
 }
 
