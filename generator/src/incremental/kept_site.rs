@@ -1,6 +1,8 @@
 //! The kept site: what a resident engine (`serve`, `watch`) keeps between
 //! builds beyond the caches: the last good site whole, for the patch path,
-//! its conversation, and the list views of its posts.
+//! its conversation, the list views of its posts, the template engine, and
+//! what lets a one-post edit cost as much as the edit, not the site (the
+//! last keys, where each entry is, the records' counts).
 
 use super::*;
 

@@ -11,14 +11,15 @@ pub use input_entries::listing_fp;
 pub mod inputs;
 mod jobs;
 pub mod sign_in_view;
+mod site_view;
 pub mod sitemap;
 mod summaries;
 pub mod templates;
+pub use site_view::{Templates, templates_of};
 pub mod views;
 
-use serde::Serialize;
 use std::path::PathBuf;
-use tera::{Context, Tera, Value};
+use tera::{Context, Value};
 
 use crate::content::Kind;
 use crate::error::{Diagnostic, tera_message};
@@ -107,32 +108,6 @@ fn html(path: &str, bytes: Vec<u8>) -> Output {
     }
 }
 
-#[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    description: &'a str,
-    language: &'a str,
-    dir: &'static str,
-    base_url: &'a str,
-    home: String,
-    author: &'a crate::config::Author,
-    menu: Vec<LinkView>,
-    feeds: FeedHrefs,
-    tags_url: String,
-    categories_url: String,
-    css: String,
-    js: String,
-    comments: bool,
-    extra: &'a std::collections::BTreeMap<String, toml::Value>,
-}
-
-#[derive(Serialize)]
-struct FeedHrefs {
-    atom: String,
-    rss: String,
-    json: String,
-}
-
 /// Everything needed to render jobs: the site, the template engine and the
 /// list views of posts (built once, on first use, shared by every list page).
 pub struct Renderer<'s> {
@@ -156,13 +131,6 @@ pub type HtmlSource<'s> = &'s (dyn Fn(&crate::content::Entry) -> Option<String> 
 /// A post's list view (a tera value) and meta description.
 pub type Summary = (Value, String);
 
-/// The template engine of a site with its global context (`site`): made
-/// from the theme and the config alone, so a resident engine keeps it for
-/// as long as the global key (config, theme, strings) is the same. Made
-/// anew for every rebuild it was a tenth of a one-post edit at 100 000
-/// posts.
-pub type Templates = std::sync::Arc<Tera>;
-
 /// Where a renderer finds the list views an earlier renderer made (post
 /// index → view, for the same post, config and conversation).
 pub type CachedSummaries<'s> = &'s (dyn Fn(usize) -> Option<std::sync::Arc<Summary>> + Sync);
@@ -170,46 +138,6 @@ pub type CachedSummaries<'s> = &'s (dyn Fn(usize) -> Option<std::sync::Arc<Summa
 /// No cached list views.
 fn none(_: usize) -> Option<std::sync::Arc<Summary>> {
     None
-}
-
-/// The template engine of `site`, for [`Renderer::with_templates`].
-pub fn templates_of(site: &Site) -> Result<Templates, Vec<Diagnostic>> {
-    let config = &site.config;
-    let mut tera = templates::engine(&site.theme, config)?;
-    let site_view = SiteView {
-        title: &config.title,
-        description: &config.description,
-        language: &config.language,
-        dir: config.dir(),
-        base_url: &config.base_url,
-        home: config.url_for("/"),
-        author: &config.author,
-        menu: config
-            .menu
-            .iter()
-            .map(|m| LinkView {
-                name: m.name.clone(),
-                url: if m.url.starts_with('/') {
-                    config.url_for(&m.url)
-                } else {
-                    m.url.clone()
-                },
-            })
-            .collect(),
-        feeds: FeedHrefs {
-            atom: config.url_for("/feed.xml"),
-            rss: config.url_for("/rss.xml"),
-            json: config.url_for("/feed.json"),
-        },
-        tags_url: config.url_for("/tags/"),
-        categories_url: config.url_for("/categories/"),
-        css: config.url_for("/style.css"),
-        js: config.url_for("/causerie.js"),
-        comments: config.comments.is_some(),
-        extra: &config.extra,
-    };
-    tera.global_context().insert("site", &site_view);
-    Ok(std::sync::Arc::new(tera))
 }
 
 impl<'s> Renderer<'s> {
