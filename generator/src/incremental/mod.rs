@@ -229,6 +229,9 @@ impl Engine {
             eprintln!("warning: comments: {w}");
         }
         if result.is_ok() {
+            if !self.one_shot {
+                self.kept.index.make(&site);
+            }
             self.kept.known = Some(known);
             self.kept.site = Some(site);
         } else {
