@@ -9,6 +9,21 @@ type Keyed = [(u64, Option<u64>)];
 /// Files written, files removed, and the paths written.
 pub(super) type Applied = (usize, usize, Vec<String>);
 
+/// How many pages and other files the records hold (see [`Records::counts`]).
+pub(super) type Counts = (usize, usize);
+
+/// The pages and other files of some records.
+fn count<'r>(records: impl Iterator<Item = &'r Record>) -> (isize, isize) {
+    let (mut pages, mut files) = (0, 0);
+    for f in records.flat_map(|r| &r.files) {
+        match f.page {
+            true => pages += 1,
+            false => files += 1,
+        }
+    }
+    (pages, files)
+}
+
 impl Records {
     /// Swaps in a stage holding every job's files (`files`, in the order
     /// of `keyed`) and records them.
@@ -34,14 +49,17 @@ impl Records {
 
     /// Writes the files of the `dirty` jobs (`outs`, in the same order)
     /// whose bytes changed, removes the files no job makes any more, and
-    /// records them.
+    /// records them. With `counts` of the records before, also says their
+    /// counts after (counting all 235 000 records after each one-post edit
+    /// took longer than the edit's render).
     pub(super) fn apply_partial(
         &mut self,
         keyed: &Keyed,
         dirty: &[usize],
         outs: Vec<Vec<Output>>,
         output: &Path,
-    ) -> Result<Applied> {
+        counts: Option<Counts>,
+    ) -> Result<(Applied, Option<Counts>)> {
         // The clean jobs' records stay where they are (rebuilding the map of
         // 235 000 records after a one-post edit was a tenth of `watch`'s
         // rebuild); the dirty jobs' and vanished jobs' records come out.
@@ -71,6 +89,7 @@ impl Records {
             return Err(Error::io(j.path(), e));
         }
         let gone_names: Vec<u64> = old[n_dirty..].iter().map(|(n, _)| *n).collect();
+        let out = count(old.iter().map(|(_, r)| r));
         // Files of the dirty and vanished jobs, as last written.
         let before: HashMap<String, u64> = old
             .into_iter()
@@ -103,6 +122,12 @@ impl Records {
         if let Some(j) = &mut self.journal {
             j.after_partial(&gone_names, &fresh);
         }
+        let made = count(fresh.iter().map(|(_, r)| r));
+        let counts = counts.and_then(|(p, f)| {
+            let p = (p as isize).checked_sub(out.0)? + made.0;
+            let f = (f as isize).checked_sub(out.1)? + made.1;
+            Some((usize::try_from(p).ok()?, usize::try_from(f).ok()?))
+        });
         self.jobs.extend(fresh);
         let mut removed = 0;
         let gone: Vec<&String> = before.keys().filter(|p| !now_made.contains(*p)).collect();
@@ -124,7 +149,7 @@ impl Records {
             .into_iter()
             .map(|(_, r)| r.path)
             .collect::<Vec<_>>();
-        Ok((changed.len(), removed, changed))
+        Ok(((changed.len(), removed, changed), counts))
     }
 }
 

@@ -28,6 +28,7 @@ pub mod disk;
 mod entries;
 mod entry_cache;
 mod entry_file;
+mod entry_index;
 mod frames;
 mod journal;
 mod kept_site;
@@ -75,7 +76,7 @@ use crate::content::{Entry, Found, Kind, rel_path};
 use crate::error::{Diagnostic, Error, Result};
 use crate::hash::{Fp, file_stamp};
 use crate::markdown::RenderedBody;
-use crate::render::{Body, Job, Output, Renderer, Summary};
+use crate::render::{Body, Job, Output, Renderer, Summary, Templates};
 use crate::site::BuildReport;
 use crate::site::{BuildOptions, Site};
 use crate::write::Stage;
@@ -143,6 +144,7 @@ impl Engine {
     /// markdown cache.
     pub fn forget_output(&mut self) {
         self.records.forget();
+        self.kept.counts = None;
     }
 
     /// Builds the site at `root` into `output`, rendering only what changed
@@ -247,6 +249,9 @@ impl Engine {
             eprintln!("warning: comments: {w}");
         }
         if result.is_ok() {
+            if !self.one_shot {
+                self.kept.index.make(&site);
+            }
             self.kept.known = known;
             self.kept.site = Some(site);
         } else {
@@ -259,6 +264,8 @@ impl Engine {
     /// (parsed entries, markdown, conversation).
     fn dissolve(&mut self, mut site: Site) {
         self.kept.known = None;
+        // The records may not hold the last keys: the next plan keys all.
+        self.kept.keys = None;
         self.markdown.take_from(&mut site, self.one_shot);
         self.entries.keep(&mut site);
         self.kept.conversation = Some(std::mem::take(&mut site.conversation));
@@ -289,7 +296,7 @@ impl Engine {
         start: Instant,
     ) -> Outcome {
         let (written, removed, changed) = applied;
-        let (pages, files) = self.records.counts();
+        let (pages, files) = self.kept.counts.unwrap_or_else(|| self.records.counts());
         Outcome {
             report: BuildReport {
                 pages,
@@ -311,14 +318,24 @@ impl Engine {
 
     /// Writes what [`Engine::render`] made into `output` and records it.
     fn apply(&mut self, made: Made, plan: &Plan, output: &Path) -> Result<apply::Applied> {
-        let applied = match made.files {
-            Files::Staged(stage, files) => self.records.apply_full(stage, &plan.keyed, files)?,
+        let before = self.kept.counts.take();
+        let (applied, counts) = match made.files {
+            Files::Staged(stage, files) => {
+                (self.records.apply_full(stage, &plan.keyed, files)?, None)
+            }
             Files::Dirty(outs) => {
-                (self.records).apply_partial(&plan.keyed, &plan.dirty, outs, output)?
+                (self.records).apply_partial(&plan.keyed, &plan.dirty, outs, output, before)?
             }
         };
+        let counts = counts.unwrap_or_else(|| self.records.counts());
+        if verify::enabled() && counts != self.records.counts() {
+            return Err(Error::Other(
+                "verify: the pages and files counted after a partial build are wrong".into(),
+            ));
+        }
+        self.kept.counts = Some(counts);
         if let Some(s) = made.summaries {
-            self.kept.summaries = s;
+            self.kept.keep_summaries(s, &plan.skeys);
         }
         self.records.describe(output);
         Ok(applied)

@@ -10,6 +10,8 @@
 
 use super::*;
 use crate::render::inputs::Inputs;
+use crate::render::listing_fp;
+use std::sync::Arc;
 
 /// An edit touching more entries than this keys everything (a sync of the
 /// conversation may change every post's fingerprint).
@@ -18,11 +20,15 @@ const MOST_CHANGED: usize = 2_000;
 /// The keys of the last plan, and which jobs read each entry.
 pub(super) struct LastKeys {
     global: u64,
-    jobs: Vec<Job>,
-    keyed: Vec<(u64, Option<u64>)>,
-    skeys: Vec<u64>,
+    /// Shared with the plan (copying 235 000 jobs and keys into each plan
+    /// cost a few ms); changed in place once the plan is gone.
+    jobs: Arc<Vec<Job>>,
+    keyed: Arc<Vec<(u64, Option<u64>)>>,
+    skeys: Arc<Vec<u64>>,
     posts: Vec<u64>,
     pages: Vec<u64>,
+    /// Each post's and page's [`listing_fp`].
+    listing: [Vec<u64>; 2],
     readers: Readers,
 }
 
@@ -34,6 +40,9 @@ struct Readers {
     page_at: Vec<u32>,
     page_jobs: Vec<u32>,
     always: Vec<u32>,
+    /// Jobs that read only entries and their listings
+    /// ([`Inputs::listing`]), and whether they read the clock.
+    listing: Vec<(u32, bool)>,
 }
 
 impl Readers {
@@ -48,11 +57,15 @@ impl Readers {
             })
             .collect();
         let mut always = Vec::new();
+        let mut listing = Vec::new();
         let (mut post_at, mut page_at) = (vec![0u32; np + 1], vec![0u32; ng + 1]);
         let in_range = |k: Kind, i: u32| (i as usize) < if k == Kind::Post { np } else { ng };
         for (j, r) in read.iter().enumerate() {
             match r {
-                None => always.push(j as u32),
+                None => match Inputs::of(site, &jobs[j]).listing() {
+                    Some(clock) => listing.push((j as u32, clock)),
+                    None => always.push(j as u32),
+                },
                 Some(v) => {
                     for &(k, i) in v.iter().filter(|(k, i)| in_range(*k, *i)) {
                         let at = if k == Kind::Post {
@@ -89,6 +102,7 @@ impl Readers {
             page_at,
             page_jobs,
             always,
+            listing,
         }
     }
 
@@ -103,26 +117,54 @@ impl Readers {
 
 /// What planning needs: the jobs, their names and keys, each post's
 /// summary key.
-pub(super) type Keyed = (Vec<Job>, Vec<(u64, Option<u64>)>, Vec<u64>);
+pub(super) type Keyed = (Arc<Vec<Job>>, Arc<Vec<(u64, Option<u64>)>>, Arc<Vec<u64>>);
+
+/// A re-keyed plan and the jobs it re-keyed: only these can have a key
+/// other than the last plan's.
+pub(super) type Rekeyed = (Keyed, Vec<u32>);
 
 impl LastKeys {
+    /// The entry fingerprints of the last plan: posts, pages.
+    pub(super) fn fps(&self) -> (&[u64], &[u64]) {
+        (&self.posts, &self.pages)
+    }
+
     /// Remembers the keys of a plan that keyed everything.
     pub(super) fn new(site: &Site, cx: &keys::Ctx<'_>, global: u64, keyed: &Keyed) -> LastKeys {
         LastKeys {
             global,
-            jobs: keyed.0.clone(),
-            keyed: keyed.1.clone(),
-            skeys: keyed.2.clone(),
+            jobs: Arc::clone(&keyed.0),
+            keyed: Arc::clone(&keyed.1),
+            skeys: Arc::clone(&keyed.2),
             posts: cx.posts().to_vec(),
             pages: cx.pages().to_vec(),
+            listing: [
+                site.content.posts.par_iter().map(listing_fp).collect(),
+                site.content.pages.par_iter().map(listing_fp).collect(),
+            ],
             readers: Readers::of(site, &keyed.0),
         }
+    }
+
+    /// Whether an edited entry's [`listing_fp`] changed (and notes the new
+    /// ones).
+    fn listing_changed(&mut self, site: &Site, posts: &[usize], pages: &[usize]) -> bool {
+        let mut changed = false;
+        let c = &site.content;
+        for (list, kind) in [(posts, 0), (pages, 1)] {
+            for &i in list {
+                let e = if kind == 0 { &c.posts[i] } else { &c.pages[i] };
+                let now = listing_fp(e);
+                changed |= std::mem::replace(&mut self.listing[kind][i], now) != now;
+            }
+        }
+        changed
     }
 
     /// The keys of `site` after a patch that kept the order, re-keying
     /// only the jobs that read a changed entry; `None` when too much
     /// changed. Updates what it keeps.
-    pub(super) fn rekey(&mut self, cx: &keys::Ctx<'_>, global: u64) -> Option<Keyed> {
+    pub(super) fn rekey(&mut self, cx: &keys::Ctx<'_>, global: u64) -> Option<Rekeyed> {
         if global != self.global
             || cx.posts().len() != self.posts.len()
             || cx.pages().len() != self.pages.len()
@@ -138,6 +180,14 @@ impl LastKeys {
             return None;
         }
         let mut dirty: Vec<u32> = self.readers.always.clone();
+        let listed = self.listing_changed(cx.site(), &posts, &pages);
+        let clock = cx.site().config.comments.is_some();
+        let listing = self.readers.listing.iter();
+        dirty.extend(
+            listing
+                .filter(|(_, c)| listed || (*c && clock))
+                .map(|(j, _)| *j),
+        );
         for (kind, list) in [(Kind::Post, &posts), (Kind::Page, &pages)] {
             for &i in list {
                 dirty.extend_from_slice(self.readers.of_entry(kind, i));
@@ -150,11 +200,13 @@ impl LastKeys {
             .par_iter()
             .map(|&j| keys::key(cx, &jobs[j as usize]))
             .collect();
+        let keyed = Arc::make_mut(&mut self.keyed);
         for (&j, k) in dirty.iter().zip(fresh) {
-            self.keyed[j as usize].1 = k;
+            keyed[j as usize].1 = k;
         }
+        let skeys = Arc::make_mut(&mut self.skeys);
         for &i in &posts {
-            self.skeys[i] = summary_key(global, cx, i);
+            skeys[i] = summary_key(global, cx, i);
         }
         for &i in &posts {
             self.posts[i] = cx.posts()[i];
@@ -162,7 +214,8 @@ impl LastKeys {
         for &i in &pages {
             self.pages[i] = cx.pages()[i];
         }
-        Some((self.jobs.clone(), self.keyed.clone(), self.skeys.clone()))
+        let shared = (self.jobs.clone(), self.keyed.clone(), self.skeys.clone());
+        Some((shared, dirty))
     }
 }
 

@@ -7,8 +7,9 @@ use super::*;
 /// What [`Engine::render`] made, for [`Engine::apply`].
 pub(super) struct Made {
     pub(super) files: Files,
-    /// The list views to keep for the next build (a resident engine only).
-    pub(super) summaries: Option<HashMap<u64, std::sync::Arc<Summary>>>,
+    /// The list views this build made, by [`summary_key`], to keep for the
+    /// next build (a resident engine only).
+    pub(super) summaries: Option<Vec<(u64, std::sync::Arc<Summary>)>>,
 }
 
 pub(super) enum Files {
@@ -22,10 +23,11 @@ impl Engine {
     /// Renders what `plan` says into `output`'s stage or into memory.
     pub(super) fn render(&mut self, site: &Site, plan: &Plan, output: &Path) -> Result<Made> {
         let t = Instant::now();
+        let (tera, kept) = self.templates(site, plan.global)?;
         let summaries = &self.kept.summaries;
         let cached = |i: usize| summaries.get(&plan.skeys[i]).cloned();
-        let renderer = Renderer::with_summaries(site, &cached).map_err(Error::Content)?;
-        debug_assert_eq!(renderer.jobs(), plan.jobs);
+        let renderer = Renderer::with_templates(site, tera, &cached);
+        debug_assert_eq!(renderer.jobs(), *plan.jobs);
         phase("renderer", t);
         let damaged = AtomicBool::new(false);
         let source = self.markdown.source(site, &damaged);
@@ -40,11 +42,15 @@ impl Engine {
             .and_then(|()| match plan.full {
                 true => staged(&renderer, &plan.jobs, order.as_deref(), output),
                 false => dirty(&renderer, &plan.jobs, &plan.dirty),
+            })
+            .and_then(|f| match (&f, kept && verify::enabled()) {
+                (Files::Dirty(outs), true) => same_as_fresh(site, plan, outs, &source).map(|()| f),
+                _ => Ok(f),
             });
         // Kept for the next build; those no job made are made when needed.
         let summaries = (!self.one_shot && files.is_ok()).then(|| {
-            (plan.skeys.iter().enumerate())
-                .filter_map(|(i, k)| Some((*k, renderer.summary(i)?)))
+            (renderer.summaries_made().into_iter())
+                .map(|(i, s)| (plan.skeys[i], s))
                 .collect()
         });
         drop(renderer);
@@ -59,6 +65,23 @@ impl Engine {
             files: files?,
             summaries,
         })
+    }
+
+    /// The template engine for a site of key `global`: the kept one if it
+    /// was made for the same key (true), else a new one, kept by a
+    /// resident engine.
+    fn templates(&mut self, site: &Site, global: u64) -> Result<(Templates, bool)> {
+        if let Some((g, t)) = &self.kept.templates
+            && *g == global
+        {
+            return Ok((t.clone(), true));
+        }
+        self.kept.templates = None;
+        let tera = crate::render::templates_of(site).map_err(Error::Content)?;
+        if !self.one_shot {
+            self.kept.templates = Some((global, tera.clone()));
+        }
+        Ok((tera, false))
     }
 
     /// In verify mode, renders afresh what the plan keeps and compares.
@@ -128,6 +151,32 @@ fn staged(
         return Err(Error::Content(errors));
     }
     Ok(Files::Staged(stage, files))
+}
+
+/// In verify mode, with a kept template engine: the dirty jobs' outputs
+/// must be what a renderer made from scratch makes of them.
+fn same_as_fresh(
+    site: &Site,
+    plan: &Plan,
+    outs: &[Vec<Output>],
+    source: crate::render::HtmlSource<'_>,
+) -> Result<()> {
+    let fresh = Renderer::new(site)
+        .map_err(Error::Content)?
+        .with_html_source(source);
+    for (&k, made) in plan.dirty.iter().zip(outs) {
+        let again = fresh
+            .render(&plan.jobs[k])
+            .map_err(|d| Error::Content(vec![d]))?;
+        let hashes = |o: &[Output]| o.iter().map(file_rec).collect::<Vec<_>>();
+        if hashes(made) != hashes(&again) {
+            return Err(Error::Other(format!(
+                "verify: {:?} rendered with the kept template engine differs from a fresh render",
+                plan.jobs[k]
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Renders the `dirty` jobs in memory; only if all succeed are they applied.

@@ -3,8 +3,38 @@
 //! [`Inputs::fingerprint`] in spirit: every variant is named, so a new one
 //! is a compile error here too.
 
-use crate::content::Kind;
+use crate::content::date::PostDate;
+use crate::content::{Entry, Kind};
+use crate::hash::Fp;
 use crate::render::inputs::{EntryRef, Inputs, Slice, TermRef};
+
+/// What a job that [`Inputs::listing`] names reads of one entry: its path,
+/// dates, aliases and comment setting (not its text). A body or title edit
+/// leaves it alone, so such a job need not be keyed again: hashing the
+/// paths of 100 000 entries for the sitemap and the manifest was most of
+/// re-keying a one-post edit.
+pub fn listing_fp(e: &Entry) -> u64 {
+    let mut fp = Fp::new();
+    let date = |fp: &mut Fp, d: Option<PostDate>| {
+        match d {
+            Some(d) => fp
+                .num(1)
+                .num(d.ts.as_nanosecond() as u64)
+                .num((d.ts.as_nanosecond() >> 64) as u64)
+                .num(d.offset_seconds as u64),
+            None => fp.num(0),
+        };
+    };
+    fp.str(&e.path);
+    date(&mut fp, e.date);
+    date(&mut fp, e.updated);
+    fp.num(e.aliases.len() as u64);
+    for a in &e.aliases {
+        fp.str(a);
+    }
+    fp.str(e.comments.map_or("-", |c| c.as_str()));
+    fp.finish()
+}
 
 impl Inputs<'_> {
     /// Calls `each(kind, index)` for every entry whose fingerprint (or
@@ -56,5 +86,21 @@ impl Inputs<'_> {
             | Inputs::Files(_) => return false,
         }
         true
+    }
+
+    /// For a job that reads more than entries ([`Inputs::entries`] is
+    /// false): `Some` when the rest is only every entry's [`listing_fp`]
+    /// and the terms (unchanged while the order is), `Some(true)` when it
+    /// also reads the clock (comment states, with `[comments]`).
+    pub fn listing(&self) -> Option<bool> {
+        match self {
+            // Paths and last changes; the terms' slugs and newest posts.
+            Inputs::Sitemap(_) => Some(false),
+            // Paths and aliases.
+            Inputs::RedirectMap(_) => Some(false),
+            // Paths, aliases and comment states.
+            Inputs::Manifest(_) => Some(true),
+            _ => None,
+        }
     }
 }

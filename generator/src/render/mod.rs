@@ -7,17 +7,19 @@
 
 pub mod feeds;
 mod input_entries;
+pub use input_entries::listing_fp;
 pub mod inputs;
 mod jobs;
 pub mod sign_in_view;
+mod site_view;
 pub mod sitemap;
 mod summaries;
 pub mod templates;
+pub use site_view::{Templates, templates_of};
 pub mod views;
 
-use serde::Serialize;
 use std::path::PathBuf;
-use tera::{Context, Tera, Value};
+use tera::{Context, Value};
 
 use crate::content::Kind;
 use crate::error::{Diagnostic, tera_message};
@@ -106,41 +108,16 @@ fn html(path: &str, bytes: Vec<u8>) -> Output {
     }
 }
 
-#[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    description: &'a str,
-    language: &'a str,
-    dir: &'static str,
-    base_url: &'a str,
-    home: String,
-    author: &'a crate::config::Author,
-    menu: Vec<LinkView>,
-    feeds: FeedHrefs,
-    tags_url: String,
-    categories_url: String,
-    css: String,
-    js: String,
-    comments: bool,
-    extra: &'a std::collections::BTreeMap<String, toml::Value>,
-}
-
-#[derive(Serialize)]
-struct FeedHrefs {
-    atom: String,
-    rss: String,
-    json: String,
-}
-
 /// Everything needed to render jobs: the site, the template engine and the
 /// list views of posts (built once, on first use, shared by every list page).
 pub struct Renderer<'s> {
     pub site: &'s Site,
-    tera: Tera,
+    /// Shared: a resident engine keeps it between builds ([`Templates`]).
+    tera: Templates,
     /// List view of each post (also the `post` of its own page) as a tera
     /// value, and its meta description. Made when a job first needs it: a
     /// rebuild after one edit shows a few dozen posts of thousands.
-    summaries: summaries::Summaries,
+    summaries: summaries::Summaries<'s>,
     /// Each post's feed items, shared by every feed it is in.
     feed_items: feeds::ItemCache,
     /// Where a page finds its entry's HTML when the entry holds none (the
@@ -154,9 +131,24 @@ pub type HtmlSource<'s> = &'s (dyn Fn(&crate::content::Entry) -> Option<String> 
 /// A post's list view (a tera value) and meta description.
 pub type Summary = (Value, String);
 
+/// Where a renderer finds the list views an earlier renderer made (post
+/// index → view, for the same post, config and conversation).
+pub type CachedSummaries<'s> = &'s (dyn Fn(usize) -> Option<std::sync::Arc<Summary>> + Sync);
+
+/// No cached list views.
+fn none(_: usize) -> Option<std::sync::Arc<Summary>> {
+    None
+}
+
 impl<'s> Renderer<'s> {
     pub fn new(site: &'s Site) -> Result<Renderer<'s>, Vec<Diagnostic>> {
-        Renderer::with_summaries(site, &|_| None)
+        Renderer::with_summaries(site, &none)
+    }
+
+    /// The list views this renderer made itself (not taken from its
+    /// cache), by post index: what a resident engine adds to its cache.
+    pub fn summaries_made(&self) -> Vec<(usize, std::sync::Arc<Summary>)> {
+        self.summaries.made()
     }
 
     /// [`Renderer::new`] that takes the summaries of unchanged posts from
@@ -164,51 +156,26 @@ impl<'s> Renderer<'s> {
     /// same post, config and conversation) instead of making them again.
     pub fn with_summaries(
         site: &'s Site,
-        cached: &(dyn Fn(usize) -> Option<std::sync::Arc<Summary>> + Sync),
+        cached: CachedSummaries<'s>,
     ) -> Result<Renderer<'s>, Vec<Diagnostic>> {
-        let config = &site.config;
-        let mut tera = templates::engine(&site.theme, config)?;
-        let site_view = SiteView {
-            title: &config.title,
-            description: &config.description,
-            language: &config.language,
-            dir: config.dir(),
-            base_url: &config.base_url,
-            home: config.url_for("/"),
-            author: &config.author,
-            menu: config
-                .menu
-                .iter()
-                .map(|m| LinkView {
-                    name: m.name.clone(),
-                    url: if m.url.starts_with('/') {
-                        config.url_for(&m.url)
-                    } else {
-                        m.url.clone()
-                    },
-                })
-                .collect(),
-            feeds: FeedHrefs {
-                atom: config.url_for("/feed.xml"),
-                rss: config.url_for("/rss.xml"),
-                json: config.url_for("/feed.json"),
-            },
-            tags_url: config.url_for("/tags/"),
-            categories_url: config.url_for("/categories/"),
-            css: config.url_for("/style.css"),
-            js: config.url_for("/causerie.js"),
-            comments: config.comments.is_some(),
-            extra: &config.extra,
-        };
-        tera.global_context().insert("site", &site_view);
-        let summaries = summaries::Summaries::new(site.content.posts.len(), cached);
-        Ok(Renderer {
+        Ok(Renderer::with_templates(site, templates_of(site)?, cached))
+    }
+
+    /// [`Renderer::with_summaries`] with a template engine made earlier by
+    /// [`templates_of`] for a site of the same global key. Nothing here is
+    /// per post up front: `cached` is asked when a job first shows a post.
+    pub fn with_templates(
+        site: &'s Site,
+        tera: Templates,
+        cached: CachedSummaries<'s>,
+    ) -> Renderer<'s> {
+        Renderer {
             site,
             tera,
-            summaries,
+            summaries: summaries::Summaries::new(site.content.posts.len(), cached),
             feed_items: feeds::ItemCache::new(site.content.posts.len()),
             html_source: None,
-        })
+        }
     }
 
     /// Pages read the HTML of an entry that holds none from `source`
@@ -269,13 +236,6 @@ impl<'s> Renderer<'s> {
     /// mode compares it with the one a cache offered).
     pub fn summary_made(&self, i: usize) -> std::sync::Arc<Summary> {
         self.summary_of(i)
-    }
-
-    /// The summary of post `i` if a job made or used it (to cache for the
-    /// next renderer; shared, not copied: a deep copy of 10 000 views per
-    /// rebuild was most of a `watch` rebuild after a comment).
-    pub fn summary(&self, i: usize) -> Option<std::sync::Arc<Summary>> {
-        self.summaries.get(i)
     }
 
     /// Every job of the site, in a stable order.

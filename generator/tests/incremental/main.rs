@@ -439,3 +439,4 @@ enum Mode {
 
 mod equivalence;
 mod rekey;
+mod resident;
