@@ -17,6 +17,16 @@ use crate::site::{Site, Taxonomy, pager_path};
 impl Site {
     /// Calls `f` with every site path the build writes.
     pub fn visit_known_paths(&self, f: &mut dyn FnMut(&str)) {
+        let mut buf = String::new();
+        for e in self.content.posts.iter().chain(self.content.pages.iter()) {
+            visit_entry_paths(e, f, &mut buf);
+        }
+        self.visit_other_paths(f);
+    }
+
+    /// [`Site::visit_known_paths`] but for those of the entries (see
+    /// [`visit_entry_paths`]).
+    fn visit_other_paths(&self, f: &mut dyn FnMut(&str)) {
         for p in [
             "/",
             "/feed.xml",
@@ -41,16 +51,6 @@ impl Site {
         };
         for n in 2..=self.pages_for(self.content.posts.len()) {
             f(&pager_path("/", n));
-        }
-        for e in self.content.posts.iter().chain(self.content.pages.iter()) {
-            f(&e.path);
-            joined(f, &e.path, "comments.xml");
-            for (_, rel) in &e.assets {
-                joined(f, &e.path, rel);
-            }
-            for a in &e.aliases {
-                f(a);
-            }
         }
         for tax in Taxonomy::ALL {
             f(&format!("/{}/", tax.segment()));
@@ -91,19 +91,45 @@ impl Site {
 
     /// One visit of the known paths: their [`Site::known_paths_hash`], and
     /// which of `wanted` are among them.
-    fn scan_known_paths(&self, mut wanted: HashSet<String>) -> (u64, HashSet<String>) {
-        let (mut n, mut sum) = (0u64, 0u64);
-        let mut found = HashSet::new();
-        self.visit_known_paths(&mut |p| {
-            n += 1;
-            sum = sum.wrapping_add(Fp::new().str(p).finish());
-            if !wanted.is_empty()
-                && let Some(w) = wanted.take(p)
-            {
-                found.insert(w);
+    fn scan_known_paths(&self, wanted: HashSet<String>) -> (u64, HashSet<String>) {
+        // The hash is a sum, so the entries' paths (most of them) are
+        // visited in parallel and their parts added up.
+        #[derive(Default)]
+        struct Part {
+            n: u64,
+            sum: u64,
+            found: HashSet<String>,
+        }
+        impl Part {
+            fn add(&mut self, p: &str, wanted: &HashSet<String>) {
+                self.n += 1;
+                self.sum = self.sum.wrapping_add(Fp::new().str(p).finish());
+                if !wanted.is_empty() && wanted.contains(p) {
+                    self.found.insert(p.to_string());
+                }
             }
-        });
-        (sum.wrapping_add(n), found)
+            fn join(mut self, other: Part) -> Part {
+                self.n += other.n;
+                self.sum = self.sum.wrapping_add(other.sum);
+                self.found.extend(other.found);
+                self
+            }
+        }
+        let c = &self.content;
+        let entries = (c.posts.par_iter().chain(c.pages.par_iter()))
+            .fold(
+                || (Part::default(), String::new()),
+                |(mut part, mut buf), e| {
+                    visit_entry_paths(e, &mut |p| part.add(p, &wanted), &mut buf);
+                    (part, buf)
+                },
+            )
+            .map(|(part, _)| part)
+            .reduce(Part::default, Part::join);
+        let mut rest = Part::default();
+        self.visit_other_paths(&mut |p| rest.add(p, &wanted));
+        let all = entries.join(rest);
+        (all.sum.wrapping_add(all.n), all.found)
     }
 
     /// Internal links (root-relative or relative) that point at nothing.
@@ -168,6 +194,21 @@ impl Site {
             .filter(|e| pred(e))
             .flat_map_iter(check)
             .collect()
+    }
+}
+
+/// Calls `f` with the site paths of entry `e` (its page, its comment
+/// feed, its assets and aliases); `buf` is scratch space.
+fn visit_entry_paths(e: &Entry, f: &mut dyn FnMut(&str), buf: &mut String) {
+    f(&e.path);
+    for rel in std::iter::once("comments.xml").chain(e.assets.iter().map(|(_, r)| r.as_str())) {
+        buf.clear();
+        buf.push_str(&e.path);
+        buf.push_str(rel);
+        f(buf);
+    }
+    for a in &e.aliases {
+        f(a);
     }
 }
 

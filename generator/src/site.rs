@@ -193,8 +193,10 @@ impl Site {
         };
         let slugs = config.slug_mode();
         let t = std::time::Instant::now();
-        let tags = index_terms(&content, slugs, |e| &e.tags);
-        let categories = index_terms(&content, slugs, |e| &e.categories);
+        let (tags, categories) = rayon::join(
+            || index_terms(&content, slugs, |e| &e.tags),
+            || index_terms(&content, slugs, |e| &e.categories),
+        );
         crate::profile::phase("  terms", t);
         Ok((
             Site {

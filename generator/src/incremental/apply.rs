@@ -37,7 +37,7 @@ impl Records {
             j.forget_all().map_err(|e| Error::io(j.path(), e))?;
         }
         stage.commit()?;
-        let mut jobs = HashMap::with_capacity(keyed.len());
+        let mut jobs = records::Jobs::with_capacity_and_hasher(keyed.len(), Default::default());
         let mut written = 0;
         for (&(name, key), files) in keyed.iter().zip(files) {
             written += files.len();

@@ -111,7 +111,7 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
         matches!(blob, Blob::File(_)),
         "read back by pread, not mapped"
     );
-    let lazy: HashMap<u64, Lazy> = frames.into_iter().collect();
+    let lazy: crate::hash::FpMap<u64, Lazy> = frames.into_iter().collect();
     assert_eq!(html(&blob, &lazy[&2]).unwrap(), "<p>two</p>");
     assert_eq!(html(&blob, &lazy[&1]).unwrap(), "<p>one</p>");
     // Saving moves the log in place without writing the bodies again.

@@ -11,7 +11,6 @@
 //! ignored as a whole, never half read.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +20,7 @@ use crate::content::front_matter::{FrontMatter, KEYS};
 use crate::content::{Entry, Kind};
 
 /// Entries by source path, each with the stamp of the file it was read from.
-pub type Entries = HashMap<String, (u64, Entry)>;
+pub type Entries = crate::hash::FpMap<String, (u64, Entry)>;
 
 /// The whole file's data: the link check's memory and the entries.
 #[derive(Serialize, Deserialize)]
@@ -339,7 +338,7 @@ mod tests {
             crate::config::Slugify::On,
         )
         .unwrap();
-        let mut entries = Entries::new();
+        let mut entries = Entries::default();
         let mut kept = e.clone();
         kept.body = String::new();
         entries.insert(e.source.clone(), (42, kept.clone()));

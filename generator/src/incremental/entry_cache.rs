@@ -13,13 +13,13 @@ pub(super) struct EntryCache {
     /// here (the markdown cache has the rendering).
     pub(super) parsed: entries::Entries,
     /// Stamps of the files the current build read, by source path.
-    pub(super) stamps: HashMap<String, u64>,
+    pub(super) stamps: crate::hash::FpMap<String, u64>,
     /// Hash of the site paths of the last build that passed the link check
     /// (see [`Site::known_paths_hash`]): while they stay the same, only entries not
     /// reused unchanged from that build can have broken links.
     pub(super) links_ok: Option<u64>,
     /// Sources of the entries this build took from the last one unchanged.
-    pub(super) reused: HashSet<String>,
+    pub(super) reused: crate::hash::FpSet<String>,
     /// What `.causerie/build-entries.bin` holds (`causerie build` only).
     pub(super) file: Option<entry_file::Saved>,
 }
@@ -42,7 +42,7 @@ impl EntryCache {
     pub(super) fn keep(&mut self, site: &mut Site) {
         // Sized once: growing moved every (large) entry again and again.
         let n = site.content.posts.len() + site.content.pages.len();
-        self.parsed = entries::Entries::with_capacity(n);
+        self.parsed = entries::Entries::with_capacity_and_hasher(n, Default::default());
         let posts = std::mem::take(&mut site.content.posts);
         let pages = std::mem::take(&mut site.content.pages);
         let stamps = std::mem::take(&mut self.stamps);

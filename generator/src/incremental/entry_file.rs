@@ -50,7 +50,7 @@ pub fn load(path: &Path, head: &[u8]) -> Option<(Option<u64>, Entries, Saved)> {
         })
         .collect::<Option<_>>()?;
     let n = lists.iter().map(|(l, _)| l.len()).sum();
-    let mut parsed = Entries::with_capacity(n);
+    let mut parsed = Entries::with_capacity_and_hasher(n, Default::default());
     let mut stamps = HashMap::with_capacity(n);
     for (list, ids) in lists {
         parsed.extend(list);

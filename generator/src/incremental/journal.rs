@@ -11,7 +11,7 @@
 //! a full build swaps its tree in, the file is removed. A failed append
 //! removes the file too: no records only costs a full build.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -21,7 +21,7 @@ use super::frames;
 use super::{FileRec, Record};
 use crate::render::Output;
 
-type Jobs = HashMap<u64, Record>;
+type Jobs = super::records::Jobs;
 
 /// Records per chunk of the base, encoded and decoded in parallel.
 const CHUNK: usize = 16384;
@@ -190,7 +190,8 @@ pub fn load(path: &Path, head: &[u8]) -> (Option<(PathBuf, Jobs)>, Journal) {
                 r.done().then_some(list)
             })
             .collect::<Option<_>>()?;
-        let mut jobs = Jobs::with_capacity(lists.iter().map(Vec::len).sum());
+        let mut jobs =
+            Jobs::with_capacity_and_hasher(lists.iter().map(Vec::len).sum(), Default::default());
         lists.into_iter().for_each(|l| jobs.extend(l));
         for f in &o.frames {
             let mut r = Reader::new(f);

@@ -1,6 +1,7 @@
 //! Loading the site through the caches: parsed entries and rendered markdown.
 
 use super::*;
+use crate::hash::{FpMap, FpSet};
 
 impl Engine {
     /// Loads the site, taking unchanged entries from the last build.
@@ -18,7 +19,7 @@ impl Engine {
             .unwrap_or_default();
         if self.entries.parsed.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
-            let stamps: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
+            let stamps: Mutex<FpMap<String, u64>> = Mutex::default();
             let note = |f: &Found| -> Option<Entry> {
                 let stamp = found_stamp(f, slugs)?;
                 stamps.lock().ok()?.insert(f.source.clone(), stamp);
@@ -50,8 +51,8 @@ impl Engine {
         // One lock for the three maps: one lock taken per file, not three.
         let shared = Mutex::new(Shared {
             pool: std::mem::take(&mut self.entries.parsed),
-            stamps: HashMap::with_capacity(n),
-            reused: HashSet::with_capacity(n),
+            stamps: FpMap::with_capacity_and_hasher(n, Default::default()),
+            reused: FpSet::with_capacity_and_hasher(n, Default::default()),
         });
         let reuse = |f: &Found| -> Option<Entry> {
             let stamp = found_stamp(f, slugs)?;
@@ -94,6 +95,6 @@ impl Engine {
 struct Shared {
     /// Entries of the last build not claimed yet.
     pool: super::entries::Entries,
-    stamps: HashMap<String, u64>,
-    reused: HashSet<String>,
+    stamps: FpMap<String, u64>,
+    reused: FpSet<String>,
 }

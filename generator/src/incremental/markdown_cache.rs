@@ -9,11 +9,11 @@ use crate::render::inputs::Inputs;
 #[derive(Default)]
 pub(super) struct MarkdownCache {
     /// Markdown cache key → rendered body.
-    pub(super) bodies: HashMap<u64, RenderedBody>,
+    pub(super) bodies: crate::hash::FpMap<u64, RenderedBody>,
     /// The markdown log as loaded from disk, and where each body's HTML is
     /// in it: bodies from disk carry empty HTML until a job needs it.
     pub(super) blob: disk::Blob,
-    pub(super) lazy: HashMap<u64, disk::Lazy>,
+    pub(super) lazy: crate::hash::FpMap<u64, disk::Lazy>,
     /// A body's HTML in the log failed its checksum during this build.
     pub(super) damaged: bool,
     /// The markdown log a cold one-shot build wrote while loading
@@ -102,7 +102,10 @@ impl MarkdownCache {
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
         let n = site.content.posts.len() + site.content.pages.len();
-        let old = std::mem::replace(&mut self.bodies, HashMap::with_capacity(n));
+        let old = std::mem::replace(
+            &mut self.bodies,
+            crate::hash::FpMap::with_capacity_and_hasher(n, Default::default()),
+        );
         if one_shot {
             // The process ends soon: freeing 100 000 bodies one by one is
             // wasted work the exit does for free.

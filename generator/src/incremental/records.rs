@@ -3,8 +3,10 @@
 //! they decide which jobs a build may skip.
 
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// Job name → record, hashed by [`crate::hash::Fp`] (names are hashes already).
+pub(super) type Jobs = crate::hash::FpMap<u64, Record>;
 
 /// One file a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +33,7 @@ pub(super) struct Records {
     /// Absolute output directory the records describe.
     pub(super) output: Option<PathBuf>,
     /// Job name → record.
-    pub(super) jobs: HashMap<u64, Record>,
+    pub(super) jobs: Jobs,
     /// This engine has seen every file of the output in place (it checked
     /// them, or wrote them). A resident engine (`serve`, `watch`) checks the
     /// output once, at its first build: stat-ing all 23 606 files of a

@@ -51,7 +51,7 @@ pub(super) fn check(
     jobs: &[Job],
     keyed: &[(u64, Option<u64>)],
     dirty: Option<&[usize]>,
-    records: &HashMap<u64, Record>,
+    records: &super::records::Jobs,
     cached: &(dyn Fn(usize) -> Option<std::sync::Arc<Summary>> + Sync),
     html: crate::render::HtmlSource<'_>,
 ) -> Result<()> {
@@ -308,7 +308,7 @@ mod tests {
         let (jobs, k, _) = dirty(&before, &now, keys::key);
         // A summary cache that kept the old title under the new post.
         let cached = |_: usize| Some(stale.clone());
-        let err = check(&now, &jobs, &k, None, &HashMap::new(), &cached, &|_| {
+        let err = check(&now, &jobs, &k, None, &Default::default(), &cached, &|_| {
             Some(String::new())
         })
         .unwrap_err()
@@ -318,7 +318,7 @@ mod tests {
             "{err}"
         );
         let fresh = |_: usize| None;
-        check(&now, &jobs, &k, None, &HashMap::new(), &fresh, &|_| {
+        check(&now, &jobs, &k, None, &Default::default(), &fresh, &|_| {
             Some(String::new())
         })
         .unwrap();
