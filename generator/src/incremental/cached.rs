@@ -20,6 +20,8 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     // The walk of the content needs nothing from the cache: both at once.
     let ((mut engine, mut log), walked) =
         rayon::join(|| disk::load(root), || crate::content::walk(root));
+    let (cache_dir, head) = (disk::dir(root), disk::header());
+    engine.records.dirs = dir_stamps::DirStamps::load(&cache_dir, &head);
     engine.one_shot = true;
     engine.walked = Some(walked);
     phase("cache load+walk", t);
@@ -37,6 +39,14 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
         engine.markdown.no_spill = true;
         log = disk::LogState::default();
         r = engine.build(root, output, opts);
+    }
+    // The output directories this build saw whole, for the next one to
+    // trust without looking into them.
+    if let Ok(o) = &r {
+        engine.records.stamp_dirs(o.full);
+    }
+    if let Err(e) = engine.records.dirs.save(&cache_dir, &head) {
+        eprintln!("warning: cannot save the build cache in .causerie/: {e}");
     }
     let t = Instant::now();
     let site = engine.kept.site.take();

@@ -24,6 +24,7 @@
 mod apply;
 mod blob;
 mod cached;
+mod dir_stamps;
 pub mod disk;
 mod entries;
 mod entry_cache;

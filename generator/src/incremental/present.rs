@@ -27,7 +27,9 @@ impl Background {
         match std::thread::Builder::new()
             .name("output-check".into())
             .spawn(move || {
-                records.missing = Some(records.missing_from(&OutputDir::open(&out)));
+                let (missing, verified) = records.missing_from(&OutputDir::open(&out));
+                records.missing = Some(missing);
+                records.verified = verified;
                 records
             }) {
             Ok(h) => Background(Some(h), None),
@@ -67,6 +69,51 @@ impl OutputDir {
             #[cfg(target_os = "linux")]
             dir: std::fs::File::open(root).ok(),
         }
+    }
+
+    /// The stamp of directory `rel` of the output (`""`: the root), if it
+    /// is a directory.
+    pub(super) fn dir_stamp(&self, rel: &str) -> Option<super::dir_stamps::Stamp> {
+        #[cfg(target_os = "linux")]
+        if let Some(dir) = &self.dir
+            && !rel.starts_with('/')
+            && rel.len() < PATH_BUF
+            && !rel.contains('\0')
+        {
+            use std::os::fd::AsRawFd;
+            let mut name = [0u8; PATH_BUF];
+            let rel = if rel.is_empty() { "." } else { rel };
+            name[..rel.len()].copy_from_slice(rel.as_bytes());
+            let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+            // SAFETY: as in `has`; the buffer is read only when fstatat
+            // says it wrote it.
+            let r =
+                unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr().cast(), st.as_mut_ptr(), 0) };
+            if r != 0 {
+                return None;
+            }
+            // SAFETY: fstatat returned 0, so it filled `st`.
+            let st = unsafe { st.assume_init() };
+            return ((st.st_mode & libc::S_IFMT) == libc::S_IFDIR).then_some(
+                super::dir_stamps::Stamp {
+                    ino: st.st_ino,
+                    mtime_s: st.st_mtime,
+                    mtime_ns: u32::try_from(st.st_mtime_nsec).ok()?,
+                },
+            );
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(self.root.join(rel)).ok()?;
+            m.is_dir().then_some(super::dir_stamps::Stamp {
+                ino: m.ino(),
+                mtime_s: m.mtime(),
+                mtime_ns: u32::try_from(m.mtime_nsec()).ok()?,
+            })
+        }
+        #[cfg(not(unix))]
+        None
     }
 
     /// Whether `rel` (a path the records hold, relative to the output)

@@ -3,6 +3,8 @@
 //! they decide which jobs a build may skip.
 
 use rayon::prelude::*;
+
+use crate::hash::FpMap;
 use std::path::{Path, PathBuf};
 
 /// Job name → record, hashed by [`crate::hash::Fp`] (names are hashes already).
@@ -45,6 +47,12 @@ pub(super) struct Records {
     /// Jobs with a recorded file missing from the output, when this build
     /// checked them already ([`super::present::Background`]).
     pub(super) missing: Option<super::present::Names>,
+    /// Stamps of the output's directories (`causerie build` keeps them in
+    /// `.causerie/`): a directory as stamped needs no lookup of its files.
+    pub(super) dirs: super::dir_stamps::DirStamps,
+    /// Directories whose recorded files this build looked up and found,
+    /// to be stamped after it.
+    pub(super) verified: Vec<String>,
 }
 
 impl Records {
@@ -103,13 +111,57 @@ impl Records {
             .collect()
     }
 
-    /// Names of the jobs with a recorded file that is not in `out`.
-    pub(super) fn missing_from(&self, out: &super::present::OutputDir) -> super::present::Names {
-        self.jobs
-            .iter()
-            .filter(|(_, r)| !r.files.iter().all(|f| out.has(&f.path)))
-            .map(|(name, _)| *name)
-            .collect()
+    /// Names of the jobs with a recorded file that is not in `out`, and
+    /// the directories whose recorded files were all looked up and found.
+    /// A directory as stamped ([`super::dir_stamps`]) is not looked into.
+    pub(super) fn missing_from(
+        &self,
+        out: &super::present::OutputDir,
+    ) -> (super::present::Names, Vec<String>) {
+        use super::dir_stamps::parent;
+        let mut stamped: FpMap<&str, bool> = FpMap::default();
+        let mut found_all: FpMap<&str, bool> = FpMap::default();
+        let mut missing = super::present::Names::new();
+        for (name, r) in &self.jobs {
+            let mut ok = true;
+            for f in &r.files {
+                let dir = parent(&f.path);
+                let as_stamped = *stamped
+                    .entry(dir)
+                    .or_insert_with(|| self.dirs.holds(out, dir));
+                if as_stamped {
+                    continue;
+                }
+                let here = out.has(&f.path);
+                *found_all.entry(dir).or_insert(true) &= here;
+                ok &= here;
+            }
+            if !ok {
+                missing.insert(*name);
+            }
+        }
+        let verified = (found_all.into_iter())
+            .filter(|&(_, all)| all)
+            .map(|(d, _)| d.to_string())
+            .collect();
+        (missing, verified)
+    }
+
+    /// Stamps the directories of the output this build saw whole: every
+    /// one after a full build, else those it looked into and found whole.
+    pub(super) fn stamp_dirs(&mut self, full: bool) {
+        let Some(output) = &self.output else { return };
+        let out = super::present::OutputDir::open(output);
+        if full {
+            self.dirs.clear();
+            let all: crate::hash::FpSet<&str> = (self.jobs.values())
+                .flat_map(|r| r.files.iter().map(|f| super::dir_stamps::parent(&f.path)))
+                .collect();
+            self.dirs.stamp(&out, all.into_iter());
+        } else {
+            let verified = std::mem::take(&mut self.verified);
+            self.dirs.stamp(&out, verified.iter().map(String::as_str));
+        }
     }
 
     /// Pages and other files the records hold.

@@ -342,3 +342,39 @@ fn a_site_without_comments_has_no_conversation() {
     assert!(!post.contains("rel=\"webmention\"") && !post.contains("id=\"comments\""));
     assert!(site.join("public/posts/post-1/comments.xml").exists());
 }
+
+/// Sets every directory's mtime under `dir` an hour back, as if the
+/// output had been written long ago (stamps trust only settled mtimes).
+fn age_dirs(dir: &std::path::Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            age_dirs(&p);
+        }
+    }
+    std::fs::File::open(dir).unwrap().set_modified(old).unwrap();
+}
+
+#[test]
+fn files_deleted_by_hand_from_stamped_directories_come_back() {
+    let (_tmp, site) = copy_fixture("good");
+    assert!(run(&["build"], &site).status.success());
+    let whole = snapshot(&site.join("public"));
+    age_dirs(&site.join("public"));
+    // This build looks every file up, finds them all, and stamps the
+    // (settled) directories; the next trusts the stamps.
+    assert!(run(&["build"], &site).status.success());
+    assert!(site.join(".causerie/build-dirs.bin").is_file());
+    assert!(run(&["build"], &site).status.success());
+    std::fs::remove_file(site.join("public/posts/post-5/index.html")).unwrap();
+    std::fs::remove_file(site.join("public/feed.xml")).unwrap();
+    std::fs::remove_dir_all(site.join("public/tags")).unwrap();
+    let o = run(&["build"], &site);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        snapshot(&site.join("public")),
+        whole,
+        "the whole site again"
+    );
+}
