@@ -7,10 +7,14 @@
 //! them, so its files are not looked up one by one: at 100 000 posts that
 //! is one lookup per page directory instead of one per file (235 000).
 //!
-//! A stamp is only taken of a directory whose mtime is older than
-//! [`SETTLED`]: file systems keep mtimes in coarse ticks (up to 2 s), and
-//! a deletion in the same tick as the stamped mtime would leave it as it
-//! was. A directory that changed since its stamp is checked file by file,
+//! A stamp is only taken of a directory whose mtime has settled: file
+//! systems keep mtimes in ticks, and a deletion in the same tick as the
+//! stamped mtime would leave it as it was. A mtime with a sub-second part
+//! comes from a file system with fine ticks (the kernel's clock tick, at
+//! most 10 ms), so [`SETTLED_FINE`] is ample; a whole-second mtime may come
+//! from one with ticks of 1 or 2 s, which waits [`SETTLED_COARSE`]. The
+//! short wait is what lets a clean build stamp the directories it wrote
+//! last, so that the first edit after it is as quick as the next ones. A directory that changed since its stamp is checked file by file,
 //! as it is when it has no stamp, so a lost or stale stamp file (kept in
 //! `.causerie/build-dirs.bin`, with the cache's header and a checksum)
 //! only costs lookups.
@@ -25,8 +29,12 @@ use crate::hash::{Fp, FpMap};
 
 const FILE: &str = "build-dirs.bin";
 
-/// How old a directory's mtime must be for its stamp to be trusted.
-const SETTLED: Duration = Duration::from_secs(3);
+/// How old a fine-grained directory mtime must be for its stamp to be
+/// trusted: ten times the coarsest kernel clock tick.
+const SETTLED_FINE: Duration = Duration::from_millis(100);
+
+/// The same for a whole-second mtime (FAT keeps 2 s ticks).
+const SETTLED_COARSE: Duration = Duration::from_secs(3);
 
 /// What identifies the state of a directory's entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,13 +45,18 @@ pub(super) struct Stamp {
 }
 
 impl Stamp {
-    /// Whether this stamp is old enough (see [`SETTLED`]) at `now`.
+    /// Whether this stamp is old enough at `now` to be trusted.
     fn settled(&self, now: SystemTime) -> bool {
         let Ok(since) = now.duration_since(SystemTime::UNIX_EPOCH) else {
             return false;
         };
+        let wait = if self.mtime_ns == 0 {
+            SETTLED_COARSE
+        } else {
+            SETTLED_FINE
+        };
         let mtime = Duration::new(self.mtime_s.max(0) as u64, self.mtime_ns);
-        self.mtime_s >= 0 && mtime + SETTLED < since
+        self.mtime_s >= 0 && mtime + wait < since
     }
 }
 

@@ -27,7 +27,15 @@ fn a_settled_directory_holds_until_an_entry_in_it_changes() {
     ]);
     let out = OutputDir::open(t.path());
     let mut s = DirStamps::default();
-    // Just written: not settled, so not stamped.
+    // Changed this instant (a time ahead of the clock, so that a slow
+    // test machine cannot let it settle): not stamped.
+    for d in ["", "a", "b"] {
+        let soon = SystemTime::now() + Duration::from_secs(60);
+        std::fs::File::open(t.path().join(d))
+            .unwrap()
+            .set_modified(soon)
+            .unwrap();
+    }
     s.stamp(&out, ["", "a", "b"].into_iter());
     assert!(!s.holds(&out, "a"), "a fresh mtime is never trusted");
     for d in ["", "a", "b"] {
@@ -44,6 +52,39 @@ fn a_settled_directory_holds_until_an_entry_in_it_changes() {
     std::fs::remove_dir_all(t.path().join("b")).unwrap();
     assert!(!s.holds(&out, "b"), "a directory gone holds nothing");
     assert!(!s.holds(&out, "c"), "nor does one never stamped");
+}
+
+#[test]
+fn whole_second_mtimes_wait_longer_than_fine_ones() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+    let at = |ago: Duration| {
+        let t = Duration::from_secs(1_000_000) - ago;
+        Stamp {
+            ino: 1,
+            mtime_s: t.as_secs() as i64,
+            mtime_ns: t.subsec_nanos(),
+        }
+    };
+    let fine = |ms: u64| at(Duration::from_millis(ms) + Duration::from_nanos(7));
+    assert!(!fine(50).settled(now), "within the fine wait");
+    assert!(fine(500).settled(now), "past the fine wait");
+    assert!(
+        !at(Duration::from_secs(1)).settled(now),
+        "a whole second may be a coarse tick"
+    );
+    assert!(!at(Duration::from_secs(2)).settled(now));
+    assert!(
+        at(Duration::from_secs(4)).settled(now),
+        "past the coarse wait"
+    );
+    let ahead = Stamp {
+        mtime_s: 1_000_001,
+        ..at(Duration::ZERO)
+    };
+    assert!(
+        !ahead.settled(now),
+        "a mtime ahead of the clock never settles"
+    );
 }
 
 #[test]
