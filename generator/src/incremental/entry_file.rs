@@ -91,16 +91,7 @@ pub fn save_whole<'a>(
     put_u64(&mut top, links_ok.unwrap_or(0));
     put_u64(&mut top, u64::from(links_ok.is_some()));
     put_u64(&mut top, chunks.len() as u64);
-    let lens: Vec<[u8; 8]> = chunks
-        .iter()
-        .map(|c| (c.len() as u64).to_le_bytes())
-        .collect();
-    let mut parts: Vec<&[u8]> = vec![&top];
-    for (c, n) in chunks.iter().zip(&lens) {
-        parts.push(n);
-        parts.push(c);
-    }
-    let n = frames::write_base(path, head, &parts)?;
+    let n = frames::write_chunked_base(path, head, &top, &chunks)?;
     Ok(Saved {
         path: path.to_path_buf(),
         stamps,

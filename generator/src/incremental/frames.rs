@@ -126,6 +126,25 @@ fn hash_parts(parts: &[&[u8]]) -> u64 {
     h ^ (h >> 29)
 }
 
+/// Writes a base of `top` followed by each chunk after its length (a
+/// little-endian u64), so that the chunks can be decoded in parallel.
+pub fn write_chunked_base(
+    path: &Path,
+    head: &[u8],
+    top: &[u8],
+    chunks: &[Vec<u8>],
+) -> std::io::Result<u64> {
+    let lens: Vec<[u8; 8]> = (chunks.iter())
+        .map(|c| (c.len() as u64).to_le_bytes())
+        .collect();
+    let mut parts: Vec<&[u8]> = vec![top];
+    for (c, n) in chunks.iter().zip(&lens) {
+        parts.push(n);
+        parts.push(c);
+    }
+    write_base(path, head, &parts)
+}
+
 /// Writes a file holding only a base made of `parts` (through a
 /// temporary file and a rename); returns its length.
 pub fn write_base(path: &Path, head: &[u8], parts: &[&[u8]]) -> std::io::Result<u64> {

@@ -237,17 +237,8 @@ pub fn save(
     let mut top = Vec::new();
     put_str(&mut top, &out.to_string_lossy());
     put_u64(&mut top, chunks.len() as u64);
-    let lens: Vec<[u8; 8]> = chunks
-        .iter()
-        .map(|c| (c.len() as u64).to_le_bytes())
-        .collect();
-    let mut parts: Vec<&[u8]> = vec![&top];
-    for (c, n) in chunks.iter().zip(&lens) {
-        parts.push(n);
-        parts.push(c);
-    }
     journal.len = None;
-    let n = frames::write_base(&journal.path, head, &parts)?;
+    let n = frames::write_chunked_base(&journal.path, head, &top, &chunks)?;
     journal.len = Some((n, n));
     Ok(())
 }

@@ -75,25 +75,8 @@ impl OutputDir {
     /// is a directory.
     pub(super) fn dir_stamp(&self, rel: &str) -> Option<super::dir_stamps::Stamp> {
         #[cfg(target_os = "linux")]
-        if let Some(dir) = &self.dir
-            && !rel.starts_with('/')
-            && rel.len() < PATH_BUF
-            && !rel.contains('\0')
-        {
-            use std::os::fd::AsRawFd;
-            let mut name = [0u8; PATH_BUF];
-            let rel = if rel.is_empty() { "." } else { rel };
-            name[..rel.len()].copy_from_slice(rel.as_bytes());
-            let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-            // SAFETY: as in `has`; the buffer is read only when fstatat
-            // says it wrote it.
-            let r =
-                unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr().cast(), st.as_mut_ptr(), 0) };
-            if r != 0 {
-                return None;
-            }
-            // SAFETY: fstatat returned 0, so it filled `st`.
-            let st = unsafe { st.assume_init() };
+        if let Some(st) = self.stat_at(if rel.is_empty() { "." } else { rel }) {
+            let st = st?;
             return ((st.st_mode & libc::S_IFMT) == libc::S_IFDIR).then_some(
                 super::dir_stamps::Stamp {
                     ino: st.st_ino,
@@ -120,24 +103,32 @@ impl OutputDir {
     /// exists in it, following symlinks as [`Path::exists`] does.
     pub(super) fn has(&self, rel: &str) -> bool {
         #[cfg(target_os = "linux")]
-        if let Some(dir) = &self.dir
-            && !rel.starts_with('/')
-            && rel.len() < PATH_BUF
-            && !rel.contains('\0')
-        {
-            use std::os::fd::AsRawFd;
-            // On the stack: a heap string per lookup was a tenth of it.
-            let mut name = [0u8; PATH_BUF];
-            name[..rel.len()].copy_from_slice(rel.as_bytes());
-            let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-            // SAFETY: a valid open descriptor, a NUL-terminated path (the
-            // buffer is zeroed past `rel`, which has no NUL) and a buffer
-            // of the size fstatat writes; nothing is read back.
-            let r =
-                unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr().cast(), st.as_mut_ptr(), 0) };
-            return r == 0;
+        if let Some(st) = self.stat_at(rel) {
+            return st.is_some();
         }
         self.root.join(rel).exists()
+    }
+
+    /// `fstatat` of `rel` relative to the open output directory, following
+    /// symlinks: `Some(None)` when it is not there, `None` when this path
+    /// cannot be asked so (no handle, absolute, too long, or with a NUL).
+    #[cfg(target_os = "linux")]
+    fn stat_at(&self, rel: &str) -> Option<Option<libc::stat>> {
+        use std::os::fd::AsRawFd;
+        let dir = self.dir.as_ref()?;
+        if rel.starts_with('/') || rel.len() >= PATH_BUF || rel.contains('\0') {
+            return None;
+        }
+        // On the stack: a heap string per lookup was a tenth of the check.
+        let mut name = [0u8; PATH_BUF];
+        name[..rel.len()].copy_from_slice(rel.as_bytes());
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: a valid open descriptor, a NUL-terminated path (the
+        // buffer is zeroed past `rel`, which has no NUL) and a buffer of
+        // the size fstatat writes.
+        let r = unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr().cast(), st.as_mut_ptr(), 0) };
+        // SAFETY: read only when fstatat returned 0, so it filled `st`.
+        Some((r == 0).then(|| unsafe { st.assume_init() }))
     }
 }
 
