@@ -3,10 +3,9 @@
 //! [`Inputs::fingerprint`] in spirit: every variant is named, so a new one
 //! is a compile error here too.
 
-use crate::content::date::PostDate;
 use crate::content::{Entry, Kind};
 use crate::hash::Fp;
-use crate::render::inputs::{EntryRef, Inputs, Slice, TermRef};
+use crate::render::inputs::{EntryRef, Inputs, Slice, TermRef, hash_date};
 
 /// What a job that [`Inputs::listing`] names reads of one entry: its path,
 /// dates, aliases and comment setting (not its text). A body or title edit
@@ -15,19 +14,9 @@ use crate::render::inputs::{EntryRef, Inputs, Slice, TermRef};
 /// re-keying a one-post edit.
 pub fn listing_fp(e: &Entry) -> u64 {
     let mut fp = Fp::new();
-    let date = |fp: &mut Fp, d: Option<PostDate>| {
-        match d {
-            Some(d) => fp
-                .num(1)
-                .num(d.ts.as_nanosecond() as u64)
-                .num((d.ts.as_nanosecond() >> 64) as u64)
-                .num(d.offset_seconds as u64),
-            None => fp.num(0),
-        };
-    };
     fp.str(&e.path);
-    date(&mut fp, e.date);
-    date(&mut fp, e.updated);
+    hash_date(&mut fp, e.date);
+    hash_date(&mut fp, e.updated);
     fp.num(e.aliases.len() as u64);
     for a in &e.aliases {
         fp.str(a);

@@ -202,16 +202,7 @@ fn files_deleted_from_the_output_by_hand_come_back() {
     let (_tmp, site) = copy_fixture("good");
     assert!(run(&["build"], &site).status.success());
     let whole = snapshot(&site.join("public"));
-    std::fs::remove_file(site.join("public/posts/post-5/index.html")).unwrap();
-    std::fs::remove_file(site.join("public/feed.xml")).unwrap();
-    std::fs::remove_dir_all(site.join("public/tags")).unwrap();
-    let o = run(&["build"], &site);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        snapshot(&site.join("public")),
-        whole,
-        "the whole site again"
-    );
+    deleted_by_hand_come_back(&site, &whole);
 }
 
 #[test]
@@ -367,13 +358,22 @@ fn files_deleted_by_hand_from_stamped_directories_come_back() {
     assert!(run(&["build"], &site).status.success());
     assert!(site.join(".causerie/build-dirs.bin").is_file());
     assert!(run(&["build"], &site).status.success());
+    deleted_by_hand_come_back(&site, &whole);
+}
+
+/// Deletes a page, a feed and a directory of the output by hand, builds,
+/// and checks that the output is `whole` again.
+fn deleted_by_hand_come_back(
+    site: &std::path::Path,
+    whole: &std::collections::BTreeMap<String, Vec<u8>>,
+) {
     std::fs::remove_file(site.join("public/posts/post-5/index.html")).unwrap();
     std::fs::remove_file(site.join("public/feed.xml")).unwrap();
     std::fs::remove_dir_all(site.join("public/tags")).unwrap();
-    let o = run(&["build"], &site);
+    let o = run(&["build"], site);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
-        snapshot(&site.join("public")),
+        &snapshot(&site.join("public")),
         whole,
         "the whole site again"
     );
