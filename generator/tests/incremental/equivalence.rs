@@ -9,11 +9,7 @@ fn run(seed: u64, steps: usize, mode: Mode) {
     let inc = tmp.path().join("inc");
     let full = tmp.path().join("full");
     let mut site = SiteGen::new(root.clone(), seed);
-    let opts = BuildOptions {
-        drafts: false,
-        base_url: None,
-        now: Some("2026-03-01T00:00:00Z".parse().unwrap()),
-    };
+    let opts = fixed_clock();
     let mut engine = Engine::new();
     if always_partial {
         engine.set_partial_limit(1.0);

@@ -13,6 +13,24 @@ use causerie::conversation::{Item, ItemKind};
 use causerie::incremental::Engine;
 use causerie::site::BuildOptions;
 
+/// Options of every build here: a fixed clock, so that what is published
+/// does not depend on the day the tests run.
+fn fixed_clock() -> BuildOptions {
+    BuildOptions {
+        drafts: false,
+        base_url: None,
+        now: Some("2026-03-01T00:00:00Z".parse().unwrap()),
+    }
+}
+
+/// An engine that builds partially however much changed, so that every
+/// step exercises the incremental path.
+fn partial_engine() -> Engine {
+    let mut engine = Engine::new();
+    engine.set_partial_limit(1.0);
+    engine
+}
+
 /// xorshift64*: a tiny deterministic generator so a failing seed replays.
 struct Rng(u64);
 

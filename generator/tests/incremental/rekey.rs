@@ -33,13 +33,8 @@ fn a_title_edit_reaches_neighbours_lists_and_terms() {
         let p = root.join(format!("content/posts/p{n}.md"));
         std::fs::write(&p, post(n, &format!("Old title {n}"), tag)).unwrap();
     }
-    let opts = BuildOptions {
-        drafts: false,
-        base_url: None,
-        now: Some("2026-03-01T00:00:00Z".parse().unwrap()),
-    };
-    let mut engine = Engine::new();
-    engine.set_partial_limit(1.0);
+    let opts = fixed_clock();
+    let mut engine = partial_engine();
     engine.build(&root, &inc, &opts).unwrap();
     // p6 is the 6th newest of 12: neighbours p7 and p5, index page 2,
     // the first page of `even`.

@@ -43,13 +43,8 @@ impl Resident {
             let p = root.join(format!("content/posts/p{n}.md"));
             std::fs::write(&p, post(n, &format!("Title {n}"), &format!("Gist {n}"))).unwrap();
         }
-        let opts = BuildOptions {
-            drafts: false,
-            base_url: None,
-            now: Some("2026-03-01T00:00:00Z".parse().unwrap()),
-        };
-        let mut engine = Engine::new();
-        engine.set_partial_limit(1.0);
+        let opts = fixed_clock();
+        let mut engine = partial_engine();
         engine.build(&root, &inc, &opts).unwrap();
         Resident {
             _tmp: tmp,
