@@ -22,8 +22,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use super::disk::{Reader, put_u64};
-use super::present::OutputDir;
+use super::codec::{Reader, put_u64};
+use super::present::{OutputDir, Stamp};
 use crate::content::content_hash;
 use crate::hash::{Fp, FpMap};
 
@@ -35,14 +35,6 @@ const SETTLED_FINE: Duration = Duration::from_millis(100);
 
 /// The same for a whole-second mtime (FAT keeps 2 s ticks).
 const SETTLED_COARSE: Duration = Duration::from_secs(3);
-
-/// What identifies the state of a directory's entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Stamp {
-    pub(super) ino: u64,
-    pub(super) mtime_s: i64,
-    pub(super) mtime_ns: u32,
-}
 
 impl Stamp {
     /// Whether this stamp is old enough at `now` to be trusted.

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::disk::{Reader, put_u64};
+use super::codec::{Reader, put_u64};
 use super::entries::{self, Entries, Item, source_id};
 use super::frames;
 use rayon::prelude::*;

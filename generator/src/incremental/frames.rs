@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::disk::put_u64;
+use super::codec::put_u64;
 use crate::content::content_hash;
 
 /// A file's base and frames, as read and checked.

@@ -16,12 +16,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::disk::{Reader, put_str, put_u64};
+use super::codec::{Reader, put_str, put_u64};
 use super::frames;
-use super::{FileRec, Record};
+use super::record::{FileRec, Jobs, Record};
 use crate::render::Output;
-
-type Jobs = super::records::Jobs;
 
 /// Records per chunk of the base, encoded and decoded in parallel.
 const CHUNK: usize = 16384;

@@ -4,12 +4,13 @@
 //! parallel, a window of the log at a time so that the window's pages are
 //! released once, after both passes touched them.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::blob::{self, Blob, Lazy};
-use super::disk::{LogState, Reader, decode_rest};
+use super::codec::{Reader, decode_rest};
 use crate::content::content_hash;
 use crate::markdown::RenderedBody;
 
@@ -100,4 +101,39 @@ pub fn load(path: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
         pending: None,
     };
     Some((blob, frames, log))
+}
+
+/// What was read from the markdown log, to append only what is new.
+#[derive(Debug, Default)]
+pub struct LogState {
+    /// Keys present in the log.
+    pub(super) keys: HashSet<u64>,
+    /// Frames in the log (live or dead).
+    pub(super) frames: usize,
+    /// Byte length of the valid part of the log.
+    pub(super) valid_len: u64,
+    /// A log written during the build ([`super::spill`]), moved in place
+    /// of the old one when the cache is saved.
+    pub(super) pending: Option<PathBuf>,
+}
+
+impl LogState {
+    /// The state of a log written whole at `path` by this build.
+    pub(super) fn pending(keys: HashSet<u64>, frames: usize, len: u64, path: PathBuf) -> LogState {
+        LogState {
+            keys,
+            frames,
+            valid_len: len,
+            pending: Some(path),
+        }
+    }
+}
+
+impl LogState {
+    /// Removes a log this build wrote and will not save.
+    pub(super) fn discard(self) {
+        if let Some(p) = self.pending {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }

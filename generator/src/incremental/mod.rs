@@ -24,6 +24,7 @@
 mod apply;
 mod blob;
 mod cached;
+mod codec;
 mod dir_stamps;
 pub mod disk;
 mod entries;
@@ -39,9 +40,11 @@ mod log_scan;
 mod markdown_cache;
 mod order;
 mod outcome;
+mod output_check;
 mod patch;
 mod plan;
 mod present;
+mod record;
 mod records;
 mod rekey;
 mod rendering;
@@ -58,8 +61,8 @@ use markdown_cache::MarkdownCache;
 pub use outcome::Outcome;
 use patch::Patch;
 use plan::Plan;
+pub use record::{FileRec, Record};
 use records::Records;
-pub use records::{FileRec, Record};
 use rendering::{Files, Made};
 use stamps::{found_stamp, markdown_key, summary_key};
 
@@ -213,7 +216,7 @@ impl Engine {
         output: &Path,
         start: Instant,
     ) -> Result<Outcome> {
-        let check = present::Background::start(std::mem::take(&mut self.records), output);
+        let check = output_check::Background::start(std::mem::take(&mut self.records), output);
         let loaded = self.load(root, opts);
         let (mut site, mut errors) = match loaded {
             Ok(l) => l,

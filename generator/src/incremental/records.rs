@@ -7,27 +7,7 @@ use rayon::prelude::*;
 use crate::hash::FpMap;
 use std::path::{Path, PathBuf};
 
-/// Job name → record, hashed by [`crate::hash::Fp`] (names are hashes already).
-pub(super) type Jobs = crate::hash::FpMap<u64, Record>;
-
-/// One file a job wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRec {
-    /// Relative to the output root.
-    pub path: String,
-    /// Hash of the bytes (or, for copied files, of the source's stamp).
-    pub hash: u64,
-    /// An HTML page (counts as a page in the summary).
-    pub page: bool,
-}
-
-/// What the last build did for one job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// `None`: the job is rendered every time.
-    pub key: Option<u64>,
-    pub files: Vec<FileRec>,
-}
+pub(super) use super::record::Jobs;
 
 /// Memory of what the last build wrote into one output directory.
 #[derive(Default)]
@@ -45,7 +25,7 @@ pub(super) struct Records {
     /// as it is written ([`super::journal`]); `None` for a resident engine.
     pub(super) journal: Option<super::journal::Journal>,
     /// Jobs with a recorded file missing from the output, when this build
-    /// checked them already ([`super::present::Background`]).
+    /// checked them already ([`super::output_check::Background`]).
     pub(super) missing: Option<super::present::Names>,
     /// Stamps of the output's directories (`causerie build` keeps them in
     /// `.causerie/`): a directory as stamped needs no lookup of its files.

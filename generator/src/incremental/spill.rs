@@ -67,7 +67,7 @@ impl Spill {
     /// stays in memory if the write failed).
     pub fn put(&self, key: u64, body: &mut RenderedBody) {
         let mut w = Vec::with_capacity(body.html.len() + body.summary_html.len() + 128);
-        let html_at = disk::put_frame(&mut w, key, body);
+        let html_at = super::codec::put_frame(&mut w, key, body);
         let Ok(mut out) = self.out.lock() else {
             return;
         };
