@@ -12,14 +12,16 @@ pub(super) struct EntryCache {
     /// unchanged file is not read again. Bodies and markdown are not kept
     /// here (the markdown cache has the rendering).
     pub(super) parsed: entries::Entries,
-    /// Stamps of the files the current build read, by source path.
-    pub(super) stamps: crate::hash::FpMap<String, u64>,
+    /// Stamps of the files the current build read, by
+    /// [`entries::source_id`] of their source path.
+    pub(super) stamps: crate::hash::FpMap<u64, u64>,
     /// Hash of the site paths of the last build that passed the link check
     /// (see [`Site::known_paths_hash`]): while they stay the same, only entries not
     /// reused unchanged from that build can have broken links.
     pub(super) links_ok: Option<u64>,
-    /// Sources of the entries this build took from the last one unchanged.
-    pub(super) reused: crate::hash::FpSet<String>,
+    /// Sources (by [`entries::source_id`]) of the entries this build took
+    /// from the last one unchanged.
+    pub(super) reused: crate::hash::FpSet<u64>,
     /// What `.causerie/build-entries.bin` holds (`causerie build` only).
     pub(super) file: Option<entry_file::Saved>,
 }
@@ -48,7 +50,7 @@ impl EntryCache {
         let stamps = std::mem::take(&mut self.stamps);
         for mut e in posts.into_iter().chain(pages) {
             // The stamp taken just before the file was read.
-            if let Some(&stamp) = stamps.get(&e.source) {
+            if let Some(&stamp) = stamps.get(&entries::source_id(&e.source)) {
                 e.body = String::new();
                 e.assets.clear();
                 self.parsed.insert(e.source.clone(), (stamp, e));
@@ -67,7 +69,7 @@ impl EntryCache {
         errors: &mut Vec<Diagnostic>,
     ) {
         // A reused entry is the file that build read, and checked.
-        let fresh = |e: &Entry| !self.reused.contains(&e.source);
+        let fresh = |e: &Entry| !self.reused.contains(&entries::source_id(&e.source));
         let entries = site.content.posts.len() + site.content.pages.len();
         // Looking links up one by one pays while they are few (drafts are
         // reused too, so this count is a lower bound).

@@ -1,6 +1,7 @@
 //! Loading the site through the caches: parsed entries and rendered markdown.
 
 use super::*;
+use super::entries::source_id;
 use crate::hash::{FpMap, FpSet};
 
 impl Engine {
@@ -19,10 +20,10 @@ impl Engine {
             .unwrap_or_default();
         if self.entries.parsed.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
-            let stamps: Mutex<FpMap<String, u64>> = Mutex::default();
+            let stamps: Mutex<FpMap<u64, u64>> = Mutex::default();
             let note = |f: &Found| -> Option<Entry> {
                 let stamp = found_stamp(f, slugs)?;
-                stamps.lock().ok()?.insert(f.source.clone(), stamp);
+                stamps.lock().ok()?.insert(source_id(&f.source), stamp);
                 None
             };
             // With no markdown cached either (a cold build), render while
@@ -54,13 +55,15 @@ impl Engine {
             stamps: FpMap::with_capacity_and_hasher(n, Default::default()),
             reused: FpSet::with_capacity_and_hasher(n, Default::default()),
         });
+        // Keyed by source id: no copy of 100 000 paths, twice.
         let reuse = |f: &Found| -> Option<Entry> {
             let stamp = found_stamp(f, slugs)?;
+            let id = source_id(&f.source);
             let mut s = shared.lock().ok()?;
-            s.stamps.insert(f.source.clone(), stamp);
+            s.stamps.insert(id, stamp);
             match s.pool.remove(&f.source) {
                 Some((was, e)) if was == stamp => {
-                    s.reused.insert(f.source.clone());
+                    s.reused.insert(id);
                     Some(e)
                 }
                 _ => None,
@@ -76,7 +79,8 @@ impl Engine {
         // config changed how markdown renders), read everything again.
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
-        let cached = |e: &Entry| !reused.contains(&e.source) || self.markdown.has(e, &base, hl);
+        let cached =
+            |e: &Entry| !reused.contains(&source_id(&e.source)) || self.markdown.has(e, &base, hl);
         let complete =
             site.content.posts.par_iter().all(cached) && site.content.pages.par_iter().all(cached);
         phase("  complete", t);
@@ -95,6 +99,6 @@ impl Engine {
 struct Shared {
     /// Entries of the last build not claimed yet.
     pool: super::entries::Entries,
-    stamps: FpMap<String, u64>,
-    reused: FpSet<String>,
+    stamps: FpMap<u64, u64>,
+    reused: FpSet<u64>,
 }

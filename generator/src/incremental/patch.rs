@@ -124,7 +124,7 @@ impl Engine {
         let touched: Vec<(Kind, usize)> = edits.iter().map(|(k, i, ..)| (*k, *i)).collect();
         let sources: Vec<String> = edits.iter().map(|(.., e, _)| e.source.clone()).collect();
         for (kind, i, e, stamp) in edits {
-            self.entries.stamps.insert(e.source.clone(), stamp);
+            (self.entries.stamps).insert(entries::source_id(&e.source), stamp);
             match kind {
                 Kind::Post => site.content.posts[i] = e,
                 Kind::Page => site.content.pages[i] = e,

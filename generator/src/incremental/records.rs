@@ -99,16 +99,27 @@ impl Records {
         out: &super::present::OutputDir,
     ) -> (super::present::Names, Vec<String>) {
         use super::dir_stamps::parent;
-        let mut stamped: FpMap<&str, bool> = FpMap::default();
+        // Sized once: a post's directory per job, 100 000 of them.
+        let mut stamped: FpMap<&str, bool> =
+            FpMap::with_capacity_and_hasher(self.jobs.len(), Default::default());
         let mut found_all: FpMap<&str, bool> = FpMap::default();
         let mut missing = super::present::Names::new();
         for (name, r) in &self.jobs {
             let mut ok = true;
+            // A job's files mostly share a directory: asked once.
+            let mut last: Option<(&str, bool)> = None;
             for f in &r.files {
                 let dir = parent(&f.path);
-                let as_stamped = *stamped
-                    .entry(dir)
-                    .or_insert_with(|| self.dirs.holds(out, dir));
+                let as_stamped = match last {
+                    Some((d, s)) if d == dir => s,
+                    _ => {
+                        let s = *stamped
+                            .entry(dir)
+                            .or_insert_with(|| self.dirs.holds(out, dir));
+                        last = Some((dir, s));
+                        s
+                    }
+                };
                 if as_stamped {
                     continue;
                 }

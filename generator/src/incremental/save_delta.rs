@@ -11,7 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::disk::{self, LogState};
-use super::entries::Item;
+use super::entries::{Item, source_id};
 use super::{Engine, journal, markdown_key};
 use crate::content::Entry;
 use crate::markdown::RenderedBody;
@@ -44,7 +44,7 @@ pub fn save_delta(
         return Ok(false);
     }
     let items: Vec<Item<'_>> = (all.par_iter())
-        .filter_map(|e| Some((e.source.as_str(), *stamps.get(&e.source)?, *e)))
+        .filter_map(|e| Some((e.source.as_str(), *stamps.get(&source_id(&e.source))?, *e)))
         .collect();
     let Some(delta) = file.delta(&items) else {
         return Ok(false);
