@@ -19,8 +19,7 @@ use crate::content::date::PostDate;
 use crate::content::front_matter::{FrontMatter, KEYS};
 use crate::content::{Entry, Kind};
 
-/// Entries by source path, each with the stamp of the file it was read from.
-pub type Entries = crate::hash::FpMap<String, (u64, Entry)>;
+pub use super::entry_pool::{Entries, Slot};
 
 /// The whole file's data: the link check's memory and the entries.
 #[derive(Serialize, Deserialize)]
@@ -107,9 +106,6 @@ struct WireDelta<'a> {
     removed: Vec<u64>,
 }
 
-/// Entries as decoded, before they go into a map.
-pub type List = Vec<(String, (u64, Entry))>;
-
 /// One entry to store: its source path, the stamp of its file, the entry.
 pub type Item<'a> = (&'a str, u64, &'a Entry);
 
@@ -164,10 +160,7 @@ pub fn apply_delta(bytes: &[u8], entries: &mut Entries) -> Option<Option<u64>> {
     if !rest.is_empty() {
         return None;
     }
-    if !wire.removed.is_empty() {
-        let gone: std::collections::HashSet<u64> = wire.removed.into_iter().collect();
-        entries.retain(|k, _| !gone.contains(&source_id(k)));
-    }
+    entries.remove_ids(wire.removed.into_iter());
     for w in wire.upserts {
         let key = w.key.clone().into_owned();
         let stamp = w.stamp;
@@ -180,12 +173,13 @@ pub fn apply_delta(bytes: &[u8], entries: &mut Entries) -> Option<Option<u64>> {
 /// decode whole (another format, or damage the checksum missed).
 #[cfg(test)]
 pub fn decode(bytes: &[u8]) -> Option<(Option<u64>, Entries)> {
-    let (links_ok, list) = decode_list(bytes)?;
-    Some((links_ok, list.into_iter().collect()))
+    let (links_ok, slots) = decode_list(bytes)?;
+    let ids = slots.iter().flatten().map(|(k, _)| source_id(k)).collect();
+    Some((links_ok, Entries::from_chunks(vec![(slots, ids)])))
 }
 
-/// [`decode`] into a list, for a caller that merges several.
-pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, List)> {
+/// [`decode`] into slots, for a caller that merges several.
+pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, Vec<Slot>)> {
     let (wire, rest): (Wire<'_>, _) = postcard::take_from_bytes(bytes).ok()?;
     if !rest.is_empty() {
         return None; // what follows would be read by no one: not this format
@@ -194,7 +188,7 @@ pub fn decode_list(bytes: &[u8]) -> Option<(Option<u64>, List)> {
     for w in wire.entries {
         let key = w.key.clone().into_owned();
         let stamp = w.stamp;
-        out.push((key, (stamp, from_wire(w)?)));
+        out.push(Some((key, (stamp, from_wire(w)?))));
     }
     Some((wire.links_ok, out))
 }
@@ -345,7 +339,7 @@ mod tests {
         let w = encode(Some(7), &entries);
         let (links_ok, back) = decode(&w).unwrap();
         assert_eq!(links_ok, Some(7));
-        let (stamp, b) = &back["content/posts/hi.md"];
+        let (stamp, b) = back.get("content/posts/hi.md").unwrap();
         assert_eq!(*stamp, 42);
         assert_eq!(format!("{b:?}"), format!("{kept:?}"));
         // A cut buffer is refused, not half read.

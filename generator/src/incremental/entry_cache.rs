@@ -44,7 +44,7 @@ impl EntryCache {
     pub(super) fn keep(&mut self, site: &mut Site) {
         // Sized once: growing moved every (large) entry again and again.
         let n = site.content.posts.len() + site.content.pages.len();
-        self.parsed = entries::Entries::with_capacity_and_hasher(n, Default::default());
+        self.parsed = entries::Entries::with_capacity(n);
         let posts = std::mem::take(&mut site.content.posts);
         let pages = std::mem::take(&mut site.content.pages);
         let stamps = std::mem::take(&mut self.stamps);

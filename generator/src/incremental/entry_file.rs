@@ -4,12 +4,13 @@
 //! Entries only save reading files again, so a lost delta costs no more
 //! than that: an entry left from an older stamp is never reused.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::codec::{Reader, put_u64};
 use super::entries::{self, Entries, Item, source_id};
 use super::frames;
+use crate::hash::FpMap;
 use rayon::prelude::*;
 
 /// What the entries file holds, to write only what changed.
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 pub struct Saved {
     path: PathBuf,
     /// Stamp of each entry in the file, by [`source_id`].
-    stamps: HashMap<u64, u64>,
+    stamps: FpMap<u64, u64>,
     links_ok: Option<u64>,
     /// Length of the base, and of the base and its good frames.
     len: (u64, u64),
@@ -44,18 +45,21 @@ pub fn load(path: &Path, head: &[u8]) -> Option<(Option<u64>, Entries, Saved)> {
     let lists: Vec<_> = chunks
         .par_iter()
         .map(|c| {
-            let (_, list) = entries::decode_list(c)?;
-            let ids: Vec<(u64, u64)> = list.iter().map(|(k, (s, _))| (source_id(k), *s)).collect();
-            Some((list, ids))
+            let (_, slots) = entries::decode_list(c)?;
+            let ids: Vec<(u64, u64)> = (slots.iter().flatten())
+                .map(|(k, (s, _))| (source_id(k), *s))
+                .collect();
+            Some((slots, ids))
         })
         .collect::<Option<_>>()?;
     let n = lists.iter().map(|(l, _)| l.len()).sum();
-    let mut parsed = Entries::with_capacity_and_hasher(n, Default::default());
-    let mut stamps = HashMap::with_capacity(n);
-    for (list, ids) in lists {
-        parsed.extend(list);
-        stamps.extend(ids);
+    let mut stamps = FpMap::with_capacity_and_hasher(n, Default::default());
+    let mut chunks = Vec::with_capacity(lists.len());
+    for (slots, ids) in lists {
+        stamps.extend(ids.iter().copied());
+        chunks.push((slots, ids.into_iter().map(|(id, _)| id).collect()));
     }
+    let mut parsed = Entries::from_chunks(chunks);
     for f in &o.frames {
         links_ok = entries::apply_delta(f, &mut parsed)?;
     }

@@ -1,7 +1,7 @@
 //! Loading the site through the caches: parsed entries and rendered markdown.
 
-use super::*;
 use super::entries::source_id;
+use super::*;
 use crate::hash::{FpMap, FpSet};
 
 impl Engine {

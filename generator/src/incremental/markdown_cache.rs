@@ -76,7 +76,7 @@ impl MarkdownCache {
     pub(super) fn fill(&mut self, site: &mut Site) {
         let base = site.config.base_path().to_string();
         let hl = site.config.highlight;
-        let mut hits = HashSet::new();
+        let mut hits = crate::hash::FpSet::default();
         for e in site
             .content
             .posts

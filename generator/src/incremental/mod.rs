@@ -31,6 +31,7 @@ mod entries;
 mod entry_cache;
 mod entry_file;
 mod entry_index;
+mod entry_pool;
 mod frames;
 mod journal;
 mod kept_site;
