@@ -46,7 +46,11 @@ fn deltas_upsert_and_remove_and_damage_is_refused() {
     assert!(saved.save_delta(Some(2), &items(&es)).unwrap());
     let (links_ok, got, _) = load(&path, head).unwrap();
     assert_eq!(links_ok, Some(2));
-    assert!(same(&got, &es), "{:?}", got.keys());
+    assert!(
+        same(&got, &es),
+        "{:?}",
+        got.iter().map(|(k, _)| k).collect::<Vec<_>>()
+    );
     // Nothing changed: nothing appended.
     let len = std::fs::metadata(&path).unwrap().len();
     assert!(saved.save_delta(Some(2), &items(&es)).unwrap());
