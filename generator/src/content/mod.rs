@@ -101,14 +101,16 @@ pub struct LoadOptions<'a> {
     /// same thread (the build renders markdown here, so the sources of
     /// all posts are never in memory at once).
     pub each: Option<&'a (dyn Fn(&mut Entry) + Sync)>,
-    /// An entry parsed by an earlier load, returned when the file did not
-    /// change since (the dev server's cache); `None` reads the file.
+    /// Entries parsed by an earlier load, taken where the file did not
+    /// change since (the build cache); the files left are read.
     pub reuse: Option<&'a Reuse<'a>>,
 }
 
-/// See [`LoadOptions::reuse`]: given a file the walk found, the entry an
-/// earlier load parsed from the very same bytes, with `assets` empty.
-pub type Reuse<'a> = dyn Fn(&Found) -> Option<Entry> + Sync + 'a;
+/// See [`LoadOptions::reuse`]: given every file the walk found, for each
+/// the entry an earlier load parsed from the very same bytes (`assets`
+/// empty), or `None`. All at once, so that the cache can be asked in
+/// parallel and taken from in one pass.
+pub type Reuse<'a> = dyn Fn(&[Found]) -> Vec<Option<Entry>> + Sync + 'a;
 
 impl LoadOptions<'_> {
     fn published(&self, e: &Entry) -> bool {
@@ -219,20 +221,17 @@ pub fn load(
         mut errors,
     } = walked.unwrap_or_else(|| walk(root));
     let t = std::time::Instant::now();
-    // Entries an earlier load parsed from the same bytes are taken in one
-    // pass (the lookups are cheap; threads contending for the cache were
-    // not), then the other files are read and parsed in parallel.
-    let mut parsed: Vec<Option<Result<Entry, Vec<Diagnostic>>>> = Vec::with_capacity(found.len());
-    let mut misses = Vec::new();
-    for (i, f) in found.into_iter().enumerate() {
-        match opts.reuse.and_then(|r| r(&f)) {
-            Some(e) => parsed.push(Some(Ok(e))),
-            None => {
-                parsed.push(None);
-                misses.push((i, f));
-            }
-        }
-    }
+    // Entries an earlier load parsed from the same bytes are taken first,
+    // then the other files are read and parsed in parallel.
+    let mut parsed: Vec<Option<Result<Entry, Vec<Diagnostic>>>> = match opts.reuse {
+        Some(reuse) => reuse(&found).into_iter().map(|e| e.map(Ok)).collect(),
+        None => Vec::new(),
+    };
+    crate::profile::phase("  reuse", t);
+    parsed.resize_with(found.len(), || None);
+    let misses: Vec<(usize, Found)> = (found.into_iter().enumerate())
+        .filter(|(i, _)| parsed[*i].is_none())
+        .collect();
     let read: Vec<(usize, Result<Entry, Vec<Diagnostic>>)> = misses
         .into_par_iter()
         .map(|(i, f)| {

@@ -85,7 +85,10 @@ pub fn save_whole<'a>(
     links_ok: Option<u64>,
     items: impl Iterator<Item = Item<'a>>,
 ) -> std::io::Result<Saved> {
-    let items: Vec<Item<'a>> = items.collect();
+    let mut items: Vec<Item<'a>> = items.collect();
+    // In the walk's order (names sorted by their bytes): a build takes
+    // the entries in that order, so it reads the pool front to back.
+    items.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let stamps = items.iter().map(|(k, s, _)| (source_id(k), *s)).collect();
     let chunks: Vec<Vec<u8>> = items
         .par_chunks(CHUNK)

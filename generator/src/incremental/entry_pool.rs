@@ -12,6 +12,14 @@ use crate::hash::FpMap;
 /// entry; `None` once taken.
 pub type Slot = Option<(String, (u64, Entry))>;
 
+/// Where an entry is held: found by [`Entries::claim`].
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    id: u64,
+    c: usize,
+    i: usize,
+}
+
 /// Parsed entries by source path, each with the stamp of its file.
 #[derive(Default)]
 pub struct Entries {
@@ -89,6 +97,21 @@ impl Entries {
     pub fn get(&self, source: &str) -> Option<&(u64, Entry)> {
         let (_, c, i) = self.place(source)?;
         self.chunks[c][i].as_ref().map(|(_, v)| v)
+    }
+
+    /// Where the entry of `source` is, if it came from a file of this
+    /// `stamp`; to [`Entries::take`] it after asking for many in parallel.
+    pub fn claim(&self, source: &str, stamp: u64) -> Option<Place> {
+        let (id, c, i) = self.place(source)?;
+        let (_, (s, _)) = self.chunks[c][i].as_ref()?;
+        (*s == stamp).then_some(Place { id, c, i })
+    }
+
+    /// Takes out the entry [`Entries::claim`] found.
+    pub fn take(&mut self, p: Place) -> Option<Entry> {
+        let (_, (_, e)) = self.chunks.get_mut(p.c)?.get_mut(p.i)?.take()?;
+        self.index.remove(&p.id);
+        Some(e)
     }
 
     /// Takes the entry of `source` out.
@@ -189,6 +212,12 @@ mod tests {
                 ("content/posts/d.md".to_string(), 4)
             ]
         );
+        // Claimed for the stamp it was stored with only, and taken once.
+        assert!(es.claim("content/posts/d.md", 5).is_none());
+        let p = es.claim("content/posts/d.md", 4).unwrap();
+        assert!(es.take(p).is_some_and(|e| e.source == "content/posts/d.md"));
+        assert!(es.take(p).is_none() && es.claim("content/posts/d.md", 4).is_none());
+        assert_eq!(es.len(), 1);
         es.clear();
         assert!(es.is_empty() && es.iter().next().is_none());
     }

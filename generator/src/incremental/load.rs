@@ -1,8 +1,10 @@
 //! Loading the site through the caches: parsed entries and rendered markdown.
 
 use super::entries::source_id;
+use super::entry_pool::Place;
 use super::*;
 use crate::hash::{FpMap, FpSet};
+use rayon::prelude::*;
 
 impl Engine {
     /// Loads the site, taking unchanged entries from the last build.
@@ -21,10 +23,13 @@ impl Engine {
         if self.entries.parsed.is_empty() {
             // Nothing to reuse; still note the stamps for the next build.
             let stamps: Mutex<FpMap<u64, u64>> = Mutex::default();
-            let note = |f: &Found| -> Option<Entry> {
-                let stamp = found_stamp(f, slugs)?;
-                stamps.lock().ok()?.insert(source_id(&f.source), stamp);
-                None
+            let note = |found: &[Found]| -> Vec<Option<Entry>> {
+                let noted = (found.par_iter())
+                    .filter_map(|f| Some((source_id(&f.source), found_stamp(f, slugs)?)));
+                if let Ok(mut s) = stamps.lock() {
+                    s.par_extend(noted);
+                }
+                Vec::new()
             };
             // With no markdown cached either (a cold build), render while
             // reading: peak memory then holds the HTML, never all sources;
@@ -49,25 +54,38 @@ impl Engine {
             return loaded;
         }
         let n = self.entries.parsed.len();
-        // One lock for the three maps: one lock taken per file, not three.
+        // One lock, taken once: the walk's files come all at once.
         let shared = Mutex::new(Shared {
             pool: std::mem::take(&mut self.entries.parsed),
             stamps: FpMap::with_capacity_and_hasher(n, Default::default()),
             reused: FpSet::with_capacity_and_hasher(n, Default::default()),
         });
         // Keyed by source id: no copy of 100 000 paths, twice.
-        let reuse = |f: &Found| -> Option<Entry> {
-            let stamp = found_stamp(f, slugs)?;
-            let id = source_id(&f.source);
-            let mut s = shared.lock().ok()?;
-            s.stamps.insert(id, stamp);
-            match s.pool.remove(&f.source) {
-                Some((was, e)) if was == stamp => {
+        let reuse = |found: &[Found]| -> Vec<Option<Entry>> {
+            let t0 = Instant::now();
+            let Ok(mut s) = shared.lock() else {
+                return Vec::new();
+            };
+            // Which entry each file may take, asked of the pool in parallel
+            // (a read); then taken in one pass, each moved once.
+            let pool = &s.pool;
+            let asked: Vec<Option<(u64, u64, Option<Place>)>> = (found.par_iter())
+                .map(|f| {
+                    let stamp = found_stamp(f, slugs)?;
+                    Some((source_id(&f.source), stamp, pool.claim(&f.source, stamp)))
+                })
+                .collect();
+            crate::profile::phase("  asked", t0);
+            let s = &mut *s;
+            (asked.into_iter())
+                .map(|a| {
+                    let (id, stamp, place) = a?;
+                    s.stamps.insert(id, stamp);
+                    let e = s.pool.take(place?)?;
                     s.reused.insert(id);
                     Some(e)
-                }
-                _ => None,
-            }
+                })
+                .collect()
         };
         let loaded =
             Site::load_reusing(root, opts, &reuse, self.walked.take()).map_err(Error::Content);

@@ -25,7 +25,9 @@ impl Background {
         match std::thread::Builder::new()
             .name("output-check".into())
             .spawn(move || {
+                let t = std::time::Instant::now();
                 let (missing, verified) = records.missing_from(&OutputDir::open(&out));
+                crate::profile::phase("  output check (beside the load)", t);
                 records.missing = Some(missing);
                 records.verified = verified;
                 records
