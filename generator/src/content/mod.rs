@@ -108,8 +108,9 @@ pub struct LoadOptions<'a> {
 
 /// See [`LoadOptions::reuse`]: given every file the walk found, for each
 /// the entry an earlier load parsed from the very same bytes (`assets`
-/// empty), or `None`. All at once, so that the cache can be asked in
-/// parallel and taken from in one pass.
+/// empty), or `None`; the files past a shorter answer are read. All at
+/// once, so that the cache can be asked in parallel and taken from in one
+/// pass.
 pub type Reuse<'a> = dyn Fn(&[Found]) -> Vec<Option<Entry>> + Sync + 'a;
 
 impl LoadOptions<'_> {
