@@ -13,18 +13,8 @@ use std::collections::HashSet;
 use crate::highlight;
 use crate::slug::slugify;
 
-/// The Markdown stage's output for one body.
-#[derive(Debug, Clone, Default)]
-pub struct RenderedBody {
-    pub html: String,
-    /// Everything before `<!-- more -->`, else the first paragraph.
-    pub summary_html: String,
-    /// True when the summary came from a `<!-- more -->` break.
-    pub has_more: bool,
-    pub words: usize,
-    /// Link and image targets with their line in the file.
-    pub links: Vec<(String, usize)>,
-}
+pub mod body;
+pub use body::{Brief, BriefAt, BriefSource, RenderedBody};
 
 /// What rendering depends on besides the text.
 #[derive(Debug, Clone)]
@@ -218,13 +208,15 @@ pub fn render(body: &str, opts: &Options<'_>) -> RenderedBody {
     }
     // Kept for the whole build (10 000 posts): no spare capacity.
     html.shrink_to_fit();
-    RenderedBody {
+    RenderedBody::new(
         html,
-        summary_html,
-        has_more,
-        words,
-        links,
-    }
+        Brief {
+            summary_html,
+            has_more,
+            words,
+            links,
+        },
+    )
 }
 
 /// Relative links in a page resolve against its own URL (bundle assets sit
@@ -337,11 +329,11 @@ mod tests {
     #[test]
     fn more_break_and_first_paragraph() {
         let r = render("one\n\ntwo\n\n<!-- more -->\n\nthree\n", &opts());
-        assert!(r.has_more);
-        assert_eq!(r.summary_html, "<p>one</p>\n<p>two</p>\n");
+        assert!(r.brief().has_more);
+        assert_eq!(r.brief().summary_html, "<p>one</p>\n<p>two</p>\n");
         assert!(!r.html.contains("causerie:"));
         let r = render("one\n\ntwo\n", &opts());
-        assert_eq!(r.summary_html, "<p>one</p>\n");
+        assert_eq!(r.brief().summary_html, "<p>one</p>\n");
         assert_eq!(r.html, "<p>one</p>\n<p>two</p>\n");
     }
 
@@ -349,7 +341,7 @@ mod tests {
     fn links_keep_file_lines_and_relative_urls_resolve() {
         let r = render("text\n\n[x](/posts/b/) ![i](photo.jpg)\n", &opts());
         assert_eq!(
-            r.links,
+            r.brief().links,
             vec![("/posts/b/".to_string(), 7), ("photo.jpg".to_string(), 7)]
         );
         assert!(r.html.contains("src=\"/posts/a/photo.jpg\""), "{}", r.html);

@@ -1,12 +1,17 @@
-//! Where the HTML of cached bodies is read from: the markdown log mapped
-//! into memory (loaded from `.causerie/`), or the log a cold build is
-//! writing, read back a body at a time. Bodies in memory carry empty HTML
-//! and a [`Lazy`] saying where theirs is.
+//! Where the HTML and briefs of cached bodies are read from: the markdown
+//! log mapped into memory (loaded from `.causerie/`), or the log a cold
+//! build is writing, read back a body at a time. Bodies in memory carry
+//! empty HTML and a [`Lazy`] saying where theirs is; bodies loaded from
+//! `.causerie/` read their brief through [`LogBriefs`] on first use.
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::codec::{Reader, decode_rest};
 use crate::content::content_hash;
+use crate::markdown::{Brief, BriefAt, BriefSource};
 
 /// The markdown log the engine's lazy bodies point into.
 #[derive(Default)]
@@ -56,6 +61,14 @@ impl Blob {
             let _ = unsafe {
                 m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, upto - from)
             };
+        }
+    }
+
+    /// Sets how the mapping is read ahead (a walk of every frame, or a
+    /// build's reads of a few bodies).
+    pub fn advise(&self, a: memmap2::Advice) {
+        if let Blob::Mapped(m) = self {
+            let _ = m.advise(a);
         }
     }
 
@@ -116,4 +129,37 @@ pub fn html(blob: &Blob, l: &Lazy) -> Option<String> {
     // resident (a warm cache into a new output held all 1.2 GB at 100 000 posts).
     blob.release(l.html.0, l.html.0 + l.html.1);
     html
+}
+
+/// The briefs of the bodies loaded from a mapped log, read on first use.
+pub struct LogBriefs {
+    pub blob: Arc<Blob>,
+    /// A brief failed its checksum: the build must start over without the log.
+    damaged: AtomicBool,
+}
+
+impl LogBriefs {
+    pub fn new(blob: Arc<Blob>) -> LogBriefs {
+        LogBriefs {
+            blob,
+            damaged: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether a brief read so far was damaged.
+    pub fn damaged(&self) -> bool {
+        self.damaged.load(Ordering::Relaxed)
+    }
+}
+
+impl BriefSource for LogBriefs {
+    fn brief(&self, at: BriefAt) -> Option<Brief> {
+        let b = (self.blob.bytes(at.at, at.len))
+            .filter(|b| content_hash(b) == at.sum)
+            .and_then(|b| decode_rest(&mut Reader::new(&b)));
+        if b.is_none() {
+            self.damaged.store(true, Ordering::Relaxed);
+        }
+        b
+    }
 }

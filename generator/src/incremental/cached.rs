@@ -26,7 +26,7 @@ pub fn build_with_cache(root: &Path, output: &Path, opts: &BuildOptions) -> Resu
     engine.walked = Some(walked);
     phase("cache load+walk", t);
     let mut r = engine.build(root, output, opts);
-    if engine.markdown.damaged {
+    if engine.markdown.is_damaged() {
         // Found only when a page needed the HTML: build again without the log.
         eprintln!("warning: the build cache in .causerie/ is damaged; rebuilding without it");
         if let Some(l) = engine.markdown.spilled.take() {

@@ -4,7 +4,7 @@
 //! depending on each other.
 
 use crate::content::content_hash;
-use crate::markdown::RenderedBody;
+use crate::markdown::{Brief, RenderedBody};
 
 pub(super) fn put_u64(w: &mut Vec<u8>, n: u64) {
     w.extend_from_slice(&n.to_le_bytes());
@@ -52,7 +52,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Everything of a body but its HTML.
-fn encode_rest(w: &mut Vec<u8>, r: &RenderedBody) {
+fn encode_rest(w: &mut Vec<u8>, r: &Brief) {
     put_str(w, &r.summary_html);
     put_u64(w, u64::from(r.has_more));
     put_u64(w, r.words as u64);
@@ -63,9 +63,8 @@ fn encode_rest(w: &mut Vec<u8>, r: &RenderedBody) {
     }
 }
 
-/// A body without its HTML (which is left empty, see [`Lazy`]).
-pub(super) fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
-    let html = String::new();
+/// A body's brief, as [`encode_rest`] wrote it.
+pub(super) fn decode_rest(r: &mut Reader<'_>) -> Option<Brief> {
     let summary_html = r.str()?;
     let has_more = r.u64()? != 0;
     let words = usize::try_from(r.u64()?).ok()?;
@@ -75,8 +74,7 @@ pub(super) fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
         let d = r.str()?;
         links.push((d, usize::try_from(r.u64()?).ok()?));
     }
-    Some(RenderedBody {
-        html,
+    Some(Brief {
         summary_html,
         has_more,
         words,
@@ -87,8 +85,9 @@ pub(super) fn decode_rest(r: &mut Reader<'_>) -> Option<RenderedBody> {
 /// Appends one log frame (key, small part and its checksum, HTML and its
 /// checksum); returns where in `w` the HTML starts.
 pub(super) fn put_frame(w: &mut Vec<u8>, key: u64, body: &RenderedBody) -> usize {
-    let mut p = Vec::with_capacity(body.summary_html.len() + 64);
-    encode_rest(&mut p, body);
+    let brief = body.brief();
+    let mut p = Vec::with_capacity(brief.summary_html.len() + 64);
+    encode_rest(&mut p, brief);
     put_u64(w, key);
     put_u64(w, p.len() as u64);
     w.extend_from_slice(&p);

@@ -11,9 +11,9 @@
 //!   rewritten when more than half of it is dead). It is mapped, not read:
 //!   a build after one edit needs the HTML of a handful of posts, and
 //!   reading the 120 MB log of a 10 000-post site cost more than the rest
-//!   of such a build. Each frame has two checksums, one over the small part
-//!   read at load (summary, links) and one over the HTML, checked when the
-//!   HTML is used.
+//!   of such a build. Each frame has two checksums, one over its brief
+//!   (summary, links) and one over the HTML, each checked when that part
+//!   is first read.
 //!
 //! After a partial build only what changed is written
 //! ([`super::save_delta`]); otherwise the site's caches are saved whole here.
@@ -27,7 +27,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use super::blob::{Blob, Lazy, html};
+pub use super::blob::{Blob, Lazy, LogBriefs, html};
 use super::codec::{put_frame, put_str, put_u64};
 pub use super::log_scan::LogState;
 use super::{Engine, entry_file, journal};
@@ -107,7 +107,7 @@ pub fn load(root: &Path) -> (Engine, LogState) {
         engine.entries.links_ok = links_ok;
         engine.entries.file = Some(file);
     }
-    let Some((blob, frames, log)) = markdown else {
+    let Some((briefs, frames, log)) = markdown else {
         return (engine, LogState::default());
     };
     // Sized once: growing moved every body again and again.
@@ -117,7 +117,8 @@ pub fn load(root: &Path) -> (Engine, LogState) {
         engine.markdown.bodies.insert(key, body);
         engine.markdown.lazy.insert(key, lazy);
     }
-    engine.markdown.blob = blob;
+    engine.markdown.blob = briefs.blob.clone();
+    engine.markdown.briefs = Some(briefs);
     (engine, log)
 }
 
@@ -172,11 +173,14 @@ pub fn save(root: &Path, engine: &mut Engine, log: &mut LogState) -> std::io::Re
         for (k, b) in &markdown.bodies {
             w.clear();
             match markdown.lazy.get(k) {
-                // Never loaded: copy the frame as read (it was checked).
-                Some(l) if b.html.is_empty() => match markdown.blob.frame(l) {
-                    Some(bytes) => w.extend_from_slice(&bytes),
-                    None => continue, // unreadable: rendered again next time
-                },
+                // Never loaded whole: copy the frame as read (what was
+                // not read keeps its checksum).
+                Some(l) if b.html.is_empty() || !b.brief_is_loaded() => {
+                    match markdown.blob.frame(l) {
+                        Some(bytes) => w.extend_from_slice(&bytes),
+                        None => continue, // unreadable: rendered again next time
+                    }
+                }
                 _ => {
                     put_frame(&mut w, *k, b);
                 }

@@ -5,13 +5,15 @@ use super::*;
 use std::collections::HashMap;
 
 fn body(s: &str) -> RenderedBody {
-    RenderedBody {
-        html: format!("<p>{s}</p>"),
-        summary_html: s.into(),
-        has_more: true,
-        words: 3,
-        links: vec![("/a/".into(), 4)],
-    }
+    RenderedBody::new(
+        format!("<p>{s}</p>"),
+        crate::markdown::Brief {
+            summary_html: s.into(),
+            has_more: true,
+            words: 3,
+            links: vec![("/a/".into(), 4)],
+        },
+    )
 }
 
 #[test]
@@ -45,20 +47,29 @@ fn round_trip_append_and_corruption() {
         html(&back.markdown.blob, &back.markdown.lazy[&1]).unwrap(),
         "<p>one</p>"
     );
-    assert_eq!(back.markdown.bodies[&1].summary_html, "one");
+    assert!(
+        !back.markdown.bodies[&1].brief_is_loaded(),
+        "the brief too stays in the log until read"
+    );
+    assert_eq!(back.markdown.bodies[&1].brief().summary_html, "one");
     // Append one more body; both are read back.
     back.markdown.bodies.insert(2, body("two"));
     save(root, &mut back, &mut log).unwrap();
     let (mut again, mut log2) = load(root);
     assert_eq!(again.markdown.bodies.len(), 2);
     assert_eq!(
-        again.markdown.bodies[&2].links,
+        again.markdown.bodies[&2].brief().links,
         vec![("/a/".to_string(), 4)]
     );
-    // A rewrite copies never-loaded bodies whole.
+    // A rewrite copies bodies not read whole as they are, HTML or brief.
+    let h1 = html(&again.markdown.blob, &again.markdown.lazy[&1]).unwrap();
+    again.markdown.bodies.get_mut(&1).unwrap().html = h1;
     log2.frames = 1000;
     save(root, &mut again, &mut log2).unwrap();
     let (third, _) = load(root);
+    assert_eq!(third.markdown.bodies[&1].brief().summary_html, "one");
+    assert_eq!(third.markdown.bodies[&2].brief().summary_html, "two");
+    assert!(!third.markdown.is_damaged());
     assert_eq!(
         html(&third.markdown.blob, &third.markdown.lazy[&2]).unwrap(),
         "<p>two</p>"
@@ -98,6 +109,34 @@ fn round_trip_append_and_corruption() {
 }
 
 #[test]
+fn a_damaged_brief_is_found_when_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let mut e = Engine::new();
+    e.markdown.bodies.insert(1, body("one"));
+    e.markdown.bodies.insert(2, body("two"));
+    save(root, &mut e, &mut LogState::default()).unwrap();
+    let (back, _) = load(root);
+    // The brief starts after the frame's key and the brief's length.
+    let at = back.markdown.lazy[&2].frame.0 + 16;
+    drop(back);
+    let md = dir(root).join(MARKDOWN);
+    let mut bytes = std::fs::read(&md).unwrap();
+    bytes[at + 9] ^= 0x20;
+    std::fs::write(&md, &bytes).unwrap();
+    let (bad, _) = load(root);
+    assert_eq!(bad.markdown.bodies.len(), 2, "found at use, not at load");
+    assert!(!bad.markdown.is_damaged());
+    assert_eq!(bad.markdown.bodies[&1].brief().summary_html, "one");
+    assert!(!bad.markdown.is_damaged());
+    assert_eq!(
+        *bad.markdown.bodies[&2].brief(),
+        crate::markdown::Brief::default()
+    );
+    assert!(bad.markdown.is_damaged(), "the build then starts over");
+}
+
+#[test]
 fn a_spilled_log_reads_back_and_is_saved_in_place() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
@@ -118,7 +157,7 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
     let mut e = Engine::new();
     e.markdown.bodies.insert(1, a);
     e.markdown.bodies.insert(2, b);
-    e.markdown.blob = blob;
+    e.markdown.blob = std::sync::Arc::new(blob);
     e.markdown.lazy = lazy;
     save(root, &mut e, &mut log).unwrap();
     let leftovers: Vec<_> = std::fs::read_dir(dir(root))
@@ -133,7 +172,7 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
         html(&back.markdown.blob, &back.markdown.lazy[&1]).unwrap(),
         "<p>one</p>"
     );
-    assert_eq!(back.markdown.bodies[&2].summary_html, "two");
+    assert_eq!(back.markdown.bodies[&2].brief().summary_html, "two");
     // Damage in a spilled body is found when it is read back.
     let mut frames = HashMap::new();
     let spill = super::super::spill::Spill::create(root).unwrap();

@@ -1,37 +1,33 @@
-//! Reading the markdown log's frame heads at load: the key, summary and
-//! links of every body, and where its HTML is. Frames are found one after
-//! the other (each says how long it is), then checked and decoded in
-//! parallel, a window of the log at a time so that the window's pages are
-//! released once, after both passes touched them.
+//! Reading the markdown log's frame heads at load: the key of every
+//! body, and where its brief and HTML are. Frames are found one after the
+//! other (each says how long it is); nothing in them is decoded or checked
+//! here: a body's brief and HTML are, by [`LogBriefs`] and [`blob::html`],
+//! when a build first reads them. Pages walked are released a window at a
+//! time, so the walk does not leave the log resident.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use rayon::prelude::*;
-
-use super::blob::{self, Blob, Lazy};
-use super::codec::{Reader, decode_rest};
-use crate::content::content_hash;
-use crate::markdown::RenderedBody;
+use super::blob::{self, Lazy, LogBriefs};
+use super::codec::Reader;
+use crate::markdown::{BriefAt, BriefSource, RenderedBody};
 
 pub type Frames = Vec<(u64, RenderedBody, Lazy)>;
 
-/// A frame found but not yet checked: its key, small part and that part's
-/// checksum, and where it is.
-struct Head<'a> {
-    key: u64,
-    rest: &'a [u8],
-    rest_sum: u64,
-    lazy: Lazy,
-}
-
-/// The next frame's head at `r`, or `None` where the log is cut.
-fn next<'a>(r: &mut Reader<'a>) -> Option<Head<'a>> {
+/// The next frame at `r`: its key, where its brief is, and where its HTML
+/// and whole frame are; `None` where the log is cut.
+fn next(r: &mut Reader<'_>) -> Option<(u64, BriefAt, Lazy)> {
     let start = r.at();
     let key = r.u64()?;
-    let n = r.len()?;
-    let rest = r.take(n)?;
-    let rest_sum = r.u64()?;
+    let len = r.len()?;
+    let at = r.at();
+    r.take(len)?;
+    let brief = BriefAt {
+        at,
+        len,
+        sum: r.u64()?,
+    };
     let html_len = r.len()?;
     let html_at = r.at();
     r.take(html_len)?;
@@ -41,66 +37,44 @@ fn next<'a>(r: &mut Reader<'a>) -> Option<Head<'a>> {
         sum,
         frame: (start, r.at()),
     };
-    Some(Head {
-        key,
-        rest,
-        rest_sum,
-        lazy,
-    })
+    Some((key, brief, lazy))
 }
 
-/// The log at `path` mapped, its good frames, and its state for appends.
-pub fn load(path: &Path, head: &[u8]) -> Option<(Blob, Frames, LogState)> {
+/// The log at `path` mapped (with the source its bodies read their briefs
+/// from), its whole frames, and its state for appends.
+pub fn load(path: &Path, head: &[u8]) -> Option<(Arc<LogBriefs>, Frames, LogState)> {
     const WINDOW: usize = 64 << 20;
-    let blob = blob::map(path).filter(|b| b.mapped().starts_with(head))?;
-    let bytes = blob.mapped();
-    let mut r = Reader::new(bytes);
+    let blob = Arc::new(blob::map(path).filter(|b| b.mapped().starts_with(head))?);
+    let briefs = Arc::new(LogBriefs::new(blob.clone()));
+    let source: Arc<dyn BriefSource> = briefs.clone();
+    let mut r = Reader::new(blob.mapped());
     r.take(head.len())?;
     let mut frames: Frames = Vec::new();
+    // Appends go after the last whole frame.
     let mut valid = r.at();
-    let mut released = 0;
-    loop {
-        let window_end = r.at() + WINDOW;
-        let mut heads = Vec::new();
-        let mut cut = false;
-        while !r.done() && r.at() < window_end {
-            match next(&mut r) {
-                Some(h) => heads.push(h),
-                None => {
-                    cut = true;
-                    break;
-                }
-            }
-        }
-        let decoded: Vec<Option<RenderedBody>> = heads
-            .par_iter()
-            .map(|h| {
-                let ok = content_hash(h.rest) == h.rest_sum;
-                ok.then(|| decode_rest(&mut Reader::new(h.rest))).flatten()
-            })
-            .collect();
-        for (h, body) in heads.iter().zip(decoded) {
-            // Up to the first bad frame: appends go after the last good one.
-            let Some(body) = body else {
-                cut = true;
-                break;
-            };
-            valid = h.lazy.frame.1;
-            frames.push((h.key, body, h.lazy));
-        }
-        blob.release(released, valid);
-        released = valid;
-        if cut || r.done() {
-            break;
+    let mut released = valid;
+    blob.advise(memmap2::Advice::Normal);
+    while let Some((key, brief, lazy)) = next(&mut r) {
+        frames.push((
+            key,
+            RenderedBody::later(String::new(), source.clone(), brief),
+            lazy,
+        ));
+        valid = lazy.frame.1;
+        if valid - released >= WINDOW {
+            blob.release(released, valid);
+            released = valid;
         }
     }
+    blob.release(released, valid);
+    blob.advise(memmap2::Advice::Random);
     let log = LogState {
         keys: frames.iter().map(|(k, _, _)| *k).collect(),
         frames: frames.len(),
         valid_len: valid as u64,
         pending: None,
     };
-    Some((blob, frames, log))
+    Some((briefs, frames, log))
 }
 
 /// What was read from the markdown log, to append only what is new.

@@ -12,7 +12,9 @@ pub(super) struct MarkdownCache {
     pub(super) bodies: crate::hash::FpMap<u64, RenderedBody>,
     /// The markdown log as loaded from disk, and where each body's HTML is
     /// in it: bodies from disk carry empty HTML until a job needs it.
-    pub(super) blob: disk::Blob,
+    pub(super) blob: std::sync::Arc<disk::Blob>,
+    /// Where bodies loaded from disk read their briefs (its damage counts).
+    pub(super) briefs: Option<std::sync::Arc<disk::LogBriefs>>,
     pub(super) lazy: crate::hash::FpMap<u64, disk::Lazy>,
     /// A body's HTML in the log failed its checksum during this build.
     pub(super) damaged: bool,
@@ -27,6 +29,11 @@ impl MarkdownCache {
     /// Whether the rendered markdown of `e` is cached.
     pub(super) fn has(&self, e: &Entry, base: &str, highlight: bool) -> bool {
         self.bodies.contains_key(&markdown_key(e, base, highlight))
+    }
+
+    /// Whether a body's HTML or brief read from the log was damaged.
+    pub(super) fn is_damaged(&self) -> bool {
+        self.damaged || self.briefs.as_ref().is_some_and(|b| b.damaged())
     }
 
     /// Drops every body (they cannot be trusted any more).
@@ -58,7 +65,7 @@ impl MarkdownCache {
     pub(super) fn finish_spill(&mut self, s: spill::Spill) -> Result<()> {
         match s.finish() {
             Some((blob, frames, log)) => {
-                self.blob = blob;
+                self.blob = std::sync::Arc::new(blob);
                 self.lazy = frames.into_iter().collect();
                 self.spilled = Some(log);
                 Ok(())

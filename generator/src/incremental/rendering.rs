@@ -55,7 +55,8 @@ impl Engine {
         });
         drop(renderer);
         drop(source);
-        if damaged.into_inner() {
+        // Nothing is written from a render that read a damaged brief.
+        if damaged.into_inner() || self.markdown.is_damaged() {
             self.markdown.damaged = true;
             return Err(Error::Other(
                 "the build cache in .causerie/ is damaged".into(),

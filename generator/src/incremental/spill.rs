@@ -66,7 +66,7 @@ impl Spill {
     /// Writes the frame of `body` under `key`, then frees its HTML (which
     /// stays in memory if the write failed).
     pub fn put(&self, key: u64, body: &mut RenderedBody) {
-        let mut w = Vec::with_capacity(body.html.len() + body.summary_html.len() + 128);
+        let mut w = Vec::with_capacity(body.html.len() + body.brief().summary_html.len() + 128);
         let html_at = super::codec::put_frame(&mut w, key, body);
         let Ok(mut out) = self.out.lock() else {
             return;

@@ -69,15 +69,16 @@ pub fn term_path(taxonomy: &str, name: &str, slugs: crate::config::Slugify) -> S
 
 impl EntryView {
     pub fn new(e: &Entry, config: &Config, strings: &Strings) -> EntryView {
-        let words = e.rendered.words;
+        let brief = e.rendered.brief();
+        let words = brief.words;
         let minutes = words.div_ceil(200).max(1);
         let summary = match &e.summary {
             Some(s) => format!("<p>{}</p>", crate::escape::escape(s)),
-            None => e.rendered.summary_html.clone(),
+            None => brief.summary_html.clone(),
         };
         let mut description = match &e.summary {
             Some(s) => s.clone(),
-            None => strip_tags(&e.rendered.summary_html),
+            None => strip_tags(&brief.summary_html),
         };
         if description.chars().count() > 240 {
             description = description.chars().take(237).collect::<String>() + "…";
@@ -105,7 +106,7 @@ impl EntryView {
             updated: e.updated.as_ref().map(|d| DateView::new(d, strings)),
             summary,
             description,
-            has_more: e.rendered.has_more,
+            has_more: brief.has_more,
             words,
             minutes,
             reading_time: strings.get("reading_time", Some(minutes as i64)),

@@ -82,3 +82,40 @@ fn an_edit_undone_gives_a_clean_builds_bytes() {
 fn an_edit_undone_after_a_torn_records_delta_gives_a_clean_builds_bytes() {
     edit_and_back(true);
 }
+
+/// A summary damaged in the cache's markdown log is found when a list page
+/// first reads it: the build starts over without the log, and its output
+/// is a clean build's (never a page with the summary missing).
+#[test]
+fn a_damaged_summary_in_the_cache_is_found_and_rebuilt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    site(&root);
+    build(&root, "out");
+    let log = root.join(".causerie/build-markdown.bin");
+    let mut b = std::fs::read(&log).unwrap();
+    // A frame's brief (with the summary) comes before its HTML.
+    let needle = b"<p>Post 3.</p>";
+    let at = (b.windows(needle.len()))
+        .position(|w| w == needle)
+        .expect("post 3's summary in the log");
+    b[at + 3] = b'Q';
+    std::fs::write(&log, b).unwrap();
+    // Another page size: every list page is made again from the summaries.
+    let config = root.join("causerie.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("per_page = 7\n");
+    std::fs::write(&config, text).unwrap();
+    let o = run(&["build", "--output", "out"], &root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("damaged; rebuilding without it"),
+        "{}",
+        stderr(&o)
+    );
+    build(&root, "clean");
+    let (got, want) = (snapshot(&root.join("out")), snapshot(&root.join("clean")));
+    assert_eq!(got, want, "the output is a clean build's");
+    let index = String::from_utf8(got["index.html"].clone()).unwrap();
+    assert!(!index.contains("Qost"), "nothing damaged is shown");
+}
