@@ -157,6 +157,12 @@ impl BriefSource for LogBriefs {
         let b = (self.blob.bytes(at.at, at.len))
             .filter(|b| content_hash(b) == at.sum)
             .and_then(|b| decode_rest(&mut Reader::new(&b)));
+        // Read once: its pages need not stay resident (a build that reads
+        // every brief otherwise kept a page or two of the log per body).
+        const PAGE: usize = 4096;
+        let end = at.at.saturating_add(at.len).div_ceil(PAGE) * PAGE;
+        self.blob
+            .release(at.at / PAGE * PAGE, end.min(self.blob.mapped().len()));
         if b.is_none() {
             self.damaged.store(true, Ordering::Relaxed);
         }

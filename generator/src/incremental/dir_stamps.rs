@@ -62,20 +62,27 @@ pub(super) struct DirStamps {
 }
 
 /// The key of a directory path.
-fn key(dir: &str) -> u64 {
+pub(super) fn key(dir: &str) -> u64 {
     Fp::new().str(dir).finish()
 }
 
 /// The directory part of a recorded file's path (`""` for the root).
 pub(super) fn parent(path: &str) -> &str {
-    path.rfind('/').map(|i| &path[..i]).unwrap_or("")
+    // Bytewise: 235 000 paths at each check.
+    (path.bytes().rposition(|b| b == b'/')).map_or("", |i| &path[..i])
 }
 
 impl DirStamps {
     /// Whether `dir` in `out` is as stamped: its recorded files are there.
+    #[cfg(test)]
     pub(super) fn holds(&self, out: &OutputDir, dir: &str) -> bool {
+        self.holds_key(out, dir, key(dir))
+    }
+
+    /// [`DirStamps::holds`] for a `dir` whose [`key`] is known.
+    pub(super) fn holds_key(&self, out: &OutputDir, dir: &str, k: u64) -> bool {
         self.map
-            .get(&key(dir))
+            .get(&k)
             .is_some_and(|s| out.dir_stamp(dir).as_ref() == Some(s))
     }
 

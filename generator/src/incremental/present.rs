@@ -21,11 +21,20 @@ pub(super) type Names = HashSet<u64>;
 #[cfg(target_os = "linux")]
 const PATH_BUF: usize = 512;
 
+/// Top-level directories of the output kept open, at most.
+#[cfg(target_os = "linux")]
+const OPEN_PARENTS: usize = 32;
+
 /// The output directory, opened once for many lookups.
 pub(super) struct OutputDir {
     root: PathBuf,
     #[cfg(target_os = "linux")]
     dir: Option<std::fs::File>,
+    /// Top-level directories (`posts`, `tags`) opened on first use: most
+    /// lookups are one level under them, and resolving that level only
+    /// took a third off the check of 135 000 directories.
+    #[cfg(target_os = "linux")]
+    parents: std::sync::Mutex<Vec<(Box<str>, Option<std::fs::File>)>>,
 }
 
 impl OutputDir {
@@ -34,6 +43,8 @@ impl OutputDir {
             root: root.to_path_buf(),
             #[cfg(target_os = "linux")]
             dir: std::fs::File::open(root).ok(),
+            #[cfg(target_os = "linux")]
+            parents: Default::default(),
         }
     }
 
@@ -83,17 +94,62 @@ impl OutputDir {
         if rel.starts_with('/') || rel.len() >= PATH_BUF || rel.contains('\0') {
             return None;
         }
-        // On the stack: a heap string per lookup was a tenth of the check.
-        let mut name = [0u8; PATH_BUF];
-        name[..rel.len()].copy_from_slice(rel.as_bytes());
-        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: a valid open descriptor, a NUL-terminated path (the
-        // buffer is zeroed past `rel`, which has no NUL) and a buffer of
-        // the size fstatat writes.
-        let r = unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr().cast(), st.as_mut_ptr(), 0) };
-        // SAFETY: read only when fstatat returned 0, so it filled `st`.
-        Some((r == 0).then(|| unsafe { st.assume_init() }))
+        // `top/name`: asked of `top`, kept open, when it can be.
+        if let Some((top, name)) = rel.split_once('/')
+            && !name.contains('/')
+            && !name.is_empty()
+            && top != ".."
+            && let Ok(mut parents) = self.parents.lock()
+        {
+            let at = match parents.iter().position(|(t, _)| **t == *top) {
+                Some(i) => Some(i),
+                None if parents.len() < OPEN_PARENTS => {
+                    let f = stat_open(dir.as_raw_fd(), top);
+                    parents.push((top.into(), f));
+                    Some(parents.len() - 1)
+                }
+                None => None,
+            };
+            if let Some(i) = at {
+                return match &parents[i].1 {
+                    Some(f) => Some(stat_fd(f.as_raw_fd(), name)),
+                    // Not a directory there (or gone): nothing under it.
+                    None => Some(None),
+                };
+            }
+        }
+        Some(stat_fd(dir.as_raw_fd(), rel))
     }
+}
+
+/// `fstatat` of `rel` (shorter than [`PATH_BUF`], without NUL) relative to
+/// the directory `fd`, following symlinks.
+#[cfg(target_os = "linux")]
+fn stat_fd(fd: std::os::fd::RawFd, rel: &str) -> Option<libc::stat> {
+    // On the stack: a heap string per lookup was a tenth of the check.
+    let mut name = [0u8; PATH_BUF];
+    name[..rel.len()].copy_from_slice(rel.as_bytes());
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: a valid open descriptor, a NUL-terminated path (the buffer
+    // is zeroed past `rel`, which has no NUL) and a buffer of the size
+    // fstatat writes.
+    let r = unsafe { libc::fstatat(fd, name.as_ptr().cast(), st.as_mut_ptr(), 0) };
+    // SAFETY: read only when fstatat returned 0, so it filled `st`.
+    (r == 0).then(|| unsafe { st.assume_init() })
+}
+
+/// The directory `rel` under the directory `fd`, opened (following
+/// symlinks, as the lookups through it do), if it is one.
+#[cfg(target_os = "linux")]
+fn stat_open(fd: std::os::fd::RawFd, rel: &str) -> Option<std::fs::File> {
+    use std::os::fd::FromRawFd;
+    let mut name = [0u8; PATH_BUF];
+    name[..rel.len()].copy_from_slice(rel.as_bytes());
+    let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+    // SAFETY: a valid open descriptor and a NUL-terminated path, as above.
+    let r = unsafe { libc::openat(fd, name.as_ptr().cast(), flags) };
+    // SAFETY: a descriptor openat just returned, owned by nothing else.
+    (r >= 0).then(|| unsafe { std::fs::File::from_raw_fd(r) })
 }
 
 #[cfg(test)]
@@ -127,6 +183,15 @@ mod tests {
         assert!(out.has(&deep));
         assert!(!out.has(&format!("{deep}x")));
         assert!(!out.has("index.html\0"), "no file has a NUL in its name");
+        // One level under a top directory is asked of it, kept open.
+        assert!(out.has("posts/a"));
+        assert!(out.dir_stamp("posts/a").is_some());
+        assert!(out.dir_stamp("posts/a/index.html").is_none(), "a file");
+        assert!(!out.has("posts/b"));
+        assert!(!out.has("nope/a"), "under a missing directory");
+        assert!(!out.has("index.html/a"), "under a file");
+        std::fs::create_dir_all(t.path().join("posts/b")).unwrap();
+        assert!(out.has("posts/b"), "made after its top was opened");
         // A missing output directory has nothing in it.
         assert!(!OutputDir::open(&t.path().join("nope")).has("index.html"));
     }

@@ -100,7 +100,9 @@ impl Records {
     ) -> (super::present::Names, Vec<String>) {
         use super::dir_stamps::parent;
         // Sized once: a post's directory per job, 100 000 of them.
-        let mut stamped: FpMap<&str, bool> =
+        use super::dir_stamps::key;
+        // By the directory's key, hashed once for both maps.
+        let mut stamped: FpMap<u64, bool> =
             FpMap::with_capacity_and_hasher(self.jobs.len(), Default::default());
         let mut found_all: FpMap<&str, bool> = FpMap::default();
         let mut missing = super::present::Names::new();
@@ -113,9 +115,10 @@ impl Records {
                 let as_stamped = match last {
                     Some((d, s)) if d == dir => s,
                     _ => {
+                        let k = key(dir);
                         let s = *stamped
-                            .entry(dir)
-                            .or_insert_with(|| self.dirs.holds(out, dir));
+                            .entry(k)
+                            .or_insert_with(|| self.dirs.holds_key(out, dir, k));
                         last = Some((dir, s));
                         s
                     }
