@@ -11,7 +11,8 @@
 //!   rewritten when more than half of it is dead). It is mapped, not read:
 //!   a build after one edit needs the HTML of a handful of posts, and
 //!   reading the 120 MB log of a 10 000-post site cost more than the rest
-//!   of such a build. Each frame has two checksums, one over its brief
+//!   of such a build. The log starts with a random id naming it for its
+//!   index, `build-markdown.idx` ([`super::log_index`]). Each frame has two checksums, one over its brief
 //!   (summary, links) and one over the HTML, each checked when that part
 //!   is first read.
 //!
@@ -36,7 +37,7 @@ use crate::markdown::RenderedBody;
 pub(super) const RECORDS: &str = "build-records.bin";
 pub(super) const ENTRIES: &str = "build-entries.bin";
 pub(super) const MARKDOWN: &str = "build-markdown.bin";
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// Identity of this executable: version, size and mtime of the binary.
 pub(super) fn header() -> Vec<u8> {
@@ -168,7 +169,8 @@ pub fn save(root: &Path, engine: &mut Engine, log: &mut LogState) -> std::io::Re
         let tmp = md_path.with_extension(format!("tmp-{}", std::process::id()));
         let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         f.write_all(&head)?;
-        let mut len = head.len() as u64;
+        f.write_all(&super::log_index::new_id())?;
+        let mut len = (head.len() + super::log_index::ID_LEN) as u64;
         let mut w = Vec::new();
         for (k, b) in &markdown.bodies {
             w.clear();

@@ -211,3 +211,62 @@ fn entries_that_do_not_decode_are_ignored_not_a_panic() {
     std::fs::write(dir(root).join(ENTRIES), &old).unwrap();
     assert!(load(root).0.entries.parsed.is_empty());
 }
+
+/// A frame's key, HTML range, whole range and HTML checksum.
+type Place = (u64, (usize, usize), (usize, usize), u64);
+
+/// The keys and places of every frame the markdown log loads with.
+fn places(root: &Path) -> Vec<Place> {
+    let (e, _) = load(root);
+    let mut v: Vec<_> = (e.markdown.lazy.iter())
+        .map(|(k, l)| (*k, l.html, l.frame, l.sum))
+        .collect();
+    v.sort();
+    for (k, ..) in &v {
+        assert_eq!(e.markdown.bodies[k].brief().summary_html, format!("b{k}"));
+    }
+    assert!(!e.markdown.is_damaged());
+    v
+}
+
+#[test]
+fn the_log_index_gives_what_a_walk_gives_and_only_for_its_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let mut e = Engine::new();
+    for k in 0..100 {
+        e.markdown.bodies.insert(k, body(&format!("b{k}")));
+    }
+    let mut log = LogState::default();
+    save(root, &mut e, &mut log).unwrap();
+    let idx = dir(root).join("build-markdown.idx");
+    assert!(!idx.exists(), "written by a load, not by a save");
+    let walked = places(root);
+    assert_eq!(walked.len(), 100);
+    assert!(idx.exists(), "100 frames walked: indexed");
+    assert_eq!(places(root), walked, "read from the index");
+    // A frame appended after the index is walked.
+    let (mut back, mut log) = load(root);
+    back.markdown.bodies.insert(100, body("b100"));
+    save(root, &mut back, &mut log).unwrap();
+    let more = places(root);
+    assert_eq!(more.len(), 101);
+    assert_eq!(more[..100], walked[..]);
+    // A damaged index is not used.
+    let good = std::fs::read(&idx).unwrap();
+    let mut bad = good.clone();
+    let n = bad.len();
+    bad[n / 2] ^= 1;
+    std::fs::write(&idx, &bad).unwrap();
+    assert_eq!(places(root), more);
+    // Nor is the index of another log: one rewritten since has another id.
+    std::fs::write(&idx, &good).unwrap();
+    let (mut again, mut log) = load(root);
+    again.markdown.bodies.remove(&3);
+    log.frames = 1000;
+    save(root, &mut again, &mut log).unwrap();
+    let rewritten = places(root);
+    assert_eq!(rewritten.len(), 100);
+    assert!(rewritten.iter().all(|p| p.0 != 3));
+    assert_ne!(std::fs::read(&idx).unwrap(), good);
+}

@@ -1,7 +1,7 @@
 //! Reading the markdown log's frame heads at load: the key of every
-//! body, and where its brief and HTML are. Frames are found one after the
-//! other (each says how long it is); nothing in them is decoded or checked
-//! here: a body's brief and HTML are, by [`LogBriefs`] and [`blob::html`],
+//! body, and where its brief and HTML are. Frames are taken from the
+//! log's index, then found one after the other (each says how long it
+//! is); nothing in them is decoded or checked here: a body's brief and HTML are, by [`LogBriefs`] and [`blob::html`],
 //! when a build first reads them. Pages walked are released a window at a
 //! time, so the walk does not leave the log resident.
 
@@ -11,13 +11,14 @@ use std::sync::Arc;
 
 use super::blob::{self, Lazy, LogBriefs};
 use super::codec::Reader;
+use super::log_index;
 use crate::markdown::{BriefAt, BriefSource, RenderedBody};
 
 pub type Frames = Vec<(u64, RenderedBody, Lazy)>;
 
 /// The next frame at `r`: its key, where its brief is, and where its HTML
 /// and whole frame are; `None` where the log is cut.
-fn next(r: &mut Reader<'_>) -> Option<(u64, BriefAt, Lazy)> {
+fn next(r: &mut Reader<'_>) -> Option<log_index::Head> {
     let start = r.at();
     let key = r.u64()?;
     let len = r.len()?;
@@ -41,33 +42,48 @@ fn next(r: &mut Reader<'_>) -> Option<(u64, BriefAt, Lazy)> {
 }
 
 /// The log at `path` mapped (with the source its bodies read their briefs
-/// from), its whole frames, and its state for appends.
+/// from), its whole frames, and its state for appends. The frames of its
+/// index ([`log_index`]) are taken as listed; those after are walked.
 pub fn load(path: &Path, head: &[u8]) -> Option<(Arc<LogBriefs>, Frames, LogState)> {
     const WINDOW: usize = 64 << 20;
     let blob = Arc::new(blob::map(path).filter(|b| b.mapped().starts_with(head))?);
     let briefs = Arc::new(LogBriefs::new(blob.clone()));
     let source: Arc<dyn BriefSource> = briefs.clone();
-    let mut r = Reader::new(blob.mapped());
+    let bytes = blob.mapped();
+    let mut r = Reader::new(bytes);
     r.take(head.len())?;
-    let mut frames: Frames = Vec::new();
-    // Appends go after the last whole frame.
-    let mut valid = r.at();
-    let mut released = valid;
+    let id = r.take(log_index::ID_LEN)?;
+    let index = log_index::path_of(path);
+    let mut heads = log_index::read(&index, head, id, r.at(), bytes.len()).unwrap_or_default();
+    let indexed = heads.len();
+    if let Some((_, _, last)) = heads.last() {
+        r.take(last.frame.1 - r.at())?;
+    }
+    let mut released = r.at();
     blob.advise(memmap2::Advice::Normal);
-    while let Some((key, brief, lazy)) = next(&mut r) {
-        frames.push((
-            key,
-            RenderedBody::later(String::new(), source.clone(), brief),
-            lazy,
-        ));
-        valid = lazy.frame.1;
-        if valid - released >= WINDOW {
-            blob.release(released, valid);
-            released = valid;
+    while let Some(h) = next(&mut r) {
+        heads.push(h);
+        if r.at() - released >= WINDOW {
+            blob.release(released, r.at());
+            released = r.at();
         }
     }
+    // Appends go after the last whole frame.
+    let valid = heads
+        .last()
+        .map_or(head.len() + log_index::ID_LEN, |h| h.2.frame.1);
     blob.release(released, valid);
     blob.advise(memmap2::Advice::Random);
+    if heads.len() - indexed >= log_index::STALE {
+        // Only a shortcut: a failed write costs the next load a walk.
+        let _ = log_index::write(&index, head, id, &heads);
+    }
+    let frames: Frames = (heads.iter())
+        .map(|&(key, brief, lazy)| {
+            let body = RenderedBody::later(String::new(), source.clone(), brief);
+            (key, body, lazy)
+        })
+        .collect();
     let log = LogState {
         keys: frames.iter().map(|(k, _, _)| *k).collect(),
         frames: frames.len(),

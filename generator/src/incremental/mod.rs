@@ -37,6 +37,7 @@ mod journal;
 mod kept_site;
 pub mod keys;
 mod load;
+mod log_index;
 mod log_scan;
 mod markdown_cache;
 mod order;

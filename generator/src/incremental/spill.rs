@@ -52,11 +52,12 @@ impl Spill {
         let head = disk::header();
         let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
         file.write_all(&head).ok()?;
+        file.write_all(&super::log_index::new_id()).ok()?;
         Some(Spill {
             path,
             out: Mutex::new(Out {
                 file,
-                len: head.len(),
+                len: head.len() + super::log_index::ID_LEN,
                 frames: Vec::new(),
                 failed: false,
             }),
