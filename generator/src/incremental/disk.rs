@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 pub use super::blob::{Blob, Lazy, LogBriefs, html};
 use super::codec::{put_frame, put_str, put_u64};
 pub use super::log_scan::LogState;
-use super::{Engine, entry_file, journal};
+use super::{Engine, entry_file, journal, log_index};
 use crate::markdown::RenderedBody;
 
 pub(super) const RECORDS: &str = "build-records.bin";
@@ -168,9 +168,11 @@ pub fn save(root: &Path, engine: &mut Engine, log: &mut LogState) -> std::io::Re
         // as all its HTML, and building it in one buffer doubled peak memory.
         let tmp = md_path.with_extension(format!("tmp-{}", std::process::id()));
         let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let id = log_index::new_id();
         f.write_all(&head)?;
-        f.write_all(&super::log_index::new_id())?;
-        let mut len = (head.len() + super::log_index::ID_LEN) as u64;
+        f.write_all(&id)?;
+        let mut len = (head.len() + id.len()) as u64;
+        let mut heads = Vec::with_capacity(live);
         let mut w = Vec::new();
         for (k, b) in &markdown.bodies {
             w.clear();
@@ -188,11 +190,16 @@ pub fn save(root: &Path, engine: &mut Engine, log: &mut LogState) -> std::io::Re
                 }
             }
             f.write_all(&w)?;
+            if let Some(h) = super::log_scan::head_of(&w) {
+                heads.push(log_index::shifted(h, len as usize));
+            }
             len += w.len() as u64;
         }
         f.flush()?;
         drop(f);
         std::fs::rename(&tmp, &md_path)?;
+        // Only a shortcut: a failed write costs the next load a walk.
+        let _ = log_index::write(&log_index::path_of(&md_path), &head, &id, &heads);
         log.keys = markdown.bodies.keys().copied().collect();
         log.frames = live;
         log.valid_len = len;

@@ -83,7 +83,8 @@ fn round_trip_append_and_corruption() {
     let md = dir(root).join(MARKDOWN);
     let mut bytes = std::fs::read(&md).unwrap();
     let n = bytes.len();
-    bytes[n - 3] ^= 0xff;
+    // In the last frame's HTML (its checksum is the last 8 bytes).
+    bytes[n - 11] ^= 0x01;
     std::fs::write(&md, &bytes).unwrap();
     let (bad, _) = load(root);
     assert_eq!(bad.markdown.bodies.len(), 2);
@@ -168,6 +169,11 @@ fn a_spilled_log_reads_back_and_is_saved_in_place() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let (back, _) = load(root);
     assert_eq!(back.markdown.bodies.len(), 2);
+    let from_index: Vec<_> = [1, 2].map(|k| back.markdown.lazy[&k].frame).into();
+    std::fs::remove_file(dir(root).join("build-markdown.idx")).expect("the spill's index");
+    let (walked, _) = load(root);
+    let by_walk: Vec<_> = [1, 2].map(|k| walked.markdown.lazy[&k].frame).into();
+    assert_eq!(from_index, by_walk, "the spill's index is its log's");
     assert_eq!(
         html(&back.markdown.blob, &back.markdown.lazy[&1]).unwrap(),
         "<p>one</p>"
@@ -240,10 +246,13 @@ fn the_log_index_gives_what_a_walk_gives_and_only_for_its_log() {
     let mut log = LogState::default();
     save(root, &mut e, &mut log).unwrap();
     let idx = dir(root).join("build-markdown.idx");
-    assert!(!idx.exists(), "written by a load, not by a save");
+    assert!(idx.exists(), "a log written whole is indexed");
+    let indexed = places(root);
+    std::fs::remove_file(&idx).unwrap();
     let walked = places(root);
     assert_eq!(walked.len(), 100);
-    assert!(idx.exists(), "100 frames walked: indexed");
+    assert_eq!(indexed, walked);
+    assert!(idx.exists(), "100 frames walked: indexed again");
     assert_eq!(places(root), walked, "read from the index");
     // A frame appended after the index is walked.
     let (mut back, mut log) = load(root);

@@ -45,6 +45,20 @@ pub(super) fn new_id() -> [u8; ID_LEN] {
     id
 }
 
+/// A head read at offset 0 of a frame's bytes, placed at `by` in its log.
+pub(super) fn shifted((key, brief, lazy): Head, by: usize) -> Head {
+    let brief = BriefAt {
+        at: brief.at + by,
+        ..brief
+    };
+    let lazy = Lazy {
+        html: (lazy.html.0 + by, lazy.html.1),
+        frame: (lazy.frame.0 + by, lazy.frame.1 + by),
+        ..lazy
+    };
+    (key, brief, lazy)
+}
+
 /// The index file of the log at `log`.
 pub(super) fn path_of(log: &Path) -> std::path::PathBuf {
     log.with_extension("idx")

@@ -41,6 +41,11 @@ fn next(r: &mut Reader<'_>) -> Option<log_index::Head> {
     Some((key, brief, lazy))
 }
 
+/// The head of the frame `bytes` start with, placed at offset 0.
+pub(super) fn head_of(bytes: &[u8]) -> Option<log_index::Head> {
+    next(&mut Reader::new(bytes))
+}
+
 /// The log at `path` mapped (with the source its bodies read their briefs
 /// from), its whole frames, and its state for appends. The frames of its
 /// index ([`log_index`]) are taken as listed; those after are walked.

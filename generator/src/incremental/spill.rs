@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use super::blob::{Blob, Lazy};
 use super::disk::{self, LogState};
+use super::log_index::{self, Head};
 use crate::markdown::RenderedBody;
 
 /// Each body written, by markdown key: where it is in the log.
@@ -19,13 +20,17 @@ pub type Frames = Vec<(u64, Lazy)>;
 /// The log being written (a temporary file until the cache is saved).
 pub struct Spill {
     path: PathBuf,
+    /// The index to write for this log, and the log's header and id.
+    index: PathBuf,
+    head: Vec<u8>,
+    id: [u8; log_index::ID_LEN],
     out: Mutex<Out>,
 }
 
 struct Out {
     file: std::io::BufWriter<std::fs::File>,
     len: usize,
-    frames: Frames,
+    heads: Vec<Head>,
     /// A write failed: nothing of this spill may be trusted.
     failed: bool,
 }
@@ -51,16 +56,20 @@ impl Spill {
             .ok()?;
         let head = disk::header();
         let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+        let id = log_index::new_id();
         file.write_all(&head).ok()?;
-        file.write_all(&super::log_index::new_id()).ok()?;
+        file.write_all(&id).ok()?;
         Some(Spill {
             path,
+            index: log_index::path_of(&log),
             out: Mutex::new(Out {
                 file,
-                len: head.len() + super::log_index::ID_LEN,
-                frames: Vec::new(),
+                len: head.len() + id.len(),
+                heads: Vec::new(),
                 failed: false,
             }),
+            head,
+            id,
         })
     }
 
@@ -68,7 +77,10 @@ impl Spill {
     /// stays in memory if the write failed).
     pub fn put(&self, key: u64, body: &mut RenderedBody) {
         let mut w = Vec::with_capacity(body.html.len() + body.brief().summary_html.len() + 128);
-        let html_at = super::codec::put_frame(&mut w, key, body);
+        super::codec::put_frame(&mut w, key, body);
+        let Some(at) = super::log_scan::head_of(&w) else {
+            return;
+        };
         let Ok(mut out) = self.out.lock() else {
             return;
         };
@@ -81,12 +93,7 @@ impl Spill {
         }
         let start = out.len;
         out.len += w.len();
-        let lazy = Lazy {
-            html: (start + html_at, body.html.len()),
-            sum: crate::content::content_hash(body.html.as_bytes()),
-            frame: (start, out.len),
-        };
-        out.frames.push((key, lazy));
+        out.heads.push(log_index::shifted(at, start));
         drop(out);
         body.html = String::new();
     }
@@ -108,8 +115,12 @@ impl Spill {
                 return None;
             }
         };
-        let keys = out.frames.iter().map(|(k, _)| *k).collect();
-        let log = LogState::pending(keys, out.frames.len(), out.len as u64, self.path);
-        Some((Blob::File(file), out.frames, log))
+        // For the log once moved in place (an index of another log's id
+        // is never used, so the old log is safe if that never happens).
+        let _ = log_index::write(&self.index, &self.head, &self.id, &out.heads);
+        let frames: Frames = out.heads.iter().map(|(k, _, l)| (*k, *l)).collect();
+        let keys = frames.iter().map(|(k, _)| *k).collect();
+        let log = LogState::pending(keys, frames.len(), out.len as u64, self.path);
+        Some((Blob::File(file), frames, log))
     }
 }
