@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::codec::{Reader, decode_rest};
 use crate::content::content_hash;
@@ -136,13 +136,19 @@ pub struct LogBriefs {
     pub blob: Arc<Blob>,
     /// A brief failed its checksum: the build must start over without the log.
     damaged: AtomicBool,
+    /// Briefs read so far.
+    reads: AtomicUsize,
 }
+
+/// Briefs read between two releases of the log's pages.
+const RELEASE_EVERY: usize = 256;
 
 impl LogBriefs {
     pub fn new(blob: Arc<Blob>) -> LogBriefs {
         LogBriefs {
             blob,
             damaged: AtomicBool::new(false),
+            reads: AtomicUsize::new(0),
         }
     }
 
@@ -157,12 +163,12 @@ impl BriefSource for LogBriefs {
         let b = (self.blob.bytes(at.at, at.len))
             .filter(|b| content_hash(b) == at.sum)
             .and_then(|b| decode_rest(&mut Reader::new(&b)));
-        // Read once: its pages need not stay resident (a build that reads
-        // every brief otherwise kept a page or two of the log per body).
-        const PAGE: usize = 4096;
-        let end = at.at.saturating_add(at.len).div_ceil(PAGE) * PAGE;
-        self.blob
-            .release(at.at / PAGE * PAGE, end.min(self.blob.mapped().len()));
+        // Read once: the log's pages need not stay resident (a build that
+        // reads every brief kept a page or two of it per body). Released in
+        // bulk: one `madvise` per brief made a 10 000-post rebuild 10 % slower.
+        if self.reads.fetch_add(1, Ordering::Relaxed) % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            self.blob.release(0, self.blob.mapped().len());
+        }
         if b.is_none() {
             self.damaged.store(true, Ordering::Relaxed);
         }
