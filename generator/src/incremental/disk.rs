@@ -12,9 +12,9 @@
 //!   a build after one edit needs the HTML of a handful of posts, and
 //!   reading the 120 MB log of a 10 000-post site cost more than the rest
 //!   of such a build. The log starts with a random id naming it for its
-//!   index, `build-markdown.idx` ([`super::log_index`]). Each frame has two checksums, one over its brief
-//!   (summary, links) and one over the HTML, each checked when that part
-//!   is first read.
+//!   index, `build-markdown.idx` ([`super::log_index`]). Each frame has
+//!   two checksums, one over its brief (summary, links) and one over the
+//!   HTML, each checked when that part is first read.
 //!
 //! After a partial build only what changed is written
 //! ([`super::save_delta`]); otherwise the site's caches are saved whole here.
@@ -22,8 +22,10 @@
 //! All start with a header naming the format, the Causerie version and
 //! the executable (size and mtime), so a cache written by another build of
 //! Causerie is ignored; every part carries a checksum, so a corrupt file
-//! is ignored (records, entries; a torn last delta only loses that delta)
-//! or cut at the first bad frame (the markdown). Nothing read here is trusted beyond "render less".
+//! is ignored (records, entries; a torn last delta only loses that delta),
+//! cut after its last whole frame (the markdown), or found damaged when a
+//! body's part is read, and the build then starts over without the log.
+//! Nothing read here is trusted beyond "render less".
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,10 @@
 //! Reading the markdown log's frame heads at load: the key of every
 //! body, and where its brief and HTML are. Frames are taken from the
 //! log's index, then found one after the other (each says how long it
-//! is); nothing in them is decoded or checked here: a body's brief and HTML are, by [`LogBriefs`] and [`blob::html`],
-//! when a build first reads them. Pages walked are released a window at a
-//! time, so the walk does not leave the log resident.
+//! is). Nothing in them is decoded or checked here: a body's brief and
+//! HTML are, by [`LogBriefs`] and [`blob::html`], when a build first reads
+//! them. Pages walked are released a window at a time, so the walk does
+//! not leave the log resident.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
