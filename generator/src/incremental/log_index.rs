@@ -133,6 +133,11 @@ pub(super) fn write(path: &Path, head: &[u8], id: &[u8], heads: &[Head]) -> std:
     }
     let sum = content_hash(&w);
     put_u64(&mut w, sum);
+    // A build killed while writing one leaves its temporary file behind.
+    if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+        let prefix = format!("{}-", name.to_string_lossy());
+        crate::leftovers::remove_dead(dir, &prefix);
+    }
     let tmp = path.with_extension(format!("idx-{}", std::process::id()));
     let written = std::fs::File::create(&tmp)
         .and_then(|mut f| f.write_all(&w))
@@ -141,4 +146,24 @@ pub(super) fn write(path: &Path, head: &[u8], id: &[u8], heads: &[Head]) -> std:
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_builds_temporary_index_is_removed_by_the_next_write() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("build-markdown.idx");
+        // No process has an id this large (Linux caps them at 2^22).
+        let dead = t.path().join("build-markdown.idx-99999999");
+        std::fs::write(&dead, b"half").unwrap();
+        let id = new_id();
+        write(&path, b"head", &id, &[]).unwrap();
+        assert!(!dead.exists());
+        assert_eq!(read(&path, b"head", &id, 0, 0).map(|h| h.len()), Some(0));
+        let other = read(&path, b"head", &new_id(), 0, 0);
+        assert!(other.is_none(), "the index of another log");
+    }
 }
