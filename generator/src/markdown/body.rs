@@ -4,7 +4,7 @@
 //! A body loaded from the build cache may leave its brief where it is
 //! (the incremental engine's markdown log): a build after one edit shows
 //! a few dozen summaries of 100 000 posts, and decoding every brief at
-//! load was a tenth of that build. Such a brief is read on first use, so
+//! load took 5–7 % of that build. Such a brief is read on first use, so
 //! a reader cannot forget to load it first.
 
 use std::sync::{Arc, OnceLock};
